@@ -1,0 +1,270 @@
+// Reads the stack's settings from CDK context (cdk.json or `-c key=value`) and validates them eagerly.
+import * as path from "node:path";
+import { Duration } from "aws-cdk-lib";
+import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import {
+  CLAIM_FORMATS,
+  PASS_THROUGH_ENVIRONMENT,
+  UNAUTHENTICATED_BEHAVIOURS,
+  type AdditionalClaim,
+  type AlbOidcTargetStackProps,
+  type ClaimFormat,
+  type MachineRouteSettings,
+  type OidcSettings,
+  type PassThroughVariable,
+  type UnauthenticatedBehaviour,
+} from "./settings";
+
+/** A context value is missing or malformed; the message names the key and shows a valid example. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Reads one context value (`node.tryGetContext`). */
+export type ContextReader = (key: string) => unknown;
+
+/** Context keys whose presence is a mistake: secrets never go into context or the template. */
+const FORBIDDEN_KEYS: Readonly<Record<string, string>> = {
+  oidcClientSecret:
+    "a plaintext client secret is not accepted: store it in Secrets Manager and set oidcClientSecretName to the secret name",
+};
+
+const VALID_RETENTION_DAYS = Object.values(RetentionDays).filter((v): v is number => typeof v === "number");
+
+/**
+ * Builds the stack props from context.
+ *
+ * @example configFromContext((key) => app.node.tryGetContext(key), infraDir)
+ * @param baseDir directory that a relative `assetPath` is resolved against (the infra folder).
+ */
+export function configFromContext(get: ContextReader, baseDir: string): Omit<AlbOidcTargetStackProps, "env" | "vpc"> {
+  for (const [key, why] of Object.entries(FORBIDDEN_KEYS)) {
+    if (get(key) !== undefined) throw new ConfigError(`Context value ${key}: ${why}.`);
+  }
+  const reader = new Reader(get);
+
+  const assetPath = reader.optionalString("assetPath", "../dist");
+  const healthCheckPath = reader.optionalString("healthCheckPath", "/healthz");
+  if (healthCheckPath !== undefined) requirePath("healthCheckPath", healthCheckPath);
+  const logRetentionDays = reader.optionalInteger("logRetentionDays", "30");
+  if (logRetentionDays !== undefined && !VALID_RETENTION_DAYS.includes(logRetentionDays)) {
+    throw new ConfigError(
+      `Context value logRetentionDays must be one of ${VALID_RETENTION_DAYS.join(", ")} (CloudWatch Logs retention periods), got ${JSON.stringify(logRetentionDays)}.`,
+    );
+  }
+  const functionEnvironment = readFunctionEnvironment(reader);
+  const machineRoutes = readMachineRoutes(reader);
+
+  return {
+    certificateArn: reader.requiredString(
+      "certificateArn",
+      "arn:aws:acm:ap-northeast-1:123456789012:certificate/11111111-2222-3333-4444-555555555555",
+      /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/,
+    ),
+    oidc: readOidc(reader),
+    domainName: reader.optionalString("domainName", "login.example.com", /^[a-z0-9.-]+$/i),
+    vpcId: reader.optionalString("vpcId", "vpc-0123456789abcdef0", /^vpc-[0-9a-f]+$/),
+    assetPath: assetPath === undefined ? undefined : path.resolve(baseDir, assetPath),
+    multiValueHeaders: reader.optionalBoolean("multiValueHeaders"),
+    logRetentionDays,
+    healthCheckPath,
+    machineRoutes,
+    functionEnvironment,
+  };
+}
+
+function readOidc(reader: Reader): OidcSettings {
+  const sessionTimeoutSeconds = reader.optionalInteger("oidcSessionTimeoutSeconds", "604800");
+  if (sessionTimeoutSeconds !== undefined && (sessionTimeoutSeconds < 1 || sessionTimeoutSeconds > 604800)) {
+    throw new ConfigError(`Context value oidcSessionTimeoutSeconds must be between 1 and 604800 (7 days), got ${sessionTimeoutSeconds}.`);
+  }
+  const onUnauthenticated = reader.optionalString("oidcOnUnauthenticatedRequest", "authenticate");
+  if (onUnauthenticated !== undefined && !UNAUTHENTICATED_BEHAVIOURS.includes(onUnauthenticated as UnauthenticatedBehaviour)) {
+    throw new ConfigError(
+      `Context value oidcOnUnauthenticatedRequest must be one of ${UNAUTHENTICATED_BEHAVIOURS.join(", ")}, got ${JSON.stringify(onUnauthenticated)}.`,
+    );
+  }
+  const extraParams = reader.optionalObject("oidcExtraParams", '{"prompt":"consent"}');
+  if (extraParams !== undefined) {
+    const entries = Object.entries(extraParams);
+    if (entries.length > 10 || entries.some(([, v]) => typeof v !== "string")) {
+      throw new ConfigError(
+        `Context value oidcExtraParams must be an object of at most 10 string values, e.g. {"prompt":"consent"}, got ${JSON.stringify(extraParams)}.`,
+      );
+    }
+  }
+  return {
+    issuer: reader.requiredUrl("oidcIssuer", "https://access.line.me"),
+    authorizationEndpoint: reader.requiredUrl("oidcAuthorizationEndpoint", "https://access.line.me/oauth2/v2.1/authorize"),
+    tokenEndpoint: reader.requiredUrl("oidcTokenEndpoint", "https://api.line.me/oauth2/v2.1/token"),
+    userInfoEndpoint: reader.requiredUrl("oidcUserInfoEndpoint", "https://api.line.me/oauth2/v2.1/userinfo"),
+    clientId: reader.requiredString("oidcClientId", "1234567890"),
+    clientSecretName: reader.requiredString("oidcClientSecretName", "alb-oidc-target/client-secret"),
+    clientSecretJsonField: reader.optionalString("oidcClientSecretJsonField", "clientSecret"),
+    scope: reader.optionalString("oidcScope", "profile openid"),
+    sessionCookieName: reader.optionalString("oidcSessionCookieName", "AWSELBAuthSessionCookie"),
+    sessionTimeout: sessionTimeoutSeconds === undefined ? undefined : Duration.seconds(sessionTimeoutSeconds),
+    onUnauthenticatedRequest: onUnauthenticated as UnauthenticatedBehaviour | undefined,
+    extraParams: extraParams as Record<string, string> | undefined,
+  };
+}
+
+function readMachineRoutes(reader: Reader): MachineRouteSettings | undefined {
+  const prefixes = reader.optionalList("m2mPathPrefixes", "/api/,/internal/");
+  if (prefixes === undefined || prefixes.length === 0) {
+    for (const key of ["m2mIssuer", "m2mJwksUri", "m2mAdditionalClaims"]) {
+      if (reader.has(key)) {
+        throw new ConfigError(
+          `Context value ${key} is set but m2mPathPrefixes is empty: set m2mPathPrefixes (e.g. /api/,/internal/) to turn on the jwt-validation rule.`,
+        );
+      }
+    }
+    return undefined;
+  }
+  prefixes.forEach((prefix) => requirePath("m2mPathPrefixes", prefix));
+  const requiredScopes = reader.optionalString("m2mRequiredScopes", "orders:read orders:write");
+  return {
+    pathPrefixes: prefixes,
+    issuer: reader.requiredUrl("m2mIssuer", "https://auth.example.com"),
+    jwksEndpoint: reader.requiredUrl("m2mJwksUri", "https://auth.example.com/.well-known/jwks.json"),
+    additionalClaims: readAdditionalClaims(reader),
+    audience: reader.optionalString("m2mAudience", "https://api.example.com"),
+    requiredScopes: requiredScopes?.split(/\s+/).filter((s) => s !== ""),
+    algorithms: reader.optionalString("m2mAlgorithms", "RS256"),
+  };
+}
+
+const CLAIM_EXAMPLE = '[{"name":"scope","format":"space-separated-values","values":["orders:read"]}]';
+
+function readAdditionalClaims(reader: Reader): AdditionalClaim[] | undefined {
+  const raw = reader.optionalJson("m2mAdditionalClaims", CLAIM_EXAMPLE);
+  if (raw === undefined) return undefined;
+  const bad = (why: string): ConfigError =>
+    new ConfigError(`Context value m2mAdditionalClaims ${why}, e.g. ${CLAIM_EXAMPLE}, got ${JSON.stringify(raw)}.`);
+  if (!Array.isArray(raw) || raw.length > 10) throw bad("must be an array of at most 10 claims");
+  return raw.map((claim: unknown) => {
+    if (typeof claim !== "object" || claim === null) throw bad("must hold objects");
+    const { name, format, values } = claim as Record<string, unknown>;
+    if (typeof name !== "string" || name === "") throw bad("needs a name in every claim");
+    if (!CLAIM_FORMATS.includes(format as ClaimFormat)) {
+      throw bad(`needs a format of ${CLAIM_FORMATS.join(" | ")} in every claim`);
+    }
+    if (!Array.isArray(values) || values.length === 0 || values.length > 10 || values.some((v) => typeof v !== "string")) {
+      throw bad("needs 1 to 10 string values in every claim");
+    }
+    return { name, format: format as ClaimFormat, values: values as string[] };
+  });
+}
+
+function readFunctionEnvironment(reader: Reader): Partial<Record<PassThroughVariable, string>> | undefined {
+  const raw = reader.optionalObject("functionEnvironment", '{"ALLOWED_EMAIL_DOMAINS":"example.com"}');
+  if (raw === undefined) return undefined;
+  const result: Partial<Record<PassThroughVariable, string>> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!PASS_THROUGH_ENVIRONMENT.includes(key as PassThroughVariable)) {
+      throw new ConfigError(
+        `Context value functionEnvironment may only set ${PASS_THROUGH_ENVIRONMENT.join(", ")} (the stack derives the others), got ${JSON.stringify(key)}.`,
+      );
+    }
+    // REQUIRED_USER_CLAIMS is JSON; let cdk.json carry it as an object for readability.
+    result[key as PassThroughVariable] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return result;
+}
+
+function requirePath(key: string, value: string): void {
+  if (!value.startsWith("/")) {
+    throw new ConfigError(`Context value ${key} must hold paths starting with "/", e.g. /api/, got ${JSON.stringify(value)}.`);
+  }
+}
+
+/** Typed access to context; `-c` values are always strings, cdk.json values may be JSON types. */
+class Reader {
+  constructor(private readonly get: ContextReader) {}
+
+  has(key: string): boolean {
+    const value = this.get(key);
+    return value !== undefined && value !== null && value !== "";
+  }
+
+  requiredString(key: string, example: string, pattern?: RegExp): string {
+    const value = this.optionalString(key, example, pattern);
+    if (value === undefined) {
+      throw new ConfigError(`Context value ${key} is required, e.g. -c ${key}=${example} or "${key}" in cdk.json.`);
+    }
+    return value;
+  }
+
+  requiredUrl(key: string, example: string): string {
+    const value = this.requiredString(key, example);
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || url.protocol !== "https:") {
+      throw new ConfigError(`Context value ${key} must be a full https:// URL, e.g. ${example}, got ${JSON.stringify(value)}.`);
+    }
+    return value;
+  }
+
+  optionalString(key: string, example: string, pattern?: RegExp): string | undefined {
+    if (!this.has(key)) return undefined;
+    const value = this.get(key);
+    if (typeof value !== "string" || (pattern !== undefined && !pattern.test(value))) {
+      throw new ConfigError(`Context value ${key} must look like ${example}, got ${JSON.stringify(value)}.`);
+    }
+    return value;
+  }
+
+  optionalInteger(key: string, example: string): number | undefined {
+    if (!this.has(key)) return undefined;
+    const value = this.get(key);
+    const number = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+    if (typeof number !== "number" || !Number.isInteger(number)) {
+      throw new ConfigError(`Context value ${key} must be a whole number, e.g. ${example}, got ${JSON.stringify(value)}.`);
+    }
+    return number;
+  }
+
+  optionalBoolean(key: string): boolean | undefined {
+    if (!this.has(key)) return undefined;
+    const value = this.get(key);
+    if (value === true || value === "true") return true;
+    if (value === false || value === "false") return false;
+    throw new ConfigError(`Context value ${key} must be true or false, got ${JSON.stringify(value)}.`);
+  }
+
+  /** An array, or a comma-separated string. */
+  optionalList(key: string, example: string): string[] | undefined {
+    if (!this.has(key)) return undefined;
+    const value = this.get(key);
+    const list = typeof value === "string" ? value.split(",").map((s) => s.trim()) : value;
+    if (!Array.isArray(list) || list.some((item) => typeof item !== "string")) {
+      throw new ConfigError(`Context value ${key} must be a comma-separated list, e.g. ${example}, got ${JSON.stringify(value)}.`);
+    }
+    return (list as string[]).filter((item) => item !== "");
+  }
+
+  /** A JSON value, or a string holding JSON (the `-c` form). */
+  optionalJson(key: string, example: string): unknown {
+    if (!this.has(key)) return undefined;
+    const value = this.get(key);
+    if (typeof value !== "string") return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      throw new ConfigError(`Context value ${key} must be JSON, e.g. ${example}, got ${JSON.stringify(value)}.`);
+    }
+  }
+
+  optionalObject(key: string, example: string): Record<string, unknown> | undefined {
+    const value = this.optionalJson(key, example);
+    if (value === undefined) return undefined;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new ConfigError(`Context value ${key} must be a JSON object, e.g. ${example}, got ${JSON.stringify(value)}.`);
+    }
+    return value as Record<string, unknown>;
+  }
+}
