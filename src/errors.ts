@@ -1,0 +1,79 @@
+// Every failure a client can cause: a stable code, its HTTP status, and the one place that maps them.
+
+/** The stable error codes that appear in response bodies and in the README table. */
+export type ErrorCode =
+  | "missing_token"
+  | "malformed_token"
+  | "unsupported_algorithm"
+  | "invalid_signature"
+  | "invalid_signer"
+  | "invalid_issuer"
+  | "invalid_client"
+  | "expired"
+  | "not_yet_valid"
+  | "invalid_expiry"
+  | "unknown_key"
+  | "identity_mismatch"
+  | "ambiguous_header"
+  | "invalid_audience"
+  | "insufficient_scope"
+  | "forbidden"
+  | "keys_unavailable"
+  | "internal_error";
+
+/** HTTP status for each code: the only mapping from failure to status in the code base. */
+export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
+  missing_token: 401,
+  malformed_token: 401,
+  unsupported_algorithm: 401,
+  invalid_signature: 401,
+  invalid_signer: 401,
+  invalid_issuer: 401,
+  invalid_client: 401,
+  expired: 401,
+  not_yet_valid: 401,
+  invalid_expiry: 401,
+  unknown_key: 401,
+  identity_mismatch: 401,
+  ambiguous_header: 401,
+  invalid_audience: 401,
+  insufficient_scope: 403,
+  forbidden: 403,
+  keys_unavailable: 503,
+  internal_error: 500,
+};
+
+/**
+ * A request the function refuses. `code` goes to the client; `reason` only to the log
+ * (it may name the rule or claim that failed, never a token).
+ */
+export class AuthError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly reason: string;
+  constructor(code: ErrorCode, reason: string) {
+    super(`${code}: ${reason}`);
+    this.name = "AuthError";
+    this.code = code;
+    this.status = STATUS_OF[code];
+    this.reason = reason;
+  }
+}
+
+/** A dependency (the key endpoint, a JWKS) is unreachable or misbehaving: 503, never cached. */
+export class KeysUnavailableError extends AuthError {
+  constructor(reason: string) {
+    super("keys_unavailable", reason);
+    this.name = "KeysUnavailableError";
+  }
+}
+
+/** A broken deployment: thrown at cold start, names the variable, shows a valid example. */
+export class ConfigError extends Error {
+  readonly variable: string;
+  constructor(variable: string, problem: string, example: string) {
+    super(`${variable} ${problem}. Example: ${variable}=${example}`);
+    this.name = "ConfigError";
+    this.variable = variable;
+  }
+}

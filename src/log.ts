@@ -1,0 +1,39 @@
+// The structured logger: one JSON object per line on stdout, and nothing in it that could carry a token.
+
+/** A log line's fields. Values are our own words and numbers; tokens, cookies and secrets are never passed in. */
+export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
+
+export interface Logger {
+  info(msg: string, fields: LogFields): void;
+  error(msg: string, fields: LogFields): void;
+}
+
+/** Keys that must never reach a log even by mistake; their values are replaced. */
+const SECRET_KEY = /token|cookie|authorization|secret|password|x-amzn-oidc/i;
+
+function line(level: string, msg: string, fields: LogFields): string {
+  const out: Record<string, unknown> = { level, time: new Date().toISOString(), msg };
+  for (const key in fields) {
+    const value = fields[key];
+    if (value !== undefined) out[key] = SECRET_KEY.test(key) ? "[redacted]" : value;
+  }
+  return `${JSON.stringify(out)}\n`;
+}
+
+/**
+ * Creates a logger writing to `write` (stdout by default: Lambda ships each line to CloudWatch as is).
+ * @example createLogger((l) => lines.push(l)) // capture in tests
+ */
+export function createLogger(write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
+  return {
+    info: (msg, fields) => write(line("info", msg, fields)),
+    error: (msg, fields) => write(line("error", msg, fields)),
+  };
+}
+
+const JWT_LIKE = /[A-Za-z0-9_-]{8,}={0,2}\.[A-Za-z0-9_-]{8,}={0,2}(\.[A-Za-z0-9_-]*={0,2})?/g;
+
+/** Masks anything shaped like a JWT in free text (error messages we did not write). */
+export function scrubTokens(text: string): string {
+  return text.replace(JWT_LIKE, "[redacted]");
+}

@@ -1,0 +1,81 @@
+// ALB Lambda events as the ALB sends them (single- and multi-value modes, health checks): test and local use only.
+import type { ALBEvent } from "aws-lambda";
+import { randomBytes } from "node:crypto";
+
+export const TARGET_GROUP_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/alb-oidc-target/943f017f9feb9f1b";
+
+/** Content types the ALB passes as text; every other body arrives base64-encoded. */
+const TEXT_TYPES = /^(text\/|application\/(json|javascript|xml)\b)/i;
+
+export interface EventOptions {
+  readonly method?: string;
+  readonly path?: string;
+  /** Query parameters, raw (they are URL-encoded into the event as the ALB does). Repeated keys: give an array. */
+  readonly query?: Readonly<Record<string, string | readonly string[]>>;
+  /** Extra headers; names are lower-cased. An array value repeats the header (multi-value mode keeps all, single keeps the last). */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
+  readonly body?: string | Buffer;
+  readonly multiValue?: boolean;
+  /** The three x-amzn-oidc-* headers, if the request went through authenticate-oidc. */
+  readonly oidc?: { readonly data?: string; readonly identity?: string; readonly accessToken?: string };
+  readonly sourceIp?: string;
+}
+
+/** A trace id in the X-Amzn-Trace-Id format. */
+export function traceId(): string {
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString("hex")}`;
+}
+
+/**
+ * Builds an ALB event.
+ * @example albEvent({ path: "/whoami", oidc: { data: token, identity: "alice" } })
+ */
+export function albEvent(o: EventOptions = {}): ALBEvent {
+  const headers: Record<string, string[]> = {
+    accept: ["application/json"],
+    host: ["alb-oidc-target.example.com"],
+    "user-agent": ["curl/8.5.0"],
+    "x-amzn-trace-id": [traceId()],
+    "x-forwarded-for": [o.sourceIp ?? "203.0.113.7"],
+    "x-forwarded-port": ["443"],
+    "x-forwarded-proto": ["https"],
+  };
+  if (o.oidc?.accessToken !== undefined) headers["x-amzn-oidc-accesstoken"] = [o.oidc.accessToken];
+  if (o.oidc?.identity !== undefined) headers["x-amzn-oidc-identity"] = [o.oidc.identity];
+  if (o.oidc?.data !== undefined) headers["x-amzn-oidc-data"] = [o.oidc.data];
+  for (const [k, v] of Object.entries(o.headers ?? {})) headers[k.toLowerCase()] = typeof v === "string" ? [v] : [...v];
+
+  let body = "";
+  let isBase64Encoded = false;
+  if (o.body !== undefined) {
+    const type = headers["content-type"]?.[0] ?? "";
+    if (typeof o.body === "string" && TEXT_TYPES.test(type)) body = o.body;
+    else {
+      body = Buffer.from(o.body).toString("base64");
+      isBase64Encoded = true;
+    }
+  }
+  const query: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(o.query ?? {})) {
+    query[encodeURIComponent(k)] = (typeof v === "string" ? [v] : [...v]).map(encodeURIComponent);
+  }
+  const base = {
+    requestContext: { elb: { targetGroupArn: TARGET_GROUP_ARN } },
+    httpMethod: o.method ?? "GET",
+    path: o.path ?? "/",
+    body,
+    isBase64Encoded,
+  };
+  if (o.multiValue) return { ...base, multiValueQueryStringParameters: query, multiValueHeaders: headers };
+  const last = (m: Record<string, string[]>): Record<string, string> =>
+    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v[v.length - 1] ?? ""]));
+  return { ...base, queryStringParameters: last(query), headers: last(headers) };
+}
+
+/** The ALB's health check: GET on the path with only the checker's user agent. */
+export function healthCheckEvent(path = "/health", multiValue = false): ALBEvent {
+  const base = { requestContext: { elb: { targetGroupArn: TARGET_GROUP_ARN } }, httpMethod: "GET", path, body: "", isBase64Encoded: false };
+  return multiValue
+    ? { ...base, multiValueQueryStringParameters: {}, multiValueHeaders: { "user-agent": ["ELB-HealthChecker/2.0"] } }
+    : { ...base, queryStringParameters: {}, headers: { "user-agent": "ELB-HealthChecker/2.0" } };
+}
