@@ -54,12 +54,17 @@ export class AlbOidcTargetStack extends Stack {
       targetGroupName,
       targetType: elbv2.TargetType.LAMBDA,
       targets: [new targets.LambdaTarget(this.function)],
-      multiValueHeadersEnabled: props.multiValueHeaders ?? true,
       healthCheck: props.healthCheckPath
         ? { enabled: true, path: props.healthCheckPath, interval: Duration.minutes(1) }
         : { enabled: false },
     });
 
+    // Set either way: CloudFormation does not reset an attribute that disappears from the template,
+    // so leaving it out for `false` would keep an existing target group in multi-value mode.
+    this.targetGroup.setAttribute(
+      'lambda.multi_value_headers.enabled',
+      String(props.multiValueHeaders ?? true),
+    );
     this.scopeInvokePermission(targetGroupName);
 
     const forward = (): elbv2.ListenerAction => elbv2.ListenerAction.forward([this.targetGroup]);
