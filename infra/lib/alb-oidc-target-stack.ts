@@ -61,10 +61,7 @@ export class AlbOidcTargetStack extends Stack {
 
     // Set either way: CloudFormation does not reset an attribute that disappears from the template,
     // so leaving it out for `false` would keep an existing target group in multi-value mode.
-    this.targetGroup.setAttribute(
-      'lambda.multi_value_headers.enabled',
-      String(props.multiValueHeaders ?? true),
-    );
+    this.targetGroup.setAttribute("lambda.multi_value_headers.enabled", String(props.multiValueHeaders ?? true));
     this.scopeInvokePermission(targetGroupName);
 
     const forward = (): elbv2.ListenerAction => elbv2.ListenerAction.forward([this.targetGroup]);

@@ -1,17 +1,17 @@
 // Shared test setup: synthesizes the stack offline from the committed cdk.json context plus overrides.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { App, type Environment } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { createStack, INFRA_DIR } from '../lib/app';
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { App, type Environment } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { createStack, INFRA_DIR } from "../lib/app";
 
 /** The example values committed in cdk.json: the tests prove they synthesize. */
 export const EXAMPLE_CONTEXT: Readonly<Record<string, unknown>> = (
-  JSON.parse(fs.readFileSync(path.join(INFRA_DIR, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
+  JSON.parse(fs.readFileSync(path.join(INFRA_DIR, "cdk.json"), "utf8")) as { context: Record<string, unknown> }
 ).context;
 
-export const TEST_ENV: Environment = { account: '123456789012', region: 'ap-northeast-1' };
+export const TEST_ENV: Environment = { account: "123456789012", region: "ap-northeast-1" };
 
 let placeholder: string | undefined;
 
@@ -20,11 +20,11 @@ let placeholder: string | undefined;
  * placeholder directory, so that the infra tests also run before `npm run build`.
  */
 export function assetPath(): string {
-  const dist = path.resolve(INFRA_DIR, '..', 'dist');
-  if (fs.existsSync(path.join(dist, 'index.js'))) return dist;
+  const dist = path.resolve(INFRA_DIR, "..", "dist");
+  if (fs.existsSync(path.join(dist, "index.js"))) return dist;
   if (placeholder === undefined) {
-    placeholder = fs.mkdtempSync(path.join(os.tmpdir(), 'alb-oidc-target-dist-'));
-    fs.writeFileSync(path.join(placeholder, 'index.js'), 'exports.handler = async () => ({ statusCode: 200 });\n');
+    placeholder = fs.mkdtempSync(path.join(os.tmpdir(), "alb-oidc-target-dist-"));
+    fs.writeFileSync(path.join(placeholder, "index.js"), "exports.handler = async () => ({ statusCode: 200 });\n");
   }
   return placeholder;
 }
@@ -52,14 +52,14 @@ export function onlyLogicalId(template: Template, type: string): string {
 }
 
 export const MACHINE_CONTEXT = {
-  m2mPathPrefixes: '/api/,/internal/',
-  m2mIssuer: 'https://auth.example.com',
-  m2mJwksUri: 'https://auth.example.com/.well-known/jwks.json',
-  m2mAudience: 'https://api.example.com',
-  m2mRequiredScopes: 'orders:read orders:write',
-  m2mAlgorithms: 'RS256',
+  m2mPathPrefixes: "/api/,/internal/",
+  m2mIssuer: "https://auth.example.com",
+  m2mJwksUri: "https://auth.example.com/.well-known/jwks.json",
+  m2mAudience: "https://api.example.com",
+  m2mRequiredScopes: "orders:read orders:write",
+  m2mAlgorithms: "RS256",
   m2mAdditionalClaims: [
-    { name: 'scope', format: 'space-separated-values', values: ['orders:read'] },
-    { name: 'aud', format: 'string-array', values: ['https://api.example.com'] },
+    { name: "scope", format: "space-separated-values", values: ["orders:read"] },
+    { name: "aud", format: "string-array", values: ["https://api.example.com"] },
   ],
 };

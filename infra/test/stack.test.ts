@@ -1,311 +1,303 @@
 // Specification of the synthesized template: listener rules, target group, function, permission, outputs.
-import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { describe, it } from 'node:test';
-import { App } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
-import { createStack } from '../lib/app';
-import {
-  EXAMPLE_CONTEXT,
-  MACHINE_CONTEXT,
-  TEST_ENV,
-  assetPath,
-  onlyLogicalId,
-  onlyResource,
-  synth,
-} from './helpers';
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { App } from "aws-cdk-lib";
+import { Match } from "aws-cdk-lib/assertions";
+import { createStack } from "../lib/app";
+import { EXAMPLE_CONTEXT, MACHINE_CONTEXT, TEST_ENV, assetPath, onlyLogicalId, onlyResource, synth } from "./helpers";
 
 // Built once: most tests only read the template of the committed example configuration.
 const example = synth();
 const machine = synth(MACHINE_CONTEXT);
 
-describe('HTTPS listener', () => {
-  it('listens on 443 with HTTPS and the configured certificate', () => {
-    example.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+describe("HTTPS listener", () => {
+  it("listens on 443 with HTTPS and the configured certificate", () => {
+    example.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", {
       Port: 443,
-      Protocol: 'HTTPS',
+      Protocol: "HTTPS",
       Certificates: [{ CertificateArn: EXAMPLE_CONTEXT.certificateArn }],
     });
   });
 
-  it('authenticates with authenticate-oidc first, then forwards to the function target group', () => {
-    const listener = onlyResource(example, 'AWS::ElasticLoadBalancingV2::Listener');
-    const targetGroupId = onlyLogicalId(example, 'AWS::ElasticLoadBalancingV2::TargetGroup');
+  it("authenticates with authenticate-oidc first, then forwards to the function target group", () => {
+    const listener = onlyResource(example, "AWS::ElasticLoadBalancingV2::Listener");
+    const targetGroupId = onlyLogicalId(example, "AWS::ElasticLoadBalancingV2::TargetGroup");
     const actions = listener.Properties.DefaultActions as Array<Record<string, unknown>>;
     assert.deepEqual(
       actions.map((a) => [a.Order, a.Type]),
       [
-        [1, 'authenticate-oidc'],
-        [2, 'forward'],
+        [1, "authenticate-oidc"],
+        [2, "forward"],
       ],
     );
     assert.deepEqual(actions[1]?.TargetGroupArn, { Ref: targetGroupId });
   });
 
-  it('passes the issuer, the three endpoints, client id, scope and session settings to authenticate-oidc', () => {
-    example.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+  it("passes the issuer, the three endpoints, client id, scope and session settings to authenticate-oidc", () => {
+    example.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", {
       DefaultActions: Match.arrayWith([
         Match.objectLike({
-          Type: 'authenticate-oidc',
+          Type: "authenticate-oidc",
           AuthenticateOidcConfig: Match.objectEquals({
-            Issuer: 'https://access.line.me',
-            AuthorizationEndpoint: 'https://access.line.me/oauth2/v2.1/authorize',
-            TokenEndpoint: 'https://api.line.me/oauth2/v2.1/token',
-            UserInfoEndpoint: 'https://api.line.me/oauth2/v2.1/userinfo',
-            ClientId: '1234567890',
-            ClientSecret: '{{resolve:secretsmanager:alb-oidc-target/line-client-secret:SecretString:::}}',
-            Scope: 'profile openid',
-            OnUnauthenticatedRequest: 'authenticate',
-            SessionTimeout: '604800',
+            Issuer: "https://access.line.me",
+            AuthorizationEndpoint: "https://access.line.me/oauth2/v2.1/authorize",
+            TokenEndpoint: "https://api.line.me/oauth2/v2.1/token",
+            UserInfoEndpoint: "https://api.line.me/oauth2/v2.1/userinfo",
+            ClientId: "1234567890",
+            ClientSecret: "{{resolve:secretsmanager:alb-oidc-target/line-client-secret:SecretString:::}}",
+            Scope: "profile openid",
+            OnUnauthenticatedRequest: "authenticate",
+            SessionTimeout: "604800",
           }),
         }),
       ]),
     });
   });
 
-  it('makes OnUnauthenticatedRequest, the session cookie name and extra parameters configurable', () => {
+  it("makes OnUnauthenticatedRequest, the session cookie name and extra parameters configurable", () => {
     const template = synth({
-      oidcOnUnauthenticatedRequest: 'deny',
-      oidcSessionCookieName: 'MySession',
-      oidcSessionTimeoutSeconds: '3600',
+      oidcOnUnauthenticatedRequest: "deny",
+      oidcSessionCookieName: "MySession",
+      oidcSessionTimeoutSeconds: "3600",
       oidcExtraParams: '{"prompt":"consent"}',
     });
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+    template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", {
       DefaultActions: Match.arrayWith([
         Match.objectLike({
           AuthenticateOidcConfig: Match.objectLike({
-            OnUnauthenticatedRequest: 'deny',
-            SessionCookieName: 'MySession',
-            SessionTimeout: '3600',
-            AuthenticationRequestExtraParams: { prompt: 'consent' },
+            OnUnauthenticatedRequest: "deny",
+            SessionCookieName: "MySession",
+            SessionTimeout: "3600",
+            AuthenticationRequestExtraParams: { prompt: "consent" },
           }),
         }),
       ]),
     });
     // The function expires that cookie on logout, so it must know its name.
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ SESSION_COOKIE_NAME: 'MySession' }) },
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ SESSION_COOKIE_NAME: "MySession" }) },
     });
   });
 
-  it('reads the client secret from Secrets Manager by name, with an optional JSON field', () => {
-    const template = synth({ oidcClientSecretName: 'prod/line', oidcClientSecretJsonField: 'clientSecret' });
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+  it("reads the client secret from Secrets Manager by name, with an optional JSON field", () => {
+    const template = synth({ oidcClientSecretName: "prod/line", oidcClientSecretJsonField: "clientSecret" });
+    template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", {
       DefaultActions: Match.arrayWith([
         Match.objectLike({
           AuthenticateOidcConfig: Match.objectLike({
-            ClientSecret: '{{resolve:secretsmanager:prod/line:SecretString:clientSecret::}}',
+            ClientSecret: "{{resolve:secretsmanager:prod/line:SecretString:clientSecret::}}",
           }),
         }),
       ]),
     });
   });
 
-  it('has no jwt-validation rule when no machine prefixes are configured', () => {
-    example.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+  it("has no jwt-validation rule when no machine prefixes are configured", () => {
+    example.resourceCountIs("AWS::ElasticLoadBalancingV2::ListenerRule", 0);
   });
 });
 
-describe('no plaintext secret in the template', () => {
-  const KNOWN_SECRET = 'test-client-secret-7f3a9c';
+describe("no plaintext secret in the template", () => {
+  const KNOWN_SECRET = "test-client-secret-7f3a9c";
 
-  it('carries every ClientSecret as a secretsmanager dynamic reference', () => {
+  it("carries every ClientSecret as a secretsmanager dynamic reference", () => {
     const secrets: unknown[] = [];
     JSON.stringify(machine.toJSON(), (key, value: unknown) => {
-      if (key === 'ClientSecret') secrets.push(value);
+      if (key === "ClientSecret") secrets.push(value);
       return value;
     });
     assert.equal(secrets.length, 1);
     for (const secret of secrets) assert.match(String(secret), /^\{\{resolve:secretsmanager:[^}]+\}\}$/);
   });
 
-  it('refuses a plaintext oidcClientSecret in context instead of writing it anywhere', () => {
+  it("refuses a plaintext oidcClientSecret in context instead of writing it anywhere", () => {
     assert.throws(() => synth({ oidcClientSecret: KNOWN_SECRET }), {
-      name: 'ConfigError',
+      name: "ConfigError",
       message: /oidcClientSecret: a plaintext client secret is not accepted/,
     });
   });
 
-  it('contains neither a known secret value nor a Secrets Manager read outside the dynamic reference', () => {
+  it("contains neither a known secret value nor a Secrets Manager read outside the dynamic reference", () => {
     const serialized = JSON.stringify(machine.toJSON());
     assert.ok(!serialized.includes(KNOWN_SECRET));
-    assert.ok(!/secret/i.test(serialized.replace(/\{\{resolve:secretsmanager:[^}]+\}\}/g, '').replace(/"ClientSecret"/g, '')));
+    assert.ok(!/secret/i.test(serialized.replace(/\{\{resolve:secretsmanager:[^}]+\}\}/g, "").replace(/"ClientSecret"/g, "")));
   });
 });
 
-describe('machine routes (jwt-validation)', () => {
-  it('adds one rule per prefix, matching <prefix>*, ahead of the default action', () => {
-    const rules = Object.values(machine.findResources('AWS::ElasticLoadBalancingV2::ListenerRule')) as Array<{
+describe("machine routes (jwt-validation)", () => {
+  it("adds one rule per prefix, matching <prefix>*, ahead of the default action", () => {
+    const rules = Object.values(machine.findResources("AWS::ElasticLoadBalancingV2::ListenerRule")) as Array<{
       Properties: Record<string, any>;
     }>;
     assert.deepEqual(
       rules.map((r) => [r.Properties.Priority, r.Properties.Conditions]),
       [
-        [10, [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }]],
-        [11, [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/internal/*'] } }]],
+        [10, [{ Field: "path-pattern", PathPatternConfig: { Values: ["/api/*"] } }]],
+        [11, [{ Field: "path-pattern", PathPatternConfig: { Values: ["/internal/*"] } }]],
       ],
     );
   });
 
-  it('validates the token with jwt-validation first, then forwards to the same target group', () => {
-    const targetGroupId = onlyLogicalId(machine, 'AWS::ElasticLoadBalancingV2::TargetGroup');
-    const rules = Object.values(machine.findResources('AWS::ElasticLoadBalancingV2::ListenerRule'));
+  it("validates the token with jwt-validation first, then forwards to the same target group", () => {
+    const targetGroupId = onlyLogicalId(machine, "AWS::ElasticLoadBalancingV2::TargetGroup");
+    const rules = Object.values(machine.findResources("AWS::ElasticLoadBalancingV2::ListenerRule"));
     assert.equal(rules.length, 2);
     for (const rule of rules) {
       assert.deepEqual(rule.Properties.Actions, [
         {
           Order: 1,
-          Type: 'jwt-validation',
+          Type: "jwt-validation",
           JwtValidationConfig: {
-            Issuer: 'https://auth.example.com',
-            JwksEndpoint: 'https://auth.example.com/.well-known/jwks.json',
+            Issuer: "https://auth.example.com",
+            JwksEndpoint: "https://auth.example.com/.well-known/jwks.json",
             AdditionalClaims: [
-              { Name: 'scope', Format: 'space-separated-values', Values: ['orders:read'] },
-              { Name: 'aud', Format: 'string-array', Values: ['https://api.example.com'] },
+              { Name: "scope", Format: "space-separated-values", Values: ["orders:read"] },
+              { Name: "aud", Format: "string-array", Values: ["https://api.example.com"] },
             ],
           },
         },
-        { Order: 2, Type: 'forward', TargetGroupArn: { Ref: targetGroupId } },
+        { Order: 2, Type: "forward", TargetGroupArn: { Ref: targetGroupId } },
       ]);
     }
   });
 
-  it('omits AdditionalClaims when none are configured', () => {
-    const template = synth({ ...MACHINE_CONTEXT, m2mAdditionalClaims: undefined, m2mPathPrefixes: ['/api/'] });
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+  it("omits AdditionalClaims when none are configured", () => {
+    const template = synth({ ...MACHINE_CONTEXT, m2mAdditionalClaims: undefined, m2mPathPrefixes: ["/api/"] });
+    template.hasResourceProperties("AWS::ElasticLoadBalancingV2::ListenerRule", {
       Actions: Match.arrayWith([
         {
           Order: 1,
-          Type: 'jwt-validation',
+          Type: "jwt-validation",
           JwtValidationConfig: {
-            Issuer: 'https://auth.example.com',
-            JwksEndpoint: 'https://auth.example.com/.well-known/jwks.json',
+            Issuer: "https://auth.example.com",
+            JwksEndpoint: "https://auth.example.com/.well-known/jwks.json",
           },
         },
       ]),
     });
   });
 
-  it('passes the machine-route settings to the function', () => {
-    machine.hasResourceProperties('AWS::Lambda::Function', {
+  it("passes the machine-route settings to the function", () => {
+    machine.hasResourceProperties("AWS::Lambda::Function", {
       Environment: {
         Variables: Match.objectLike({
-          M2M_PATH_PREFIXES: '/api/,/internal/',
-          M2M_ISSUER: 'https://auth.example.com',
-          M2M_JWKS_URI: 'https://auth.example.com/.well-known/jwks.json',
-          M2M_AUDIENCE: 'https://api.example.com',
-          M2M_REQUIRED_SCOPES: 'orders:read orders:write',
-          M2M_ALGORITHMS: 'RS256',
+          M2M_PATH_PREFIXES: "/api/,/internal/",
+          M2M_ISSUER: "https://auth.example.com",
+          M2M_JWKS_URI: "https://auth.example.com/.well-known/jwks.json",
+          M2M_AUDIENCE: "https://api.example.com",
+          M2M_REQUIRED_SCOPES: "orders:read orders:write",
+          M2M_ALGORITHMS: "RS256",
         }),
       },
     });
   });
 });
 
-describe('target group', () => {
-  it('is a Lambda target group with multi-value headers on by default', () => {
-    example.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
-      TargetType: 'lambda',
-      Targets: [{ Id: { 'Fn::GetAtt': [onlyLogicalId(example, 'AWS::Lambda::Function'), 'Arn'] } }],
-      TargetGroupAttributes: Match.arrayWith([{ Key: 'lambda.multi_value_headers.enabled', Value: 'true' }]),
+describe("target group", () => {
+  it("is a Lambda target group with multi-value headers on by default", () => {
+    example.hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", {
+      TargetType: "lambda",
+      Targets: [{ Id: { "Fn::GetAtt": [onlyLogicalId(example, "AWS::Lambda::Function"), "Arn"] } }],
+      TargetGroupAttributes: Match.arrayWith([{ Key: "lambda.multi_value_headers.enabled", Value: "true" }]),
     });
   });
 
-  it('turns multi-value headers off when multiValueHeaders is false', () => {
-    synth({ multiValueHeaders: 'false' }).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
-      TargetGroupAttributes: Match.arrayWith([{ Key: 'lambda.multi_value_headers.enabled', Value: 'false' }]),
+  it("turns multi-value headers off when multiValueHeaders is false", () => {
+    synth({ multiValueHeaders: "false" }).hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", {
+      TargetGroupAttributes: Match.arrayWith([{ Key: "lambda.multi_value_headers.enabled", Value: "false" }]),
     });
   });
 
-  it('has health checks off unless a path is given, which the function also learns', () => {
-    example.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckEnabled: false });
-    const template = synth({ healthCheckPath: '/healthz' });
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+  it("has health checks off unless a path is given, which the function also learns", () => {
+    example.hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", { HealthCheckEnabled: false });
+    const template = synth({ healthCheckPath: "/healthz" });
+    template.hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", {
       HealthCheckEnabled: true,
-      HealthCheckPath: '/healthz',
+      HealthCheckPath: "/healthz",
     });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ HEALTH_CHECK_PATH: '/healthz' }) },
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ HEALTH_CHECK_PATH: "/healthz" }) },
     });
   });
 });
 
-describe('function', () => {
-  it('runs index.handler on Node.js 24 on arm64', () => {
-    example.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
+describe("function", () => {
+  it("runs index.handler on Node.js 24 on arm64", () => {
+    example.hasResourceProperties("AWS::Lambda::Function", {
+      Runtime: "nodejs24.x",
+      Architectures: ["arm64"],
+      Handler: "index.handler",
     });
   });
 
-  it('trusts this ALB as signer and gets the issuer and client id of the OIDC action', () => {
-    const fn = onlyResource(example, 'AWS::Lambda::Function');
+  it("trusts this ALB as signer and gets the issuer and client id of the OIDC action", () => {
+    const fn = onlyResource(example, "AWS::Lambda::Function");
     assert.deepEqual(fn.Properties.Environment.Variables, {
-      LOAD_BALANCER_ARN: { Ref: onlyLogicalId(example, 'AWS::ElasticLoadBalancingV2::LoadBalancer') },
-      ISSUER: 'https://access.line.me',
-      CLIENT_ID: '1234567890',
-      NODE_OPTIONS: '--enable-source-maps',
+      LOAD_BALANCER_ARN: { Ref: onlyLogicalId(example, "AWS::ElasticLoadBalancingV2::LoadBalancer") },
+      ISSUER: "https://access.line.me",
+      CLIENT_ID: "1234567890",
+      NODE_OPTIONS: "--enable-source-maps",
     });
   });
 
-  it('gets the pass-through variables from functionEnvironment, JSON values serialized', () => {
+  it("gets the pass-through variables from functionEnvironment, JSON values serialized", () => {
     const template = synth({
       functionEnvironment: {
-        ALLOWED_EMAIL_DOMAINS: 'example.com',
+        ALLOWED_EMAIL_DOMAINS: "example.com",
         REQUIRED_USER_CLAIMS: { email_verified: true },
-        LOGOUT_PATH: '/logout',
+        LOGOUT_PATH: "/logout",
       },
     });
-    template.hasResourceProperties('AWS::Lambda::Function', {
+    template.hasResourceProperties("AWS::Lambda::Function", {
       Environment: {
         Variables: Match.objectLike({
-          ALLOWED_EMAIL_DOMAINS: 'example.com',
+          ALLOWED_EMAIL_DOMAINS: "example.com",
           REQUIRED_USER_CLAIMS: '{"email_verified":true}',
-          LOGOUT_PATH: '/logout',
+          LOGOUT_PATH: "/logout",
         }),
       },
     });
   });
 
-  it('logs to its own log group with the configured retention', () => {
-    const logGroupId = onlyLogicalId(example, 'AWS::Logs::LogGroup');
-    example.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-    example.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: logGroupId } } });
-    synth({ logRetentionDays: '7' }).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  it("logs to its own log group with the configured retention", () => {
+    const logGroupId = onlyLogicalId(example, "AWS::Logs::LogGroup");
+    example.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
+    example.hasResourceProperties("AWS::Lambda::Function", { LoggingConfig: { LogGroup: { Ref: logGroupId } } });
+    synth({ logRetentionDays: "7" }).hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 7 });
   });
 
-  it('refuses to synthesize without the built bundle, naming the build command', () => {
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'alb-oidc-target-empty-'));
+  it("refuses to synthesize without the built bundle, naming the build command", () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "alb-oidc-target-empty-"));
     assert.throws(() => synth({ assetPath: empty }), {
-      message: new RegExp(`${path.join(empty, 'index.js')} does not exist: run \`npm run build\``),
+      message: new RegExp(`${path.join(empty, "index.js")} does not exist: run \`npm run build\``),
     });
   });
 });
 
-describe('invoke permission', () => {
-  it('lets only elasticloadbalancing.amazonaws.com invoke, from this target group in this account', () => {
-    const targetGroup = onlyResource(example, 'AWS::ElasticLoadBalancingV2::TargetGroup');
-    const permission = onlyResource(example, 'AWS::Lambda::Permission');
+describe("invoke permission", () => {
+  it("lets only elasticloadbalancing.amazonaws.com invoke, from this target group in this account", () => {
+    const targetGroup = onlyResource(example, "AWS::ElasticLoadBalancingV2::TargetGroup");
+    const permission = onlyResource(example, "AWS::Lambda::Permission");
     const name = targetGroup.Properties.Name as string;
     assert.match(name, /^[A-Za-z0-9-]{1,32}$/);
     assert.deepEqual(permission.Properties, {
-      Action: 'lambda:InvokeFunction',
-      FunctionName: { 'Fn::GetAtt': [onlyLogicalId(example, 'AWS::Lambda::Function'), 'Arn'] },
-      Principal: 'elasticloadbalancing.amazonaws.com',
-      SourceAccount: { Ref: 'AWS::AccountId' },
+      Action: "lambda:InvokeFunction",
+      FunctionName: { "Fn::GetAtt": [onlyLogicalId(example, "AWS::Lambda::Function"), "Arn"] },
+      Principal: "elasticloadbalancing.amazonaws.com",
+      SourceAccount: { Ref: "AWS::AccountId" },
       SourceArn: {
-        'Fn::Join': [
-          '',
+        "Fn::Join": [
+          "",
           [
-            'arn:',
-            { Ref: 'AWS::Partition' },
-            ':elasticloadbalancing:',
-            { Ref: 'AWS::Region' },
-            ':',
-            { Ref: 'AWS::AccountId' },
+            "arn:",
+            { Ref: "AWS::Partition" },
+            ":elasticloadbalancing:",
+            { Ref: "AWS::Region" },
+            ":",
+            { Ref: "AWS::AccountId" },
             `:targetgroup/${name}/*`,
           ],
         ],
@@ -313,24 +305,24 @@ describe('invoke permission', () => {
     });
   });
 
-  it('exists before the target group registers the function', () => {
-    const targetGroup = onlyResource(example, 'AWS::ElasticLoadBalancingV2::TargetGroup');
-    assert.deepEqual(targetGroup.DependsOn, [onlyLogicalId(example, 'AWS::Lambda::Permission')]);
+  it("exists before the target group registers the function", () => {
+    const targetGroup = onlyResource(example, "AWS::ElasticLoadBalancingV2::TargetGroup");
+    assert.deepEqual(targetGroup.DependsOn, [onlyLogicalId(example, "AWS::Lambda::Permission")]);
   });
 });
 
-describe('network', () => {
-  it('creates an internet-facing ALB in a new VPC without NAT gateways by default', () => {
-    example.resourceCountIs('AWS::EC2::VPC', 1);
-    example.resourceCountIs('AWS::EC2::NatGateway', 0);
-    example.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
-      Scheme: 'internet-facing',
-      Type: 'application',
+describe("network", () => {
+  it("creates an internet-facing ALB in a new VPC without NAT gateways by default", () => {
+    example.resourceCountIs("AWS::EC2::VPC", 1);
+    example.resourceCountIs("AWS::EC2::NatGateway", 0);
+    example.hasResourceProperties("AWS::ElasticLoadBalancingV2::LoadBalancer", {
+      Scheme: "internet-facing",
+      Type: "application",
     });
   });
 
-  it('opens the load balancer security group on 443 only', () => {
-    const group = onlyResource(example, 'AWS::EC2::SecurityGroup');
+  it("opens the load balancer security group on 443 only", () => {
+    const group = onlyResource(example, "AWS::EC2::SecurityGroup");
     assert.deepEqual(
       group.Properties.SecurityGroupIngress.map((rule: Record<string, unknown>) => [
         rule.CidrIp,
@@ -338,28 +330,28 @@ describe('network', () => {
         rule.FromPort,
         rule.ToPort,
       ]),
-      [['0.0.0.0/0', 'tcp', 443, 443]],
+      [["0.0.0.0/0", "tcp", 443, 443]],
     );
-    example.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    example.resourceCountIs("AWS::EC2::SecurityGroupIngress", 0);
   });
 
-  it('uses an existing VPC by id, from the context lookup', () => {
+  it("uses an existing VPC by id, from the context lookup", () => {
     const lookupKey =
-      'vpc-provider:account=123456789012:filter.vpc-id=vpc-0a1b2c3d4e5f60718:region=ap-northeast-1:returnAsymmetricSubnets=true';
+      "vpc-provider:account=123456789012:filter.vpc-id=vpc-0a1b2c3d4e5f60718:region=ap-northeast-1:returnAsymmetricSubnets=true";
     const template = synth(
       {
-        vpcId: 'vpc-0a1b2c3d4e5f60718',
+        vpcId: "vpc-0a1b2c3d4e5f60718",
         [lookupKey]: {
-          vpcId: 'vpc-0a1b2c3d4e5f60718',
-          vpcCidrBlock: '10.1.0.0/16',
+          vpcId: "vpc-0a1b2c3d4e5f60718",
+          vpcCidrBlock: "10.1.0.0/16",
           availabilityZones: [],
           subnetGroups: [
             {
-              name: 'Public',
-              type: 'Public',
+              name: "Public",
+              type: "Public",
               subnets: [
-                { subnetId: 'subnet-0aaaaaaaaaaaaaaa1', availabilityZone: 'ap-northeast-1a', routeTableId: 'rtb-0aaaaaaaaaaaaaaa1' },
-                { subnetId: 'subnet-0bbbbbbbbbbbbbbb2', availabilityZone: 'ap-northeast-1c', routeTableId: 'rtb-0bbbbbbbbbbbbbbb2' },
+                { subnetId: "subnet-0aaaaaaaaaaaaaaa1", availabilityZone: "ap-northeast-1a", routeTableId: "rtb-0aaaaaaaaaaaaaaa1" },
+                { subnetId: "subnet-0bbbbbbbbbbbbbbb2", availabilityZone: "ap-northeast-1c", routeTableId: "rtb-0bbbbbbbbbbbbbbb2" },
               ],
             },
           ],
@@ -367,35 +359,35 @@ describe('network', () => {
       },
       TEST_ENV,
     );
-    template.resourceCountIs('AWS::EC2::VPC', 0);
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
-      Subnets: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
+    template.resourceCountIs("AWS::EC2::VPC", 0);
+    template.hasResourceProperties("AWS::ElasticLoadBalancingV2::LoadBalancer", {
+      Subnets: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"],
     });
-    template.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: 'vpc-0a1b2c3d4e5f60718' });
+    template.hasResourceProperties("AWS::EC2::SecurityGroup", { VpcId: "vpc-0a1b2c3d4e5f60718" });
   });
 });
 
-describe('outputs', () => {
-  it('gives the ALB DNS name and the redirect URI on the configured domain', () => {
-    const albId = onlyLogicalId(example, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
-    example.hasOutput('LoadBalancerDnsName', { Value: { 'Fn::GetAtt': [albId, 'DNSName'] } });
-    example.hasOutput('RedirectUri', { Value: 'https://login.example.com/oauth2/idpresponse' });
-    example.hasOutput('Url', { Value: 'https://login.example.com/' });
-    example.hasOutput('LoadBalancerArn', { Value: { Ref: albId } });
+describe("outputs", () => {
+  it("gives the ALB DNS name and the redirect URI on the configured domain", () => {
+    const albId = onlyLogicalId(example, "AWS::ElasticLoadBalancingV2::LoadBalancer");
+    example.hasOutput("LoadBalancerDnsName", { Value: { "Fn::GetAtt": [albId, "DNSName"] } });
+    example.hasOutput("RedirectUri", { Value: "https://login.example.com/oauth2/idpresponse" });
+    example.hasOutput("Url", { Value: "https://login.example.com/" });
+    example.hasOutput("LoadBalancerArn", { Value: { Ref: albId } });
   });
 
-  it('builds the redirect URI on the ALB DNS name when no domain is given', () => {
+  it("builds the redirect URI on the ALB DNS name when no domain is given", () => {
     const template = synth({ domainName: undefined });
-    const albId = onlyLogicalId(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
-    template.hasOutput('RedirectUri', {
-      Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [albId, 'DNSName'] }, '/oauth2/idpresponse']] },
+    const albId = onlyLogicalId(template, "AWS::ElasticLoadBalancingV2::LoadBalancer");
+    template.hasOutput("RedirectUri", {
+      Value: { "Fn::Join": ["", ["https://", { "Fn::GetAtt": [albId, "DNSName"] }, "/oauth2/idpresponse"]] },
     });
   });
 });
 
-describe('app', () => {
-  it('names the stack from the stackName context value', () => {
-    const app = new App({ context: { ...EXAMPLE_CONTEXT, assetPath: assetPath(), stackName: 'LoginDemo' } });
-    assert.equal(createStack(app).stackName, 'LoginDemo');
+describe("app", () => {
+  it("names the stack from the stackName context value", () => {
+    const app = new App({ context: { ...EXAMPLE_CONTEXT, assetPath: assetPath(), stackName: "LoginDemo" } });
+    assert.equal(createStack(app).stackName, "LoginDemo");
   });
 });
