@@ -1,0 +1,120 @@
+// The ALB key cache against a real loopback key server: one fetch per kid, outage vs unknown key, negative cache, flood limit, bound.
+import { randomUUID } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { AuthError, KeysUnavailableError } from "../../src/errors.js";
+import { AlbKeyCache } from "../../src/keys/alb-keys.js";
+import { createAlbKey, createP384Key, createRsaKey } from "../../src/testing/keys.js";
+import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
+
+let server: KeyServer;
+const key = createAlbKey();
+
+beforeAll(async () => {
+  server = await startKeyServer({ keys: [key] });
+});
+afterEach(() => {
+  server.setFault(undefined);
+  server.requests.length = 0;
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+function cache(extra: Partial<ConstructorParameters<typeof AlbKeyCache>[0]> = {}): AlbKeyCache {
+  return new AlbKeyCache({ endpoint: server.url, timeoutMs: 500, ...extra });
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof AuthError) return err.code;
+    throw err;
+  }
+  return "resolved";
+}
+
+describe("AlbKeyCache", () => {
+  it("fetches <endpoint>/<kid> once and serves the key from memory afterwards", async () => {
+    const c = cache();
+    const jwk = await c.get(key.kid);
+    expect(jwk).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256", use: "sig", kid: key.kid });
+    await c.get(key.kid);
+    expect(server.requests).toEqual([`/${key.kid}`]);
+  });
+
+  it("shares one fetch between 50 concurrent first requests", async () => {
+    const c = cache();
+    const all = await Promise.all(Array.from({ length: 50 }, () => c.get(key.kid)));
+    expect(new Set(all).size).toBe(1);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("never sends a kid that is not a UUID", async () => {
+    const c = cache();
+    expect(await codeOf(c.get("../../etc/passwd"))).toBe("malformed_token");
+    expect(await codeOf(c.get(`${key.kid}?x=1`))).toBe("malformed_token");
+    expect(server.requests).toEqual([]);
+  });
+
+  it("answers an unknown kid with unknown_key and remembers it for a while", async () => {
+    let now = 1_000_000;
+    const c = cache({ now: () => now });
+    const kid = randomUUID();
+    expect(await codeOf(c.get(kid))).toBe("unknown_key");
+    expect(await codeOf(c.get(kid))).toBe("unknown_key");
+    expect(server.requests).toEqual([`/${kid}`]);
+    now += 31_000;
+    expect(await codeOf(c.get(kid))).toBe("unknown_key");
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it.each([
+    ["RSA", createRsaKey()],
+    ["P-384", createP384Key()],
+  ])("refuses a %s key as unknown_key (a key we will not use)", async (_name, other) => {
+    server.addKey(other);
+    expect(await codeOf(cache().get(other.kid))).toBe("unknown_key");
+    server.removeKey(other.kid);
+  });
+
+  it("reports an endpoint failure as keys_unavailable and caches nothing", async () => {
+    const c = cache();
+    server.setFault((_req, res) => res.writeHead(503).end());
+    const err = await c.get(key.kid).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KeysUnavailableError);
+    expect(server.requests).toHaveLength(2); // one retry within the deadline
+    server.setFault(undefined);
+    await expect(c.get(key.kid)).resolves.toMatchObject({ kid: key.kid });
+  });
+
+  it("reports garbage instead of a PEM as keys_unavailable", async () => {
+    server.setFault((_req, res) => res.writeHead(200).end("-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----\n"));
+    expect(await codeOf(cache().get(key.kid))).toBe("keys_unavailable");
+  });
+
+  it("gives up within the deadline when the endpoint hangs", async () => {
+    server.setFault(() => undefined);
+    const started = Date.now();
+    expect(await codeOf(cache({ timeoutMs: 200 }).get(key.kid))).toBe("keys_unavailable");
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("rate-limits fetches of new kids", async () => {
+    const c = cache({ burst: 3, refillPerSecond: 0.001 });
+    const codes = [];
+    for (let i = 0; i < 6; i++) codes.push(await codeOf(c.get(randomUUID())));
+    expect(codes).toEqual(["unknown_key", "unknown_key", "unknown_key", "keys_unavailable", "keys_unavailable", "keys_unavailable"]);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it("holds at most maxKeys keys", async () => {
+    const keys = Array.from({ length: 5 }, () => createAlbKey());
+    for (const k of keys) server.addKey(k);
+    const c = cache({ maxKeys: 3 });
+    for (const k of keys) await c.get(k.kid);
+    expect(c.size).toBe(3);
+    expect(c.cached(keys[0]?.kid ?? "")).toBeUndefined();
+    expect(c.cached(keys[4]?.kid ?? "")).toBeDefined();
+  });
+});
