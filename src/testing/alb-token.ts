@@ -48,6 +48,9 @@ export interface MintOptions {
   readonly unpadded?: boolean;
   /** Epoch milliseconds to count from (defaults to Date.now()). */
   readonly now?: number;
+  /** Header / payload JSON text used verbatim (duplicate keys, arrays, odd unicode), then signed as usual. */
+  readonly rawHeader?: string;
+  readonly rawPayload?: string;
 }
 
 function withOverrides(base: Record<string, unknown>, overrides: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
@@ -77,7 +80,7 @@ export function mintAlbToken(o: MintOptions): string {
   );
   const payload = withOverrides({ ...(o.claims ?? ALICE), exp: o.payloadExp ?? exp, iss: o.payloadIssuer ?? issuer }, o.payload);
   const enc = (s: string): string => (o.unpadded ? b64urlPadded(s).replace(/=+$/, "") : b64urlPadded(s));
-  const input = `${enc(JSON.stringify(header))}.${enc(JSON.stringify(payload))}`;
+  const input = `${enc(o.rawHeader ?? JSON.stringify(header))}.${enc(o.rawPayload ?? JSON.stringify(payload))}`;
   let signature: Buffer;
   if (alg === "none") signature = Buffer.alloc(0);
   else if (alg.startsWith("HS"))

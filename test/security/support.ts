@@ -1,0 +1,74 @@
+// Shared by the security suite: events carrying secrets we can look for, the exact shape of a refusal, and the leak check.
+import type { ALBEvent, ALBResult } from "aws-lambda";
+import { expect } from "vitest";
+import { albEvent } from "../../src/testing/events.js";
+import { body, header } from "../helpers.js";
+
+/** The IdP access token the ALB forwards: it must never be echoed or logged. */
+export const ACCESS_TOKEN = "at-0f4c2a9e7b1d4c3a8e5f6a7b8c9d0e1f-secret";
+/** The ALB session cookie value a browser sends along: it must never be echoed or logged. */
+export const SESSION_COOKIE = "cookie-9a8b7c6d5e4f3a2b1c0d-secret";
+
+export interface UserEventOptions {
+  readonly identity?: string;
+  readonly multiValue?: boolean;
+  readonly accessToken?: string;
+}
+
+/** A browser request through authenticate-oidc: the three x-amzn-oidc-* headers plus the session cookie. */
+export function userEvent(data: string | undefined, o: UserEventOptions = {}): ALBEvent {
+  return albEvent({
+    path: "/whoami",
+    multiValue: o.multiValue ?? false,
+    headers: { cookie: `AWSELBAuthSessionCookie-0=${SESSION_COOKIE}` },
+    oidc: { data, identity: "identity" in o ? o.identity : "alice", accessToken: o.accessToken ?? ACCESS_TOKEN },
+  });
+}
+
+/** The secrets an event carries: the claims JWT (whole and each part long enough to be recognisable), access token, cookie. */
+export function secretsOf(token: string | undefined): string[] {
+  const out = [ACCESS_TOKEN, SESSION_COOKIE];
+  if (token !== undefined && token.length >= 16) {
+    out.push(token);
+    for (const part of token.split(".")) if (part.length >= 16) out.push(part.replace(/=+$/, "").slice(0, 64));
+  }
+  return out;
+}
+
+/** Fails if any secret appears in the result (body or headers) or in any log line. */
+export function expectNoLeak(res: ALBResult, rawLogs: readonly string[], secrets: readonly string[]): void {
+  const visible = `${JSON.stringify(res)}\n${rawLogs.join("")}`;
+  for (const s of secrets) expect(visible.includes(s), `a secret (${s.slice(0, 12)}...) leaked`).toBe(false);
+}
+
+/** A 401 exactly as the handler must answer it: status line, JSON body, challenge, no caching. */
+export function expectUnauthorized(res: ALBResult, code: string): void {
+  expect(res.statusCode).toBe(401);
+  expect(res.statusDescription).toBe("401 Unauthorized");
+  expect(res.isBase64Encoded).toBe(false);
+  expect(body(res)).toEqual({ message: "Token verification failed", error: code });
+  expect(header(res, "content-type")).toBe("application/json");
+  expect(header(res, "cache-control")).toBe("no-store");
+  const challenge =
+    code === "missing_token" ? "Bearer" : code === "ambiguous_header" ? 'Bearer error="invalid_request"' : 'Bearer error="invalid_token"';
+  expect(header(res, "www-authenticate")).toBe(challenge);
+}
+
+/** A 503 for an outage of the key endpoint: retry later, never a 401 that would log the user out. */
+export function expectKeysUnavailable(res: ALBResult): void {
+  expect(res.statusCode).toBe(503);
+  expect(res.statusDescription).toBe("503 Service Unavailable");
+  expect(body(res)).toEqual({ error: "keys_unavailable" });
+  expect(header(res, "retry-after")).toBe("5");
+  expect(header(res, "cache-control")).toBe("no-store");
+}
+
+/** A 200 for alice. */
+export function expectAccepted(res: ALBResult): void {
+  expect(res.statusCode).toBe(200);
+  expect(res.statusDescription).toBe("200 OK");
+  expect(body(res)).toMatchObject({ message: "Token is valid", identity: "alice" });
+}
+
+/** Only `/<uuid>` may ever be asked of the key endpoint. */
+export const KEY_PATH = /^\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
