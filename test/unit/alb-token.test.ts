@@ -1,0 +1,83 @@
+// The ALB token verifier on its own: header checks run before any key fetch, and both exp fields bind.
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { createAlbTokenVerifier } from "../../src/auth/alb-token.js";
+import { AuthError } from "../../src/errors.js";
+import { AlbKeyCache } from "../../src/keys/alb-keys.js";
+import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, OTHER_ALB_ARN, mintAlbToken } from "../../src/testing/alb-token.js";
+import { createAlbKey } from "../../src/testing/keys.js";
+import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
+
+const key = createAlbKey();
+let server: KeyServer;
+
+beforeAll(async () => {
+  server = await startKeyServer({ keys: [key] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+  server.requests.length = 0;
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+function verifier() {
+  const keys = new AlbKeyCache({ endpoint: server.url, timeoutMs: 500 });
+  const settings = { albArns: [DEFAULT_ALB_ARN], issuer: DEFAULT_ISSUER, clientIds: [DEFAULT_CLIENT_ID], keyEndpoint: server.url };
+  return createAlbTokenVerifier(settings, keys);
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return "accepted";
+  } catch (err) {
+    if (err instanceof AuthError) return err.code;
+    throw err;
+  }
+}
+
+describe("createAlbTokenVerifier", () => {
+  it.each([
+    ["another signer", { signer: OTHER_ALB_ARN }, "invalid_signer"],
+    ["another client", { clientId: "x" }, "invalid_client"],
+    ["another issuer", { issuer: "https://other.example.com" }, "invalid_issuer"],
+    ["an expired header", { headerExp: 1 }, "expired"],
+    ["alg ES384", { header: { alg: "ES384" } }, "unsupported_algorithm"],
+  ])("refuses a token with %s without fetching any key", async (_name, opts, code) => {
+    expect(await codeOf(verifier().verify(mintAlbToken({ key, ...opts })))).toBe(code);
+    expect(server.requests).toEqual([]);
+  });
+
+  it("refuses header and payload iss that disagree", async () => {
+    expect(await codeOf(verifier().verify(mintAlbToken({ key, payloadIssuer: "https://other.example.com" })))).toBe("invalid_issuer");
+  });
+
+  it("binds the payload exp too: header fine, payload passed -> expired", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await codeOf(verifier().verify(mintAlbToken({ key, headerExp: now + 60, payloadExp: now - 1 })))).toBe("expired");
+  });
+
+  it("treats a token as dead at exactly its exp", async () => {
+    const v = verifier();
+    const exp = Math.floor(Date.now() / 1000) + 30;
+    const token = mintAlbToken({ key, headerExp: exp, payloadExp: exp });
+    expect(await codeOf(v.verify(token))).toBe("accepted");
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(exp * 1000 - 1);
+    expect(await codeOf(v.verify(token))).toBe("accepted");
+    vi.setSystemTime(exp * 1000);
+    expect(await codeOf(v.verify(token))).toBe("expired");
+  });
+
+  it("refuses an exp more than 900 s away and a payload nbf in the future", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await codeOf(verifier().verify(mintAlbToken({ key, expiresIn: 901 })))).toBe("invalid_expiry");
+    expect(await codeOf(verifier().verify(mintAlbToken({ key, payload: { nbf: now + 120 } })))).toBe("not_yet_valid");
+  });
+
+  it("returns the verified payload", async () => {
+    const claims = await verifier().verify(mintAlbToken({ key, claims: { sub: "u1", name: "N" } }));
+    expect(claims).toMatchObject({ sub: "u1", name: "N", iss: DEFAULT_ISSUER });
+  });
+});
