@@ -56,6 +56,8 @@ export class AlbKeyCache implements JwksCache {
   private readonly keys = new Map<string, JwkWithKid>();
   private readonly inFlight = new Map<string, Promise<JwkWithKid>>();
   private readonly unknown = new Map<string, number>();
+  /** Keyed by the cached JWK object, so a key evicted from `keys` takes its KeyObject with it. */
+  private readonly keyObjects = new WeakMap<JwkWithKid, KeyObject>();
   private readonly maxKeys: number;
   private readonly negativeTtlMs: number;
   private readonly burst: number;
@@ -79,6 +81,21 @@ export class AlbKeyCache implements JwksCache {
   /** The cached key for a kid, if any (no fetch). */
   cached(kid: string): JwkWithKid | undefined {
     return this.keys.get(kid);
+  }
+
+  /**
+   * The key as a KeyObject for crypto.verify, built once per key rather than once per token.
+   * @throws AuthError unknown_key for anything but an EC P-256 key (a JWK put in through addJwks).
+   */
+  keyObject(jwk: JwkWithKid): KeyObject {
+    let key = this.keyObjects.get(jwk);
+    if (key) return key;
+    key = createPublicKey({ key: jwk, format: "jwk" });
+    if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
+      throw new AuthError("unknown_key", `key ${jwk.kid} is not EC P-256`);
+    }
+    this.keyObjects.set(jwk, key);
+    return key;
   }
 
   getCachedJwk(_jwksUri: string, decomposedJwt: DecomposedJwt): JwkWithKid {
