@@ -12,6 +12,47 @@ export interface Config {
   readonly keyEndpoint: string;
   /** Budget for one key fetch, including its one retry. */
   readonly keyFetchTimeoutMs: number;
+  /** Machine-to-machine routes (bearer tokens); undefined when M2M_PATH_PREFIXES is unset. */
+  readonly machine: MachineConfig | undefined;
+  /** Rules an authenticated user must also satisfy; empty rules allow every user. */
+  readonly userRules: UserRules;
+  /** Path answered to the ALB health checker without authentication. */
+  readonly healthCheckPath: string;
+  readonly logout: LogoutConfig;
+}
+
+/** Bearer-token verification for requests under the machine path prefixes. */
+export interface MachineConfig {
+  readonly pathPrefixes: readonly string[];
+  readonly issuer: string;
+  readonly jwksUri: string;
+  /** Accepted `aud` values (one must match); null: `aud` is not checked. */
+  readonly audience: readonly string[] | null;
+  /** Scopes that must all be in the token's `scope`. */
+  readonly requiredScopes: readonly string[];
+  /** Accepted `alg` values of the token header. */
+  readonly algorithms: readonly string[];
+}
+
+/** A claim's accepted values (scalars compared with ===). */
+export type ClaimValue = string | number | boolean;
+
+export interface UserRules {
+  /** Lower-case domains; empty: any email (or none) is fine. */
+  readonly allowedEmailDomains: readonly string[];
+  /** Claim -> accepted values; a user must satisfy every entry. */
+  readonly requiredClaims: Readonly<Record<string, readonly ClaimValue[]>>;
+}
+
+export interface LogoutConfig {
+  readonly path: string;
+  /** The ALB session cookie name; its shards are `<name>-0` to `<name>-3`. */
+  readonly cookieName: string;
+  /** The IdP end-session endpoint to redirect to; undefined: answer 200 JSON. */
+  readonly idpLogoutUrl: string | undefined;
+  readonly postLogoutRedirectUri: string | undefined;
+  /** Sent as `client_id` with the post-logout redirect (OIDC RP-initiated logout wants it without an id_token_hint). */
+  readonly clientId: string | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -136,5 +177,148 @@ export function loadConfig(env: Env): Config {
       ? defaultKeyEndpoint(partition, region)
       : secureUrl("ALB_PUBLIC_KEY_ENDPOINT", endpointRaw, `https://public-keys.auth.elb.${region}.amazonaws.com`);
   const keyFetchTimeoutMs = integer(env, "KEY_FETCH_TIMEOUT_MS", 1500, 50, 30000);
-  return { albArns: arns, issuer, clientIds, keyEndpoint, keyFetchTimeoutMs };
+  return {
+    albArns: arns,
+    issuer,
+    clientIds,
+    keyEndpoint,
+    keyFetchTimeoutMs,
+    machine: loadMachineConfig(env),
+    userRules: loadUserRules(env),
+    healthCheckPath: path(env, "HEALTH_CHECK_PATH", "/health"),
+    logout: loadLogoutConfig(env, clientIds),
+  };
+}
+
+/** The algorithms aws-jwt-verify can verify: anything else (none, HS256) can never be configured. */
+const VERIFIABLE_ALGORITHMS = new Set(["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "EdDSA"]);
+const M2M_VARIABLES = ["M2M_ISSUER", "M2M_JWKS_URI", "M2M_AUDIENCE", "M2M_REQUIRED_SCOPES", "M2M_ALGORITHMS"] as const;
+
+/** Reads an optional absolute path (starting with `/`, no query). */
+function path(env: Env, name: string, fallback: string): string {
+  const value = optional(env, name) ?? fallback;
+  if (!/^\/[^?#\s]*$/.test(value)) throw new ConfigError(name, `must be a path starting with "/", got "${value}"`, fallback);
+  return value;
+}
+
+function loadMachineConfig(env: Env): MachineConfig | undefined {
+  const prefixesRaw = optional(env, "M2M_PATH_PREFIXES");
+  if (prefixesRaw === undefined) {
+    // Machine settings without prefixes would leave /api/ on the user flow unnoticed: say so at cold start.
+    const stray = M2M_VARIABLES.find((name) => optional(env, name) !== undefined);
+    if (stray) throw new ConfigError("M2M_PATH_PREFIXES", `is required when ${stray} is set: the paths of machine routes`, "/api/");
+    return undefined;
+  }
+  const pathPrefixes = splitList(prefixesRaw);
+  for (const prefix of pathPrefixes) {
+    if (!/^\/[^?#\s*]*$/.test(prefix)) {
+      throw new ConfigError("M2M_PATH_PREFIXES", `must hold paths starting with "/" (no wildcards), got "${prefix}"`, "/api/,/internal/");
+    }
+  }
+  if (pathPrefixes.length === 0) throw new ConfigError("M2M_PATH_PREFIXES", "must hold at least one path prefix", "/api/,/internal/");
+  const issuer = required(env, "M2M_ISSUER", "the expected iss of machine tokens", "https://auth.example.com");
+  const jwksExample = "https://auth.example.com/.well-known/jwks.json";
+  const jwksUri = secureUrl("M2M_JWKS_URI", required(env, "M2M_JWKS_URI", "the issuer's JWKS URL", jwksExample), jwksExample);
+  const audienceRaw = optional(env, "M2M_AUDIENCE");
+  const audience = audienceRaw === undefined ? null : splitList(audienceRaw);
+  if (audience?.length === 0) throw new ConfigError("M2M_AUDIENCE", "must hold at least one audience", "https://api.example.com");
+  const requiredScopes = (optional(env, "M2M_REQUIRED_SCOPES") ?? "").split(/\s+/).filter((s) => s.length > 0);
+  for (const scope of requiredScopes) {
+    // RFC 6749 scope-token characters: they also keep the WWW-Authenticate scope="..." attribute well-formed.
+    if (!/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope)) {
+      throw new ConfigError("M2M_REQUIRED_SCOPES", `must hold space-separated scope tokens, got "${scope}"`, "orders:read orders:write");
+    }
+  }
+  const algorithms = splitList(optional(env, "M2M_ALGORITHMS") ?? "RS256");
+  for (const alg of algorithms) {
+    if (!VERIFIABLE_ALGORITHMS.has(alg)) {
+      throw new ConfigError(
+        "M2M_ALGORITHMS",
+        `must list signature algorithms from ${[...VERIFIABLE_ALGORITHMS].join(", ")}, got "${alg}"`,
+        "RS256",
+      );
+    }
+  }
+  if (algorithms.length === 0) throw new ConfigError("M2M_ALGORITHMS", "must list at least one algorithm", "RS256");
+  return { pathPrefixes, issuer, jwksUri, audience, requiredScopes, algorithms };
+}
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
+const CLAIMS_EXAMPLE = '{"groups":["admins","staff"],"email_verified":true}';
+
+function loadUserRules(env: Env): UserRules {
+  const allowedEmailDomains = splitList(optional(env, "ALLOWED_EMAIL_DOMAINS") ?? "").map((d) => d.toLowerCase());
+  for (const domain of allowedEmailDomains) {
+    if (!DOMAIN.test(domain)) {
+      throw new ConfigError("ALLOWED_EMAIL_DOMAINS", `must hold domain names without "@", got "${domain}"`, "example.com,example.org");
+    }
+  }
+  const claimsRaw = optional(env, "REQUIRED_USER_CLAIMS");
+  return { allowedEmailDomains, requiredClaims: claimsRaw === undefined ? {} : parseRequiredClaims(claimsRaw) };
+}
+
+function isClaimValue(v: unknown): v is ClaimValue {
+  return typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
+}
+
+function parseRequiredClaims(raw: string): Record<string, readonly ClaimValue[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(
+      "REQUIRED_USER_CLAIMS",
+      "must be a JSON object of claim -> value or list of values, got invalid JSON",
+      CLAIMS_EXAMPLE,
+    );
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError("REQUIRED_USER_CLAIMS", "must be a JSON object of claim -> value or list of values", CLAIMS_EXAMPLE);
+  }
+  const rules: Record<string, readonly ClaimValue[]> = {};
+  for (const [claim, expected] of Object.entries(parsed)) {
+    const values: unknown[] = Array.isArray(expected) ? expected : [expected];
+    if (values.length === 0 || !values.every(isClaimValue)) {
+      throw new ConfigError(
+        "REQUIRED_USER_CLAIMS",
+        `must map "${claim}" to a string, number or boolean, or a non-empty list of them`,
+        CLAIMS_EXAMPLE,
+      );
+    }
+    rules[claim] = values;
+  }
+  return rules;
+}
+
+function loadLogoutConfig(env: Env, clientIds: readonly string[]): LogoutConfig {
+  const cookieName = optional(env, "SESSION_COOKIE_NAME") ?? "AWSELBAuthSessionCookie";
+  // RFC 6265 cookie-name token: a separator here would let the value rewrite the Set-Cookie header.
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$/.test(cookieName)) {
+    throw new ConfigError(
+      "SESSION_COOKIE_NAME",
+      `must be a cookie name (letters, digits, - _ .), got "${cookieName}"`,
+      "AWSELBAuthSessionCookie",
+    );
+  }
+  const logoutExample = "https://idp.example.com/logout";
+  const idpRaw = optional(env, "IDP_LOGOUT_URL");
+  let idpLogoutUrl: string | undefined;
+  if (idpRaw !== undefined) {
+    // End-session endpoints often need a fixed query (Cognito's client_id): allow one, check the rest as for key URLs.
+    const q = idpRaw.search(/[?#]/);
+    if (idpRaw.includes("#")) throw new ConfigError("IDP_LOGOUT_URL", `must not have a fragment, got "${idpRaw}"`, logoutExample);
+    secureUrl("IDP_LOGOUT_URL", q < 0 ? idpRaw : idpRaw.slice(0, q), logoutExample);
+    idpLogoutUrl = idpRaw;
+  }
+  const postRaw = optional(env, "POST_LOGOUT_REDIRECT_URI");
+  if (postRaw !== undefined) {
+    if (idpLogoutUrl === undefined) {
+      throw new ConfigError("IDP_LOGOUT_URL", "is required when POST_LOGOUT_REDIRECT_URI is set: where to send it", logoutExample);
+    }
+    // Validated, but kept exactly as written: the IdP compares it with the registered value character by character.
+    secureUrl("POST_LOGOUT_REDIRECT_URI", postRaw, "https://app.example.com/");
+  }
+  // With several client ids we cannot know which one the session belongs to: the operator can put it in IDP_LOGOUT_URL.
+  const clientId = clientIds.length === 1 ? clientIds[0] : undefined;
+  return { path: path(env, "LOGOUT_PATH", "/logout"), cookieName, idpLogoutUrl, postLogoutRedirectUri: postRaw, clientId };
 }

@@ -68,6 +68,16 @@ export class KeysUnavailableError extends AuthError {
   }
 }
 
+/** A valid machine token without every required scope: 403 with an RFC 6750 challenge naming the scopes. */
+export class InsufficientScopeError extends AuthError {
+  readonly requiredScopes: readonly string[];
+  constructor(requiredScopes: readonly string[], reason: string) {
+    super("insufficient_scope", reason);
+    this.name = "InsufficientScopeError";
+    this.requiredScopes = requiredScopes;
+  }
+}
+
 /** A broken deployment: thrown at cold start, names the variable, shows a valid example. */
 export class ConfigError extends Error {
   readonly variable: string;

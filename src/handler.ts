@@ -1,14 +1,21 @@
-// The request flow: read the ALB event -> authenticate -> respond. Never throws: a thrown error is a bare 502 at the ALB.
+// The request flow: read the ALB event -> route -> authenticate -> authorize -> respond. Never throws: a thrown error is a bare 502 at the ALB.
 import type { ALBEvent, ALBResult, Context } from "aws-lambda";
 import { isMultiValue, readHeader, requestLine } from "./alb/event.js";
 import { jsonResult } from "./alb/result.js";
 import type { AlbClaims, AlbTokenVerifier } from "./auth/alb-token.js";
-import { AuthError } from "./errors.js";
+import type { UserPolicy } from "./auth/authorize.js";
+import { bearerToken, type MachineTokenVerifier, type VerifiedMachine } from "./auth/machine-token.js";
+import { AuthError, InsufficientScopeError } from "./errors.js";
 import { scrubTokens, type Logger } from "./log.js";
+import { routeOf, type Route, type RouteTable } from "./routes/route.js";
 
 export interface HandlerDeps {
   readonly userTokens: AlbTokenVerifier;
   readonly logger: Logger;
+  /** Health check, logout and machine paths; absent: every request is a user request. */
+  readonly routes?: RouteTable;
+  /** Authorization of authenticated users (ALLOWED_EMAIL_DOMAINS, REQUIRED_USER_CLAIMS); absent: every verified user. */
+  readonly userPolicy?: UserPolicy;
 }
 
 export type AlbHandler = (event: ALBEvent, context?: Pick<Context, "awsRequestId">) => Promise<ALBResult>;
@@ -32,6 +39,35 @@ async function authenticateUser(event: unknown, tokens: AlbTokenVerifier): Promi
     throw new AuthError("identity_mismatch", "x-amzn-oidc-identity differs from the verified sub");
   }
   return claims as AlbClaims & { sub: string };
+}
+
+/** Reads `Authorization: Bearer` and verifies it; the x-amzn-oidc-* headers play no part on a machine route. */
+async function authenticateMachine(event: unknown, tokens: MachineTokenVerifier): Promise<VerifiedMachine> {
+  const authorization = readHeader(event, "authorization");
+  if (authorization.kind === "ambiguous") {
+    throw new AuthError("ambiguous_header", "the authorization header appears more than once or is malformed");
+  }
+  if (authorization.kind === "absent") throw new AuthError("missing_token", "no authorization header");
+  return tokens.verify(bearerToken(authorization.value));
+}
+
+/** Authenticates and authorizes as the route demands, and builds the success response. */
+async function respond(route: Route, event: unknown, deps: HandlerDeps, multiValue: boolean): Promise<ALBResult> {
+  switch (route.kind) {
+    case "health":
+      return jsonResult(200, { status: "ok" }, {}, multiValue);
+    case "logout":
+      return route.respond(multiValue);
+    case "machine": {
+      const { principal, claims } = await authenticateMachine(event, route.tokens);
+      return jsonResult(200, { message: "Token is valid", principal, claims }, {}, multiValue);
+    }
+    case "user": {
+      const claims = await authenticateUser(event, deps.userTokens);
+      deps.userPolicy?.(claims);
+      return jsonResult(200, { message: "Token is valid", identity: claims.sub, claims }, {}, multiValue);
+    }
+  }
 }
 
 function challenge(err: AuthError): string {
@@ -60,8 +96,12 @@ function failure(err: unknown, multiValue: boolean, requestId: string): Failure 
       const body = { message: "Token verification failed", error: err.code };
       return { result: jsonResult(401, body, { "www-authenticate": challenge(err) }, multiValue), code: err.code, reason: err.reason };
     }
+    const headers: Record<string, string> =
+      err instanceof InsufficientScopeError
+        ? { "www-authenticate": `Bearer error="insufficient_scope", scope="${err.requiredScopes.join(" ")}"` }
+        : {};
     return {
-      result: jsonResult(err.status, { message: "Forbidden", error: err.code }, {}, multiValue),
+      result: jsonResult(err.status, { message: "Forbidden", error: err.code }, headers, multiValue),
       code: err.code,
       reason: err.reason,
     };
@@ -95,15 +135,17 @@ export function createHandler(deps: HandlerDeps): AlbHandler {
       let res: ALBResult;
       let code: string | undefined;
       let reason: string | undefined;
+      let route: Route["kind"] | undefined;
       try {
-        const claims = await authenticateUser(event, deps.userTokens);
-        res = jsonResult(200, { message: "Token is valid", identity: claims.sub, claims }, {}, multiValue);
+        const chosen = routeOf(event, deps.routes ?? {});
+        route = chosen.kind;
+        res = await respond(chosen, event, deps, multiValue);
       } catch (err) {
         ({ result: res, code, reason } = failure(err, multiValue, requestId));
       }
       const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
       const level = res.statusCode >= 500 && res.statusCode !== 503 ? "error" : "info";
-      deps.logger[level]("request", { requestId, method, path, status: res.statusCode, error: code, reason, durationMs });
+      deps.logger[level]("request", { requestId, method, path, route, status: res.statusCode, error: code, reason, durationMs });
       return res;
     } catch {
       return lastResort(multiValue);

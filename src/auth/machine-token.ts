@@ -1,0 +1,152 @@
+// Verifies machine bearer tokens (what an ALB jwt-validation rule forwards) again with aws-jwt-verify's JwtVerifier, then checks the required scopes.
+import { JwtVerifier } from "aws-jwt-verify";
+import {
+  FailedAssertionError,
+  JwkInvalidKtyError,
+  JwkInvalidUseError,
+  JwkValidationError,
+  JwtExpiredError,
+  JwtInvalidAudienceError,
+  JwtInvalidIssuerError,
+  JwtInvalidSignatureAlgorithmError,
+  JwtInvalidSignatureError,
+  JwtNotBeforeError,
+  JwtParseError,
+  JwtWithoutValidKidError,
+  KidNotFoundInJwksError,
+  WaitPeriodNotYetEndedJwkError,
+} from "aws-jwt-verify/error";
+import type { JwksCache } from "aws-jwt-verify/jwk";
+import type { MachineConfig } from "../config.js";
+import { AuthError, InsufficientScopeError } from "../errors.js";
+
+/** Who called, as far as the verified token says. */
+export interface MachinePrincipal {
+  readonly type: "machine";
+  readonly sub: string | null;
+  /** `client_id` (RFC 9068, Cognito), else `azp` (Auth0), else `cid` (Okta). */
+  readonly clientId: string | null;
+  readonly scopes: readonly string[];
+}
+
+export interface VerifiedMachine {
+  readonly principal: MachinePrincipal;
+  readonly claims: Record<string, unknown>;
+}
+
+export interface MachineTokenVerifier {
+  /**
+   * Verifies a bearer token and its scopes.
+   * @throws AuthError with a stable code (401), InsufficientScopeError (403), KeysUnavailableError (503).
+   */
+  verify(token: string): Promise<VerifiedMachine>;
+}
+
+/** An ALB header is at most 16 KB; a longer bearer token never came through one. */
+const MAX_TOKEN_CHARS = 16 * 1024;
+
+/** The key type each algorithm family needs: a JWK without `alg` must still not be used across families. */
+const KTY_OF: Readonly<Record<string, string>> = { RS: "RSA", ES: "EC", Ed: "OKP" };
+
+/**
+ * The token of an `Authorization: Bearer <token>` value (scheme case-insensitive, RFC 6750).
+ * Another scheme, or none, means no bearer credentials: missing_token, answered without an error attribute.
+ * @example bearerToken("Bearer eyJhbGciOi...") // "eyJhbGciOi..."
+ */
+export function bearerToken(authorization: string): string {
+  const m = /^\s*(\S+)(?:[ \t]+(.*?))?\s*$/s.exec(authorization);
+  if (m?.[1]?.toLowerCase() !== "bearer" || !m[2]) throw new AuthError("missing_token", "no Bearer credentials in authorization");
+  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(m[2])) throw new AuthError("malformed_token", "bearer token has characters RFC 6750 does not allow");
+  return m[2];
+}
+
+function headerAlg(token: string): unknown {
+  if (token.length > MAX_TOKEN_CHARS) throw new AuthError("malformed_token", `token longer than ${MAX_TOKEN_CHARS} characters`);
+  const dot = token.indexOf(".");
+  if (dot <= 0) throw new AuthError("malformed_token", "token is not a JWS compact serialization");
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(token.slice(0, dot), "base64url").toString("utf8"));
+  } catch {
+    throw new AuthError("malformed_token", "token header is not base64url JSON");
+  }
+  if (typeof header !== "object" || header === null || Array.isArray(header)) {
+    throw new AuthError("malformed_token", "token header is not a JSON object");
+  }
+  return (header as Record<string, unknown>).alg;
+}
+
+/** Maps aws-jwt-verify's errors to our codes; anything unrecognised is rethrown as a bug (500). */
+function fromLibrary(err: unknown): never {
+  if (err instanceof AuthError) throw err;
+  if (err instanceof JwtExpiredError) throw new AuthError("expired", "exp has passed");
+  if (err instanceof JwtNotBeforeError) throw new AuthError("not_yet_valid", "nbf is in the future");
+  if (err instanceof JwtInvalidIssuerError) throw new AuthError("invalid_issuer", "iss is not M2M_ISSUER");
+  if (err instanceof JwtInvalidAudienceError) throw new AuthError("invalid_audience", "aud is not in M2M_AUDIENCE");
+  if (err instanceof JwtInvalidSignatureAlgorithmError) throw new AuthError("unsupported_algorithm", "alg does not match the key");
+  if (err instanceof JwtInvalidSignatureError) throw new AuthError("invalid_signature", "signature does not verify");
+  if (err instanceof KidNotFoundInJwksError) throw new AuthError("unknown_key", "kid is not in the JWKS");
+  if (err instanceof WaitPeriodNotYetEndedJwkError) {
+    throw new AuthError("unknown_key", "kid is not in the cached JWKS and the refetch cool-down is running");
+  }
+  if (err instanceof JwkInvalidKtyError || err instanceof JwkInvalidUseError || err instanceof JwkValidationError) {
+    throw new AuthError("unknown_key", "the JWKS key for this kid is not a signature key");
+  }
+  if (err instanceof JwtWithoutValidKidError) throw new AuthError("malformed_token", "token header has no kid");
+  if (err instanceof JwtParseError || err instanceof FailedAssertionError) throw new AuthError("malformed_token", "token does not parse");
+  throw err;
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === "string" && value !== "" ? value : null;
+}
+
+/** The aws-jwt-verify part, typed loosely: its generic issuer-config types add nothing here. */
+interface Library {
+  verify(token: string): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Builds the verifier once per cold start. Signature, `iss`, `exp` (required) and `nbf`/`iat`
+ * (when present) are always enforced; `aud` when configured; `alg` must be in M2M_ALGORITHMS.
+ * @example
+ * const { cache } = createJwksCache({ timeoutMs: 1500 });
+ * const { principal } = await createMachineTokenVerifier(config.machine, cache).verify(bearer);
+ */
+export function createMachineTokenVerifier(c: MachineConfig, jwksCache: JwksCache): MachineTokenVerifier {
+  const library = JwtVerifier.create(
+    {
+      issuer: c.issuer,
+      jwksUri: c.jwksUri,
+      audience: c.audience === null ? null : [...c.audience],
+      customJwtCheck: ({ header, jwk }) => {
+        if (KTY_OF[String(header.alg).slice(0, 2)] !== jwk.kty) {
+          throw new AuthError("unsupported_algorithm", `alg ${String(header.alg)} does not fit a ${jwk.kty} key`);
+        }
+      },
+    },
+    { jwksCache },
+  ) as unknown as Library;
+  return {
+    async verify(token) {
+      const alg = headerAlg(token);
+      // The library only compares alg with a JWK's own alg, and most JWKS leave it out: enforce the list first.
+      if (typeof alg !== "string" || !c.algorithms.includes(alg))
+        throw new AuthError("unsupported_algorithm", "alg is not in M2M_ALGORITHMS");
+      let claims: Record<string, unknown>;
+      try {
+        claims = await library.verify(token);
+      } catch (err) {
+        fromLibrary(err);
+      }
+      const nowS = Date.now() / 1000;
+      if (typeof claims.exp !== "number") throw new AuthError("malformed_token", "token has no exp");
+      if (typeof claims.iat === "number" && claims.iat > nowS) throw new AuthError("not_yet_valid", "iat is in the future");
+      const scopes = typeof claims.scope === "string" ? claims.scope.split(" ").filter((s) => s.length > 0) : [];
+      const missing = c.requiredScopes.filter((s) => !scopes.includes(s));
+      if (missing.length > 0) throw new InsufficientScopeError(c.requiredScopes, `token lacks scope ${missing.join(" ")}`);
+      const clientId = stringOrNull(claims.client_id) ?? stringOrNull(claims.azp) ?? stringOrNull(claims.cid);
+      return { principal: { type: "machine", sub: stringOrNull(claims.sub), clientId, scopes }, claims };
+    },
+  };
+}
