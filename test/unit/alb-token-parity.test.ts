@@ -140,7 +140,8 @@ describe("the prepared key", () => {
   it("a non-P-256 key planted under the token's kid is refused as unknown_key, never used to verify", async () => {
     const rsa = createRsaKey(key.kid);
     const keys = new AlbKeyCache({ endpoint: server.url, timeoutMs: 1000 });
-    keys.addJwks("unused", { keys: [{ ...rsa.publicKey.export({ format: "jwk" }), kid: key.kid, alg: "ES256", use: "sig" }] });
+    const { n, e } = rsa.publicKey.export({ format: "jwk" });
+    keys.addJwks("unused", { keys: [{ kty: "RSA", n: n ?? "", e: e ?? "", kid: key.kid, alg: "ES256", use: "sig" }] });
     const verifier = createAlbTokenVerifier(settings(server.url), keys);
     const before = server.requests.length;
     await expect(verifier.verify(mintAlbToken({ key }))).rejects.toMatchObject({ code: "unknown_key" });
