@@ -1,0 +1,151 @@
+// Authorization of users through the handler: ALLOWED_EMAIL_DOMAINS and REQUIRED_USER_CLAIMS give 403 forbidden, say nothing in the body, and name the rule in the log.
+import type { ALBResult } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALICE, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
+import { albEvent } from "../../src/testing/events.js";
+import { createAlbKey, createRsaKey } from "../../src/testing/keys.js";
+import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
+import { DEFAULT_M2M_ISSUER, mintMachineToken } from "../../src/testing/machine-token.js";
+import { body, harness, header } from "../helpers.js";
+
+const key = createAlbKey();
+let server: KeyServer;
+
+beforeAll(async () => {
+  server = await startKeyServer({ keys: [key] });
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+function userEvent(claims: Record<string, unknown>, multiValue = false) {
+  const sub = typeof claims.sub === "string" ? claims.sub : "alice";
+  return albEvent({ path: "/whoami", multiValue, oidc: { data: mintAlbToken({ key, claims }), identity: sub, accessToken: "opaque" } });
+}
+
+function expectForbidden(res: ALBResult): void {
+  expect(res.statusCode).toBe(403);
+  expect(res.statusDescription).toBe("403 Forbidden");
+  expect(body(res)).toEqual({ message: "Forbidden", error: "forbidden" });
+  expect(header(res, "www-authenticate")).toBeUndefined();
+  expect(header(res, "content-type")).toBe("application/json");
+}
+
+describe("ALLOWED_EMAIL_DOMAINS", () => {
+  const env = { ALLOWED_EMAIL_DOMAINS: "example.com, Example.ORG" };
+
+  it.each([
+    ["alice@example.com", true],
+    ["Alice@EXAMPLE.COM", true],
+    ["carol@example.org", undefined],
+  ])("%s (email_verified %s) is allowed", async (email, verified) => {
+    const { handler } = harness(server, env);
+    const res = await handler(userEvent({ ...ALICE, email, email_verified: verified }));
+    expect(res.statusCode).toBe(200);
+    expect(body(res).identity).toBe("alice");
+  });
+
+  it.each([
+    ["another domain", { email: "mallory@evil.com" }, "email domain not allowed"],
+    ["a subdomain", { email: "alice@sub.example.com" }, "email domain not allowed"],
+    ["our domain inside a longer one", { email: "alice@example.com.evil.org" }, "email domain not allowed"],
+    ["no @", { email: "example.com" }, "email domain not allowed"],
+    ["no email claim", { email: undefined }, "no email claim"],
+    ["an email that is not a string", { email: ["alice@example.com"] }, "no email claim"],
+    ["email_verified false", { email_verified: false }, "email_verified is false"],
+    ['email_verified "false" (Cognito\'s userinfo)', { email_verified: "false" }, "email_verified is false"],
+  ])("%s -> 403 forbidden; the log names the rule, the body does not", async (_name, change, reason) => {
+    const { handler, logs } = harness(server, env);
+    const res = await handler(userEvent({ ...ALICE, ...change }));
+    expectForbidden(res);
+    expect(res.body).not.toContain("ALLOWED_EMAIL_DOMAINS");
+    expect(res.body).not.toContain("@");
+    expect(logs[0]).toMatchObject({
+      level: "info",
+      route: "user",
+      status: 403,
+      error: "forbidden",
+      reason: `ALLOWED_EMAIL_DOMAINS: ${reason}`,
+    });
+  });
+
+  it.each([false, true])("answers 403 in the event's header mode (multi-value %s)", async (multiValue) => {
+    const { handler } = harness(server, env);
+    const res = await handler(userEvent({ ...ALICE, email: "mallory@evil.com" }, multiValue));
+    expectForbidden(res);
+    if (multiValue) expect(res.headers).toBeUndefined();
+    else expect(res.multiValueHeaders).toBeUndefined();
+  });
+
+  it("an invalid token from a disallowed user is 401, not 403: authentication comes first", async () => {
+    const { handler } = harness(server, env);
+    const token = tamper(mintAlbToken({ key, claims: { ...ALICE, email: "mallory@evil.com" } }), 2);
+    const res = await handler(albEvent({ path: "/whoami", oidc: { data: token, identity: "alice" } }));
+    expect(res.statusCode).toBe(401);
+    expect(body(res).error).toBe("invalid_signature");
+  });
+});
+
+describe("REQUIRED_USER_CLAIMS", () => {
+  it.each([
+    ["one accepted element of an array claim", { groups: ["interns", "staff"] }],
+    ["a scalar claim equal to an accepted value", { groups: "admins" }],
+  ])("%s is allowed", async (_name, change) => {
+    const { handler } = harness(server, { REQUIRED_USER_CLAIMS: '{"groups":["admins","staff"]}' });
+    expect((await handler(userEvent({ ...ALICE, ...change }))).statusCode).toBe(200);
+  });
+
+  it.each([
+    ["no accepted element", { groups: ["interns"] }],
+    ["an empty array", { groups: [] }],
+    ["the claim missing", {}],
+    ["a scalar claim not accepted", { groups: "interns" }],
+    ["a nested array is not flattened", { groups: [["admins"]] }],
+  ])("%s -> 403 forbidden, the log names the claim", async (_name, change) => {
+    const { handler, logs } = harness(server, { REQUIRED_USER_CLAIMS: '{"groups":["admins","staff"]}' });
+    const res = await handler(userEvent({ ...ALICE, ...change }));
+    expectForbidden(res);
+    expect(res.body).not.toContain("groups");
+    expect(logs[0]?.reason).toBe('REQUIRED_USER_CLAIMS: claim "groups" has no accepted value');
+  });
+
+  it('every claim must be satisfied, and values compare strictly (true is not "true")', async () => {
+    const { handler } = harness(server, { REQUIRED_USER_CLAIMS: '{"tenant":"acme","email_verified":true,"level":3}' });
+    expect((await handler(userEvent({ ...ALICE, tenant: "acme", email_verified: true, level: 3 }))).statusCode).toBe(200);
+    expectForbidden(await handler(userEvent({ ...ALICE, tenant: "acme", email_verified: "true", level: 3 })));
+    expectForbidden(await handler(userEvent({ ...ALICE, tenant: "acme", email_verified: true, level: "3" })));
+    expectForbidden(await handler(userEvent({ ...ALICE, tenant: "other", email_verified: true, level: 3 })));
+  });
+
+  it("works together with ALLOWED_EMAIL_DOMAINS", async () => {
+    const { handler } = harness(server, { ALLOWED_EMAIL_DOMAINS: "example.com", REQUIRED_USER_CLAIMS: '{"groups":"admins"}' });
+    expect((await handler(userEvent({ ...ALICE, groups: ["admins"] }))).statusCode).toBe(200);
+    expectForbidden(await handler(userEvent({ ...ALICE, groups: ["staff"] })));
+    expectForbidden(await handler(userEvent({ ...ALICE, email: "a@evil.com", groups: ["admins"] })));
+  });
+});
+
+describe("rules for users only", () => {
+  it("without rules every verified user is allowed", async () => {
+    const { handler } = harness(server);
+    expect((await handler(userEvent({ sub: "bob" }))).statusCode).toBe(200);
+  });
+
+  it("machine tokens are not held to the user rules", async () => {
+    const rsa = createRsaKey();
+    const jwks = await startKeyServer({ keys: [rsa] });
+    try {
+      const { handler } = harness(server, {
+        ALLOWED_EMAIL_DOMAINS: "example.com",
+        REQUIRED_USER_CLAIMS: '{"groups":"admins"}',
+        M2M_PATH_PREFIXES: "/api/",
+        M2M_ISSUER: DEFAULT_M2M_ISSUER,
+        M2M_JWKS_URI: `${jwks.url}/jwks.json`,
+      });
+      const res = await handler(albEvent({ path: "/api/x", headers: { authorization: `Bearer ${mintMachineToken({ key: rsa })}` } }));
+      expect(res.statusCode).toBe(200);
+    } finally {
+      await jwks.stop();
+    }
+  });
+});
