@@ -168,6 +168,9 @@ export function createAlbTokenVerifier(s: AlbTokenSettings, keys: AlbKeyCache): 
         Buffer.from(token.slice(dot2 + 1), "base64"),
       );
       if (!signatureOk) throw new AuthError("invalid_signature", "signature does not verify");
+      checkExp(payload.exp, "payload", nowS);
+      // The library would refuse this too, but builds its message with toISOString, which throws a RangeError (a 500) for an absurd nbf.
+      if (typeof payload.nbf === "number" && payload.nbf > nowS) throw new AuthError("not_yet_valid", "payload nbf is in the future");
       try {
         // Both parts are parsed JSON objects, which is all the library's Json types describe.
         validateJwtFields(payload as JwtPayload, claimOptions);
@@ -175,7 +178,6 @@ export function createAlbTokenVerifier(s: AlbTokenSettings, keys: AlbKeyCache): 
       } catch (err) {
         fromLibrary(err);
       }
-      checkExp(payload.exp, "payload", nowS);
       return payload as AlbClaims;
     },
   };

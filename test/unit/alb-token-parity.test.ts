@@ -136,6 +136,14 @@ describe("the verifier decides every payload as AlbJwtVerifier.verifySync does",
   });
 });
 
+describe("claims the library cannot even describe", () => {
+  it("nbf beyond the Date range (signed) -> not_yet_valid, where the library throws a RangeError building its message", async () => {
+    const token = mintAlbToken({ key, payload: { nbf: 8_640_000_000_000.001 } });
+    expect(() => library.verifySync(token)).toThrow(RangeError);
+    await expect(ours.verify(token)).rejects.toMatchObject({ code: "not_yet_valid" });
+  });
+});
+
 describe("the prepared key", () => {
   it("a non-P-256 key planted under the token's kid is refused as unknown_key, never used to verify", async () => {
     const rsa = createRsaKey(key.kid);
