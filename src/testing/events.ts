@@ -45,31 +45,67 @@ export function albEvent(o: EventOptions = {}): ALBEvent {
   if (o.oidc?.data !== undefined) headers["x-amzn-oidc-data"] = [o.oidc.data];
   for (const [k, v] of Object.entries(o.headers ?? {})) headers[k.toLowerCase()] = typeof v === "string" ? [v] : [...v];
 
-  let body = "";
-  let isBase64Encoded = false;
-  if (o.body !== undefined) {
-    const type = headers["content-type"]?.[0] ?? "";
-    if (typeof o.body === "string" && TEXT_TYPES.test(type)) body = o.body;
-    else {
-      body = Buffer.from(o.body).toString("base64");
-      isBase64Encoded = true;
-    }
-  }
   const query: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(o.query ?? {})) {
     query[encodeURIComponent(k)] = (typeof v === "string" ? [v] : [...v]).map(encodeURIComponent);
   }
-  const base = {
-    requestContext: { elb: { targetGroupArn: TARGET_GROUP_ARN } },
-    httpMethod: o.method ?? "GET",
-    path: o.path ?? "/",
-    body,
-    isBase64Encoded,
-  };
-  if (o.multiValue) return { ...base, multiValueQueryStringParameters: query, multiValueHeaders: headers };
+  return assemble(o.method ?? "GET", o.path ?? "/", headers, query, o.body, o.multiValue ?? false);
+}
+
+/** Encodes the body by the ALB's rule and picks the header/query mode: the one place both builders meet. */
+function assemble(
+  method: string,
+  path: string,
+  headers: Record<string, string[]>,
+  query: Record<string, string[]>,
+  rawBody: string | Buffer | undefined,
+  multiValue: boolean,
+): ALBEvent {
+  let body = "";
+  let isBase64Encoded = false;
+  if (rawBody !== undefined && rawBody.length > 0) {
+    const type = headers["content-type"]?.[0] ?? "";
+    if (TEXT_TYPES.test(type)) body = Buffer.isBuffer(rawBody) ? rawBody.toString("utf8") : rawBody;
+    else {
+      body = Buffer.from(rawBody).toString("base64");
+      isBase64Encoded = true;
+    }
+  }
+  const base = { requestContext: { elb: { targetGroupArn: TARGET_GROUP_ARN } }, httpMethod: method, path, body, isBase64Encoded };
+  if (multiValue) return { ...base, multiValueQueryStringParameters: query, multiValueHeaders: headers };
   const last = (m: Record<string, string[]>): Record<string, string> =>
     Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v[v.length - 1] ?? ""]));
   return { ...base, queryStringParameters: last(query), headers: last(headers) };
+}
+
+/** A request as it arrived on the wire (the emulator's input). */
+export interface WireRequest {
+  readonly method: string;
+  /** The path, still URL-encoded. */
+  readonly path: string;
+  /** The query string without `?`; keys and values stay URL-encoded, as the ALB passes them. */
+  readonly rawQuery: string;
+  /** Lower-case names, every value received in order (x-forwarded-* and the trace id already added). */
+  readonly headers: Readonly<Record<string, readonly string[]>>;
+  readonly body: Buffer;
+  readonly multiValue: boolean;
+}
+
+/**
+ * Builds the ALB event for a real HTTP request (used by the local ALB emulator).
+ * @example albEventFromWire({ method: "GET", path: "/", rawQuery: "q=a%20b", headers: { host: ["localhost:3000"] }, body: Buffer.alloc(0), multiValue: false })
+ */
+export function albEventFromWire(r: WireRequest): ALBEvent {
+  const query: Record<string, string[]> = {};
+  for (const pair of r.rawQuery.split("&")) {
+    if (pair === "") continue;
+    const eq = pair.indexOf("=");
+    const key = eq < 0 ? pair : pair.slice(0, eq);
+    (query[key] ??= []).push(eq < 0 ? "" : pair.slice(eq + 1));
+  }
+  const headers: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(r.headers)) headers[k.toLowerCase()] = [...v];
+  return assemble(r.method, r.path, headers, query, r.body, r.multiValue);
 }
 
 /** The ALB's health check: GET on the path with only the checker's user agent. */

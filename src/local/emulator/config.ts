@@ -1,0 +1,169 @@
+// The emulator's configuration: the ALB's authenticate-oidc fields (same names), read from a JSON file and validated with messages naming the field.
+import { readFileSync } from "node:fs";
+import { DEFAULT_ALB_ARN } from "../../testing/alb-token.js";
+
+export type OnUnauthenticatedRequest = "authenticate" | "deny" | "allow";
+
+/** The identity-provider half of the config; absent fields come from the embedded provider. */
+export interface IdpFields {
+  readonly Issuer: string;
+  readonly AuthorizationEndpoint: string;
+  readonly TokenEndpoint: string;
+  readonly UserInfoEndpoint: string;
+  readonly ClientId: string;
+  readonly ClientSecret: string;
+  /** Not an ALB field: where logout sends the browser (the IdP's end_session_endpoint). */
+  readonly EndSessionEndpoint?: string;
+}
+
+/** The file's shape: every field optional. */
+export type EmulatorConfigFile = Partial<IdpFields> & Partial<AlbFields>;
+
+/** The ALB-side fields, all with the ALB's defaults. */
+export interface AlbFields {
+  readonly Scope: string;
+  readonly SessionCookieName: string;
+  /** Seconds. */
+  readonly SessionTimeout: number;
+  readonly AuthenticationRequestExtraParams: Readonly<Record<string, string>>;
+  readonly OnUnauthenticatedRequest: OnUnauthenticatedRequest;
+  /** The ARN the emulator signs as (the `signer` header field); the function is configured to trust it. */
+  readonly LoadBalancerArn: string;
+  /** The target group attribute lambda.multi_value_headers.enabled. */
+  readonly MultiValueHeaders: boolean;
+}
+
+/** The configuration in force: every field resolved. */
+export type EmulatorConfig = IdpFields & AlbFields;
+
+export const ALB_DEFAULTS: AlbFields = {
+  Scope: "openid",
+  SessionCookieName: "AWSELBAuthSessionCookie",
+  SessionTimeout: 604800,
+  AuthenticationRequestExtraParams: {},
+  OnUnauthenticatedRequest: "authenticate",
+  LoadBalancerArn: DEFAULT_ALB_ARN,
+  MultiValueHeaders: false,
+};
+
+const IDP_URL_FIELDS = ["Issuer", "AuthorizationEndpoint", "TokenEndpoint", "UserInfoEndpoint", "EndSessionEndpoint"] as const;
+const STRING_FIELDS = [...IDP_URL_FIELDS, "ClientId", "ClientSecret", "Scope", "SessionCookieName", "LoadBalancerArn"] as const;
+const KNOWN = new Set<string>([
+  ...STRING_FIELDS,
+  "SessionTimeout",
+  "AuthenticationRequestExtraParams",
+  "OnUnauthenticatedRequest",
+  "MultiValueHeaders",
+  "$comment",
+]);
+/** The ALB refuses these as extra parameters: it sets them itself. */
+const RESERVED_PARAMS = new Set(["client_id", "redirect_uri", "response_type", "scope", "state"]);
+
+/** A config mistake, naming the field and the file. */
+export class EmulatorConfigError extends Error {
+  override readonly name = "EmulatorConfigError";
+}
+
+function fail(source: string, field: string, problem: string): never {
+  throw new EmulatorConfigError(`${source}: ${field} ${problem}`);
+}
+
+function isLoopbackHttp(url: URL): boolean {
+  return url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+}
+
+/**
+ * Validates a parsed config file. IdP fields stay optional here (the embedded provider fills them).
+ * @throws EmulatorConfigError naming the field.
+ */
+export function parseEmulatorConfig(raw: unknown, source = "config"): EmulatorConfigFile {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(source, "the file", "must hold one JSON object");
+  const o = raw as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!KNOWN.has(key)) fail(source, key, `is not a field (known: ${[...KNOWN].filter((k) => k !== "$comment").join(", ")})`);
+  }
+  for (const f of STRING_FIELDS) {
+    const v = o[f];
+    if (v !== undefined && (typeof v !== "string" || v.trim() === ""))
+      fail(source, f, `must be a non-empty string, got ${JSON.stringify(v)}`);
+  }
+  for (const f of IDP_URL_FIELDS) {
+    const v = o[f];
+    if (typeof v !== "string") continue;
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      fail(source, f, `must be a full URL, got "${v}"`);
+    }
+    // The ALB only takes https; plain http is allowed to loopback for the embedded provider and tests.
+    if (url.protocol !== "https:" && !isLoopbackHttp(url))
+      fail(source, f, `must be an https:// URL (http:// only to loopback), got "${v}"`);
+  }
+  const timeout = o.SessionTimeout;
+  if (timeout !== undefined && !(typeof timeout === "number" && Number.isInteger(timeout) && timeout >= 1 && timeout <= 604800)) {
+    fail(source, "SessionTimeout", `must be a whole number of seconds from 1 to 604800, got ${JSON.stringify(timeout)}`);
+  }
+  const mode = o.OnUnauthenticatedRequest;
+  if (mode !== undefined && mode !== "authenticate" && mode !== "deny" && mode !== "allow") {
+    fail(source, "OnUnauthenticatedRequest", `must be "authenticate", "deny" or "allow", got ${JSON.stringify(mode)}`);
+  }
+  if (o.MultiValueHeaders !== undefined && typeof o.MultiValueHeaders !== "boolean") {
+    fail(source, "MultiValueHeaders", `must be true or false, got ${JSON.stringify(o.MultiValueHeaders)}`);
+  }
+  const extra = o.AuthenticationRequestExtraParams;
+  if (extra !== undefined) {
+    if (typeof extra !== "object" || extra === null || Array.isArray(extra))
+      fail(source, "AuthenticationRequestExtraParams", "must be an object");
+    const entries = Object.entries(extra);
+    if (entries.length > 10) fail(source, "AuthenticationRequestExtraParams", `holds at most 10 parameters, got ${entries.length}`);
+    for (const [k, v] of entries) {
+      if (typeof v !== "string") fail(source, `AuthenticationRequestExtraParams.${k}`, "must be a string");
+      if (RESERVED_PARAMS.has(k)) fail(source, `AuthenticationRequestExtraParams.${k}`, "is set by the load balancer itself");
+    }
+  }
+  const clean = Object.fromEntries(Object.entries(o).filter(([k]) => k !== "$comment"));
+  return clean;
+}
+
+/**
+ * Reads and validates a config file; a missing file at the default path means "all defaults".
+ * @example loadEmulatorConfig("alb.config.json")
+ */
+export function loadEmulatorConfig(path: string, mustExist: boolean): EmulatorConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    if (!mustExist && (err as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw new EmulatorConfigError(`${path}: cannot be read (${(err as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new EmulatorConfigError(`${path}: is not valid JSON (${(err as Error).message})`);
+  }
+  return parseEmulatorConfig(raw, path);
+}
+
+/** Do we need the embedded provider? Yes unless the file names every endpoint and the client. */
+export function needsEmbeddedProvider(file: EmulatorConfigFile): boolean {
+  return !(file.Issuer && file.AuthorizationEndpoint && file.TokenEndpoint && file.UserInfoEndpoint && file.ClientId && file.ClientSecret);
+}
+
+/** Resolves the configuration in force: file fields win, then the embedded provider's, then the ALB defaults. */
+export function resolveConfig(file: EmulatorConfigFile, embedded: IdpFields | undefined): EmulatorConfig {
+  const idp = { ...embedded, ...file };
+  const missing = (["Issuer", "AuthorizationEndpoint", "TokenEndpoint", "UserInfoEndpoint", "ClientId", "ClientSecret"] as const).find(
+    (f) => !idp[f],
+  );
+  if (missing) throw new EmulatorConfigError(`config: ${missing} is required when the embedded provider is not used`);
+  return { ...ALB_DEFAULTS, ...embedded, ...file } as EmulatorConfig;
+}
+
+/** Shows a secret's first and last characters only. */
+export function maskSecret(secret: string): string {
+  if (secret.length <= 8) return "*".repeat(secret.length);
+  return `${secret.slice(0, 2)}${"*".repeat(Math.min(secret.length - 4, 12))}${secret.slice(-2)}`;
+}

@@ -1,0 +1,223 @@
+// The local ALB: a listener rule with authenticate-oidc in front of this repository's function, with the embedded OIDC provider by default.
+import { randomBytes, randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { createApp, type App } from "../../app.js";
+import type { Env } from "../../config.js";
+import { createLogger, scrubTokens, type Logger } from "../../log.js";
+import { albEventFromWire } from "../../testing/events.js";
+import { startKeyServer, type KeyServer } from "../../testing/key-server.js";
+import { createAlbKey } from "../../testing/keys.js";
+import { startOidcProvider, type EmbeddedOidcProvider } from "../oidc/provider.js";
+import { convertResult, sendAnswer } from "./alb-result.js";
+import { CALLBACK_PATH, handleCallback, redirectToIdp, requestHost, type AuthenticateDeps } from "./authenticate.js";
+import { ClaimsTokens } from "./claims-token.js";
+import { needsEmbeddedProvider, resolveConfig, type EmulatorConfig, type EmulatorConfigFile } from "./config.js";
+import { parseCookies } from "./cookies.js";
+import { sendAlbError } from "./error-page.js";
+import { idpConfiguration } from "./idp-client.js";
+import { readSession, Sealer, type Session } from "./session.js";
+import { readBody, splitTarget, wireRequest } from "./wire.js";
+
+export interface EmulatorOptions {
+  /** The validated config file (fields absent: embedded provider / ALB defaults). */
+  readonly file?: EmulatorConfigFile;
+  /** Listener port on 127.0.0.1; 0 picks a free one (tests). */
+  readonly port?: number;
+  /** The embedded provider's port on 127.0.0.1; 0 picks a free one. */
+  readonly idpPort?: number;
+  /** Lifetime of x-amzn-oidc-data tokens in seconds (the ALB's ~60 by default). */
+  readonly claimsTokenLifetimeS?: number;
+  /** Extra environment for the function (authorization rules, ...); the emulator's own variables win. */
+  readonly functionEnv?: Env;
+  /** Where the function's and the emulator's log lines go (stdout by default). */
+  readonly writeLog?: (line: string) => void;
+}
+
+export interface Emulator {
+  /** http://localhost:<port> */
+  readonly url: string;
+  readonly port: number;
+  readonly config: EmulatorConfig;
+  /** The embedded provider, when the config does not name another IdP. */
+  readonly idp: EmbeddedOidcProvider | undefined;
+  /** Serves the emulator's ES256 public key as the ALB key endpoint does. */
+  readonly keyServer: KeyServer;
+  readonly claimsTokens: ClaimsTokens;
+  /** The function as built from the emulator's environment. */
+  readonly app: App;
+  /** The environment the function was built from. */
+  readonly functionEnv: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+interface Running {
+  readonly config: EmulatorConfig;
+  readonly app: App;
+  readonly auth: AuthenticateDeps;
+  readonly tokens: ClaimsTokens;
+  readonly sealer: Sealer;
+  readonly logger: Logger;
+  readonly port: number;
+}
+
+async function forward(r: Running, req: IncomingMessage, res: ServerResponse, body: Buffer, session: Session | undefined): Promise<void> {
+  const multiValue = r.config.MultiValueHeaders;
+  const oidc = session && {
+    accessToken: session.accessToken,
+    identity: String(session.claims.sub),
+    data: r.tokens.tokenFor(session.sid, session.claims),
+  };
+  const event = albEventFromWire(wireRequest(req, body, { listenerPort: r.port, multiValue, oidc }));
+  let result: unknown;
+  try {
+    result = await r.app.handler(event, { awsRequestId: randomUUID() });
+  } catch (err) {
+    r.logger.error("function threw", { reason: scrubTokens(String(err)).slice(0, 300) });
+    sendAlbError(res, 502, "LambdaUnhandled");
+    return;
+  }
+  const answer = convertResult(result, multiValue);
+  if (typeof answer === "string") {
+    r.logger.error("invalid function result", { reason: answer });
+    sendAlbError(res, 502, "LambdaInvalidResponse", answer);
+    return;
+  }
+  sendAnswer(res, answer);
+}
+
+/** One request through the listener rule. */
+async function route(r: Running, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req);
+  if (body === undefined) return sendAlbError(res, 413, "RequestTooLarge");
+  const host = requestHost(req, r.port);
+  const { path, rawQuery } = splitTarget(req.url ?? "/");
+  const cookies = parseCookies(req.headersDistinct.cookie);
+  // The callback path belongs to the load balancer: it never reaches the target.
+  if (path === CALLBACK_PATH) return handleCallback(r.auth, res, host, rawQuery, cookies);
+  const state = readSession(r.sealer, cookies, r.config.SessionCookieName, Math.floor(Date.now() / 1000));
+  if (state.kind === "valid") return forward(r, req, res, body, state.session);
+  const mode = r.config.OnUnauthenticatedRequest;
+  if (mode === "allow") return forward(r, req, res, body, undefined);
+  // deny answers 401, but a session that has expired still goes back to the IdP (ALB docs).
+  if (mode === "deny" && state.kind === "none") return sendAlbError(res, 401, "AuthUnauthenticatedRequest");
+  redirectToIdp(r.auth, req, res, host);
+}
+
+function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * Starts the emulator (and the embedded provider unless the config names another IdP).
+ * @example const alb = await startEmulator({ port: 3000 }); // browse http://localhost:3000
+ */
+export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> {
+  const file = o.file ?? {};
+  const writeLog = o.writeLog ?? ((l: string) => process.stdout.write(l));
+  const logger = createLogger(writeLog);
+  // Filled once the port is known and the provider and function are built; requests before that get a 503.
+  const ready: { running?: Running } = {};
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    const running = ready.running;
+    if (!running) {
+      res.writeHead(503, { "retry-after": "1" }).end();
+      return;
+    }
+    route(running, req, res).catch((err: unknown) => {
+      logger.error("emulator error", { reason: scrubTokens(String(err)).slice(0, 300) });
+      if (!res.headersSent) sendAlbError(res, 500, "LambdaUnhandled");
+      else res.destroy();
+    });
+  });
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  const port = await listen(server, o.port ?? 0);
+  const url = `http://localhost:${port}`;
+
+  let idp: EmbeddedOidcProvider | undefined;
+  let embedded;
+  if (needsEmbeddedProvider(file)) {
+    const clientId = file.ClientId ?? "alb-oidc-local";
+    const clientSecret = file.ClientSecret ?? randomBytes(24).toString("base64url");
+    idp = await startOidcProvider({
+      port: o.idpPort ?? 0,
+      clientId,
+      clientSecret,
+      redirectUris: [`${url}${CALLBACK_PATH}`],
+      postLogoutRedirectUris: [`${url}/`],
+    });
+    embedded = {
+      Issuer: idp.issuer,
+      AuthorizationEndpoint: idp.authorizationEndpoint,
+      TokenEndpoint: idp.tokenEndpoint,
+      UserInfoEndpoint: idp.userInfoEndpoint,
+      EndSessionEndpoint: idp.endSessionEndpoint,
+      ClientId: clientId,
+      ClientSecret: clientSecret,
+    };
+  }
+  const config = resolveConfig(file, embedded);
+  const key = createAlbKey();
+  const keyServer = await startKeyServer({ keys: [key] });
+  const functionEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o.functionEnv ?? {})) if (v !== undefined) functionEnv[k] = v;
+  Object.assign(functionEnv, {
+    LOAD_BALANCER_ARN: config.LoadBalancerArn,
+    ISSUER: config.Issuer,
+    CLIENT_ID: config.ClientId,
+    ALB_PUBLIC_KEY_ENDPOINT: keyServer.url,
+    SESSION_COOKIE_NAME: config.SessionCookieName,
+  });
+  if (config.EndSessionEndpoint && functionEnv.IDP_LOGOUT_URL === undefined) {
+    functionEnv.IDP_LOGOUT_URL = config.EndSessionEndpoint;
+    if (!("POST_LOGOUT_REDIRECT_URI" in functionEnv)) functionEnv.POST_LOGOUT_REDIRECT_URI = `${url}/`;
+  }
+  let app: App;
+  try {
+    app = createApp(functionEnv, { writeLog });
+  } catch (err) {
+    await Promise.all([idp?.stop(), keyServer.stop(), new Promise((r) => server.close(r))]);
+    throw err;
+  }
+  const claimsTokens = new ClaimsTokens({
+    key,
+    issuer: config.Issuer,
+    clientId: config.ClientId,
+    signer: config.LoadBalancerArn,
+    lifetimeS: o.claimsTokenLifetimeS ?? 60,
+  });
+  const sealer = new Sealer();
+  ready.running = {
+    config,
+    app,
+    tokens: claimsTokens,
+    sealer,
+    logger,
+    port,
+    auth: { config, idp: idpConfiguration(config), sealer, logger },
+  };
+  return {
+    url,
+    port,
+    config,
+    idp,
+    keyServer,
+    claimsTokens,
+    app,
+    functionEnv,
+    stop: async () => {
+      for (const s of sockets) s.destroy();
+      await Promise.all([new Promise((r) => server.close(r)), idp?.stop(), keyServer.stop()]);
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// The load balancer's own error answers (400/401/413/500/502/561), each with one sentence on the usual cause and the fix.
+import type { ServerResponse } from "node:http";
+import { escapeHtml } from "../oidc/pages.js";
+
+/** The reason phrases the ALB uses; 561 is its own. */
+const REASONS: Readonly<Record<number, string>> = {
+  401: "Authorization Required",
+  413: "Request Entity Too Large",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  561: "Authentication Error",
+};
+
+/** Stable names for each failure, shown on the page and in the emulator's log (like the ALB's error_reason). */
+export type AlbErrorReason =
+  | "AuthIdPClientRequestError"
+  | "AuthMissingAWSALBAuthNonce"
+  | "AuthInvalidAWSALBAuthNonce"
+  | "AuthMissingCodeParam"
+  | "AuthUnauthenticatedRequest"
+  | "AuthInvalidIdToken"
+  | "AuthTokenEpRequestFailed"
+  | "AuthClaimsTooLarge"
+  | "LambdaInvalidResponse"
+  | "LambdaUnhandled"
+  | "RequestTooLarge";
+
+/** One sentence each: what usually causes it and how to fix it. */
+const HINTS: Readonly<Record<AlbErrorReason, string>> = {
+  AuthIdPClientRequestError:
+    "The identity provider sent an error back to /oauth2/idpresponse, usually a Scope it does not accept (LINE wants exactly `profile openid`): fix Scope and try again.",
+  AuthMissingAWSALBAuthNonce:
+    "The AWSALBAuthNonce cookie did not come back with the callback, usually because cookies are blocked or the login was started on another host name: allow cookies and use one host name.",
+  AuthInvalidAWSALBAuthNonce:
+    "The state sent back by the identity provider does not match this browser's login, usually a stale or second login tab: close other login tabs and start again from the application URL.",
+  AuthMissingCodeParam:
+    "The identity provider came back without an authorization code: check that it is set up for the authorization code flow.",
+  AuthUnauthenticatedRequest:
+    "This rule answers unauthenticated requests with 401 (OnUnauthenticatedRequest is deny): log in through a route that authenticates, or use authenticate.",
+  AuthInvalidIdToken:
+    "The code exchange or the ID token check failed, usually a wrong Issuer (LINE's is https://access.line.me, not .../oauth2/v2.1) or a wrong ClientSecret: copy both from the provider's discovery document and console.",
+  AuthTokenEpRequestFailed:
+    "The identity provider's token or userinfo endpoint could not be reached: check TokenEndpoint and UserInfoEndpoint and that the provider is up.",
+  AuthClaimsTooLarge:
+    "The user's claims plus the access token exceed 11 KB, which the load balancer refuses: request fewer scopes or trim the claims at the provider.",
+  LambdaInvalidResponse: "The function returned something that is not a valid ALB Lambda result: check statusCode, headers and body.",
+  LambdaUnhandled: "The function threw instead of returning a result: see the emulator's log for the error.",
+  RequestTooLarge: "The request body exceeds the 1 MB a Lambda target accepts: send a smaller body.",
+};
+
+/** Writes the error page (the ALB's pages are HTML too) and returns the reason for logging. */
+export function sendAlbError(
+  res: ServerResponse,
+  status: 401 | 413 | 500 | 502 | 561,
+  reason: AlbErrorReason,
+  detail?: string,
+  setCookies: readonly string[] = [],
+): void {
+  const phrase = REASONS[status] ?? "Error";
+  const extra = detail ? `<p><code>${escapeHtml(detail)}</code></p>` : "";
+  const body = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>${status} ${phrase}</title></head>
+<body><h1>${status} ${phrase}</h1><p>${escapeHtml(reason)}</p>${extra}<p class="hint">${escapeHtml(HINTS[reason])}</p>
+<p><small>alb-oidc-target local ALB emulator</small></p></body></html>`;
+  res.statusMessage = phrase;
+  if (setCookies.length > 0) res.setHeader("set-cookie", [...setCookies]);
+  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-alb-emulator-error": reason });
+  res.end(body);
+}

@@ -1,0 +1,96 @@
+// The ALB's side of the code flow, on openid-client: the authorization URL, the code exchange (ID token checked, issuer included) and userinfo.
+import * as client from "openid-client";
+import type { EmulatorConfig } from "./config.js";
+
+/** Why a login failed, in the ALB's terms: 561 for an IdP that answered with an error, 500 for one we could not reach. */
+export class IdpFailure extends Error {
+  override readonly name = "IdpFailure";
+  constructor(
+    readonly status: 500 | 561,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface LoginResult {
+  readonly claims: Readonly<Record<string, unknown>>;
+  readonly accessToken: string;
+}
+
+/** Seconds the ALB waits for the IdP (not documented; 5 s keeps a dead IdP from hanging the browser). */
+const IDP_TIMEOUT_S = 5;
+
+function isHttp(url: string): boolean {
+  return url.startsWith("http:");
+}
+
+/** An openid-client configuration from the ALB fields alone: no discovery, as the ALB does none. */
+export function idpConfiguration(c: EmulatorConfig): client.Configuration {
+  const server: client.ServerMetadata = {
+    issuer: c.Issuer,
+    authorization_endpoint: c.AuthorizationEndpoint,
+    token_endpoint: c.TokenEndpoint,
+    userinfo_endpoint: c.UserInfoEndpoint,
+  };
+  const conf = new client.Configuration(server, c.ClientId, c.ClientSecret, client.ClientSecretPost(c.ClientSecret));
+  conf.timeout = IDP_TIMEOUT_S;
+  // Plain http only ever reaches here for loopback URLs (config validation): the embedded provider and tests.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  if ([c.Issuer, c.TokenEndpoint, c.UserInfoEndpoint].some(isHttp)) client.allowInsecureRequests(conf);
+  return conf;
+}
+
+/** The authorization request: client_id, redirect_uri, response_type=code, scope, state, plus the extra params. */
+export function authorizationUrl(c: EmulatorConfig, redirectUri: string, state: string): string {
+  const url = new URL(c.AuthorizationEndpoint);
+  for (const [k, v] of Object.entries(c.AuthenticationRequestExtraParams)) url.searchParams.set(k, v);
+  url.searchParams.set("client_id", c.ClientId);
+  url.searchParams.set("redirect_uri", redirectUri);
+  url.searchParams.set("response_type", "code");
+  url.searchParams.set("scope", c.Scope);
+  url.searchParams.set("state", state);
+  return url.toString();
+}
+
+function unreachable(err: unknown): boolean {
+  // fetch() failures (refused, reset, DNS, timeout) surface as TypeError / AbortError / TimeoutError, not as OAuth errors.
+  if (!(err instanceof Error)) return false;
+  if (err.name === "TypeError" || err.name === "AbortError" || err.name === "TimeoutError") return true;
+  return err.cause instanceof Error && unreachable(err.cause);
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return "unknown error";
+  const code = (err as { error?: unknown }).error;
+  return typeof code === "string" ? `${code}: ${err.message}` : err.message;
+}
+
+/**
+ * Exchanges the code at the token endpoint with the client secret, validates the ID token
+ * (iss, aud, exp; the signature is not needed for a token received directly over TLS, per OIDC Core 3.1.3.7),
+ * then fetches userinfo with the access token.
+ * @throws IdpFailure with the ALB's status.
+ */
+export async function completeLogin(conf: client.Configuration, redirectUri: string, code: string, state: string): Promise<LoginResult> {
+  // Only code and state: the ALB does not check RFC 9207's `iss` parameter, and a wrong Issuer must fail where it fails at the ALB.
+  const callback = new URL(redirectUri);
+  callback.searchParams.set("code", code);
+  callback.searchParams.set("state", state);
+  let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+  try {
+    tokens = await client.authorizationCodeGrant(conf, callback, { expectedState: state, idTokenExpected: true });
+  } catch (err) {
+    if (unreachable(err)) throw new IdpFailure(500, `token endpoint unreachable: ${describe(err)}`);
+    throw new IdpFailure(561, `code exchange or ID token validation failed: ${describe(err)}`);
+  }
+  const sub = tokens.claims()?.sub;
+  if (sub === undefined) throw new IdpFailure(561, "the token response has no ID token");
+  try {
+    const userinfo = await client.fetchUserInfo(conf, tokens.access_token, sub);
+    return { claims: { ...userinfo }, accessToken: tokens.access_token };
+  } catch (err) {
+    if (unreachable(err)) throw new IdpFailure(500, `userinfo endpoint unreachable: ${describe(err)}`);
+    throw new IdpFailure(561, `userinfo failed: ${describe(err)}`);
+  }
+}

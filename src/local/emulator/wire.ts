@@ -1,0 +1,64 @@
+// Reading an HTTP request as the ALB does before it builds the Lambda event: body limit, client-supplied x-amzn-oidc-* dropped, x-forwarded-* and trace id added.
+import type { IncomingMessage } from "node:http";
+import { traceId, type WireRequest } from "../../testing/events.js";
+
+/** The ALB's request body limit for Lambda targets (larger: 413). */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+/** The three headers only the load balancer may set. */
+export const OIDC_HEADERS = ["x-amzn-oidc-accesstoken", "x-amzn-oidc-identity", "x-amzn-oidc-data"] as const;
+
+/** The request body, or undefined when it exceeds the limit. */
+export function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_REQUEST_BYTES) tooLarge = true;
+      else chunks.push(c);
+    });
+    req.on("end", () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/** Splits the request target into the raw path and the raw query (both still URL-encoded). */
+export function splitTarget(target: string): { path: string; rawQuery: string } {
+  const q = target.indexOf("?");
+  return q < 0 ? { path: target, rawQuery: "" } : { path: target.slice(0, q), rawQuery: target.slice(q + 1) };
+}
+
+export interface ForwardOptions {
+  readonly listenerPort: number;
+  readonly multiValue: boolean;
+  /** The headers the authenticate action adds; absent for `allow` without a session. */
+  readonly oidc?: { readonly accessToken: string; readonly identity: string; readonly data: string };
+}
+
+/**
+ * The request as the target receives it. Whatever the client sent as x-amzn-oidc-* is dropped,
+ * so only the emulator's own values can reach the function.
+ */
+export function wireRequest(req: IncomingMessage, body: Buffer, o: ForwardOptions): WireRequest {
+  const headers: Record<string, string[]> = {};
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    if (values === undefined || (OIDC_HEADERS as readonly string[]).includes(name)) continue;
+    headers[name] = [...values];
+  }
+  const client = req.socket.remoteAddress ?? "127.0.0.1";
+  const forwardedFor = headers["x-forwarded-for"]?.join(", ");
+  headers["x-forwarded-for"] = [forwardedFor ? `${forwardedFor}, ${client}` : client];
+  headers["x-forwarded-proto"] = ["http"];
+  headers["x-forwarded-port"] = [String(o.listenerPort)];
+  const trace = headers["x-amzn-trace-id"]?.[0];
+  headers["x-amzn-trace-id"] = [trace?.includes("Root=") ? trace : traceId()];
+  if (o.oidc) {
+    headers["x-amzn-oidc-accesstoken"] = [o.oidc.accessToken];
+    headers["x-amzn-oidc-identity"] = [o.oidc.identity];
+    headers["x-amzn-oidc-data"] = [o.oidc.data];
+  }
+  const { path, rawQuery } = splitTarget(req.url ?? "/");
+  return { method: req.method ?? "GET", path, rawQuery, headers, body, multiValue: o.multiValue };
+}

@@ -1,0 +1,194 @@
+// The embedded OpenID Provider (oidc-provider): discovery, code flow, token, userinfo, end-session, a development login page.
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import { errorPage, loggedOutPage, loginPage, logoutPage } from "./pages.js";
+import { claimsFor, isLoginName } from "./users.js";
+
+export interface OidcProviderOptions {
+  /** Port on 127.0.0.1 (0 picks a free one). */
+  readonly port?: number;
+  /** The one registered client: the emulator's. */
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUris: readonly string[];
+  readonly postLogoutRedirectUris?: readonly string[];
+}
+
+/** What a relying party needs to know about the embedded provider (its discovery document, in short). */
+export interface OidcEndpoints {
+  readonly issuer: string;
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+  readonly userInfoEndpoint: string;
+  readonly endSessionEndpoint: string;
+}
+
+export interface EmbeddedOidcProvider extends OidcEndpoints {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** The form posts here; the interaction cookie's path (/interaction/<uid>) covers it. */
+const INTERACTION = /^\/interaction\/([A-Za-z0-9_-]+)(\/login)?$/;
+const MAX_FORM_BYTES = 4096;
+
+function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_FORM_BYTES) {
+        reject(new Error("form too large"));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on("end", () => resolve(new URLSearchParams(Buffer.concat(chunks).toString("utf8"))));
+    req.on("error", reject);
+  });
+}
+
+function html(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(body);
+}
+
+/** The login interaction: GET shows the form, POST /login finishes it with the typed account. */
+async function interaction(
+  provider: Provider,
+  clientId: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  isPost: boolean,
+): Promise<void> {
+  const details = await provider.interactionDetails(req, res);
+  const action = `/interaction/${details.uid}/login`;
+  if (!isPost) {
+    html(res, 200, loginPage(action, clientId));
+    return;
+  }
+  const login = (await readForm(req)).get("login")?.trim() ?? "";
+  if (!isLoginName(login)) {
+    html(res, 400, loginPage(action, clientId, "Type a user name of 1 to 64 letters, digits or . _ @ + -"));
+    return;
+  }
+  await provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
+}
+
+/** Consent is automatic for the emulator's own client: the grant always covers what it asked for. */
+async function autoGrant(ctx: KoaContextWithOIDC, clientId: string) {
+  const client = ctx.oidc.client;
+  const accountId = ctx.oidc.session?.accountId;
+  if (!client || !accountId) return undefined;
+  const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(client.clientId);
+  const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+  if (client.clientId !== clientId) return existing;
+  const grant = existing ?? new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId });
+  grant.addOIDCScope([...ctx.oidc.requestParamScopes].join(" "));
+  await grant.save();
+  return grant;
+}
+
+function configuration(o: OidcProviderOptions): Configuration {
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  return {
+    clients: [
+      {
+        client_id: o.clientId,
+        client_secret: o.clientSecret,
+        redirect_uris: [...o.redirectUris],
+        post_logout_redirect_uris: [...(o.postLogoutRedirectUris ?? [])],
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+        // The ALB's client authentication method is undocumented; post is what LINE and openid-client default to.
+        token_endpoint_auth_method: "client_secret_post",
+      },
+    ],
+    jwks: { keys: [{ ...privateKey.export({ format: "jwk" }), kid: "embedded-rs256", use: "sig", alg: "RS256" }] },
+    cookies: { keys: [randomBytes(32).toString("base64url")] },
+    claims: { openid: ["sub"], profile: ["name", "picture"], email: ["email", "email_verified"] },
+    findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ ...claimsFor(sub) }) }),
+    // Like LINE, refuse a login without `openid`, sending invalid_scope to the callback (the seed's 401).
+    // Validators run after the redirect_uri check, so the error goes back to the application, as LINE's does.
+    extraParams: {
+      scope: (_ctx, value) => {
+        if (!(typeof value === "string" && value.split(" ").includes("openid"))) {
+          throw new errors.InvalidScope("at least the 'openid' scope must be requested", "openid");
+        }
+      },
+    },
+    ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, Interaction: 3600, Session: 14 * 86400, Grant: 14 * 86400 },
+    // The ALB sends no PKCE parameters: requiring them would break every login.
+    pkce: { required: () => false },
+    loadExistingGrant: (ctx) => autoGrant(ctx, o.clientId),
+    interactions: { url: (_ctx, i) => `/interaction/${i.uid}` },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => {
+          ctx.type = "html";
+          ctx.body = logoutPage(form);
+        },
+        postLogoutSuccessSource: (ctx) => {
+          ctx.type = "html";
+          ctx.body = loggedOutPage();
+        },
+      },
+    },
+    renderError: (ctx, out) => {
+      ctx.type = "html";
+      ctx.body = errorPage(out);
+    },
+  };
+}
+
+/**
+ * Starts the embedded provider on 127.0.0.1 (its own host, so its cookies never mix with the application's).
+ * @example const idp = await startOidcProvider({ clientId: "c", clientSecret: "s", redirectUris: ["http://localhost:3000/oauth2/idpresponse"] });
+ */
+export async function startOidcProvider(o: OidcProviderOptions): Promise<EmbeddedOidcProvider> {
+  const sockets = new Set<Socket>();
+  const ready: { provider?: Provider } = {};
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "").split("?")[0] ?? "";
+    const m = INTERACTION.exec(path);
+    const provider = ready.provider;
+    if (!provider) {
+      html(res, 503, "starting");
+      return;
+    }
+    if (m && (req.method === "GET" || (req.method === "POST" && m[2]))) {
+      interaction(provider, o.clientId, req, res, req.method === "POST").catch((err: unknown) => {
+        // An expired or unknown interaction (cookie gone, provider restarted): start the login again from the application.
+        if (!res.headersSent) html(res, 400, errorPage({ error: "invalid_request", error_description: String(err) }));
+      });
+      return;
+    }
+    void provider.callback()(req, res);
+  });
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port ?? 0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+  });
+  const issuer = `http://127.0.0.1:${port}`;
+  ready.provider = new Provider(issuer, configuration(o));
+  return {
+    port,
+    issuer,
+    authorizationEndpoint: `${issuer}/auth`,
+    tokenEndpoint: `${issuer}/token`,
+    userInfoEndpoint: `${issuer}/me`,
+    endSessionEndpoint: `${issuer}/session/end`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
