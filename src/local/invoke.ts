@@ -1,11 +1,12 @@
-// `npm run invoke -- <event.json> [--as-is]`: runs the Lambda handler on a sample ALB event, minting a fresh token with a local key and serving it from a loopback key server.
+// `npm run invoke -- <event.json> [--as-is]`: runs the Lambda handler on a sample ALB event, minting a fresh token (ALB user token or RS256 machine bearer token) with a local key and serving it from a loopback key server.
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { ALBEvent, ALBResult } from "aws-lambda";
 import { createApp } from "../app.js";
 import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, mintAlbToken } from "../testing/alb-token.js";
-import { createAlbKey } from "../testing/keys.js";
+import { createAlbKey, createRsaKey } from "../testing/keys.js";
 import { startKeyServer, type KeyServer } from "../testing/key-server.js";
+import { DEFAULT_M2M_AUDIENCE, DEFAULT_M2M_ISSUER, mintMachineToken } from "../testing/machine-token.js";
 
 /**
  * A sample event: an ALB event plus an optional `mint` block describing the user whose token
@@ -21,6 +22,21 @@ export interface SampleEvent extends ALBEvent {
     /** Send this x-amzn-oidc-identity instead of the claims' sub. */
     readonly identity?: string;
   };
+  /**
+   * A machine request: mint an RS256 client-credentials token sent as `Authorization: Bearer`,
+   * signed by a local RSA key whose JWKS the key server serves at /jwks.json.
+   */
+  readonly mintMachine?: {
+    /** Space-separated scopes. */
+    readonly scope?: string;
+    /** Seconds until exp; negative for an expired token. Default 300. */
+    readonly expiresIn?: number;
+    readonly clientId?: string;
+    /** Further claims to add or override. */
+    readonly claims?: Readonly<Record<string, unknown>>;
+  };
+  /** Variables this sample needs (e.g. ALLOWED_EMAIL_DOMAINS); the real environment overrides them. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** What a local invocation needs besides the event: env for the handler and whatever must be stopped afterwards. */
@@ -37,11 +53,12 @@ function setHeader(event: ALBEvent, name: string, value: string): void {
 
 /** Mints what the sample asks for and returns the event and env to run it with. */
 export async function prepare(sample: SampleEvent, baseEnv: Record<string, string | undefined>): Promise<Prepared> {
-  const { mint, description: _description, ...rest } = sample;
+  const { mint, mintMachine, env: sampleEnv, description: _description, ...rest } = sample;
   const event: ALBEvent = structuredClone(rest);
   const key = createAlbKey();
   const server = await startKeyServer({ keys: [key] });
-  const env = {
+  const env: Record<string, string | undefined> & { LOAD_BALANCER_ARN: string; ISSUER: string; CLIENT_ID: string } = {
+    ...sampleEnv,
     ...baseEnv,
     LOAD_BALANCER_ARN: baseEnv.LOAD_BALANCER_ARN ?? DEFAULT_ALB_ARN,
     ISSUER: baseEnv.ISSUER ?? DEFAULT_ISSUER,
@@ -60,6 +77,25 @@ export async function prepare(sample: SampleEvent, baseEnv: Record<string, strin
     setHeader(event, "x-amzn-oidc-accesstoken", `local-${randomBytes(16).toString("hex")}`);
     setHeader(event, "x-amzn-oidc-identity", mint.identity ?? String(mint.claims.sub));
     setHeader(event, "x-amzn-oidc-data", token);
+  }
+  if (mintMachine !== undefined || env.M2M_PATH_PREFIXES !== undefined) {
+    env.M2M_PATH_PREFIXES ??= "/api/";
+    env.M2M_ISSUER ??= DEFAULT_M2M_ISSUER;
+    env.M2M_JWKS_URI = `${server.url}/jwks.json`;
+  }
+  if (mintMachine) {
+    const rsa = createRsaKey();
+    server.addKey(rsa);
+    const token = mintMachineToken({
+      key: rsa,
+      issuer: env.M2M_ISSUER,
+      audience: env.M2M_AUDIENCE?.split(",")[0]?.trim() ?? DEFAULT_M2M_AUDIENCE,
+      scope: mintMachine.scope ?? null,
+      expiresIn: mintMachine.expiresIn ?? 300,
+      ...(mintMachine.clientId !== undefined && { clientId: mintMachine.clientId }),
+      ...(mintMachine.claims !== undefined && { payload: mintMachine.claims }),
+    });
+    setHeader(event, "authorization", `Bearer ${token}`);
   }
   return { event, env, servers: [server] };
 }

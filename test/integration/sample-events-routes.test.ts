@@ -1,0 +1,47 @@
+// The sample events for machine routes, authorization, health checks and logout, run as `npm run invoke` runs them: each gives the answer its description promises.
+import { readFile } from "node:fs/promises";
+import type { ALBResult } from "aws-lambda";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.js";
+import { prepare, type SampleEvent } from "../../src/local/invoke.js";
+import { body, header } from "../helpers.js";
+
+const cases: [file: string, status: number, code: string | undefined, check?: (res: ALBResult) => void][] = [
+  [
+    "machine-orders.json",
+    200,
+    undefined,
+    (res) => expect(body(res).principal).toMatchObject({ type: "machine", clientId: "orders-service" }),
+  ],
+  ["machine-orders-multivalue.json", 200, undefined, (res) => expect(res.multiValueHeaders).toBeDefined()],
+  [
+    "machine-missing-scope.json",
+    403,
+    "insufficient_scope",
+    (res) => expect(header(res, "www-authenticate")).toBe('Bearer error="insufficient_scope", scope="orders:read orders:write"'),
+  ],
+  ["machine-expired.json", 401, "expired", (res) => expect(header(res, "www-authenticate")).toBe('Bearer error="invalid_token"')],
+  ["machine-missing-token.json", 401, "missing_token", (res) => expect(header(res, "www-authenticate")).toBe("Bearer")],
+  ["health-check.json", 200, undefined, (res) => expect(res.body).toBe('{"status":"ok"}')],
+  ["logout.json", 200, undefined, (res) => expect(res.multiValueHeaders?.["set-cookie"]).toHaveLength(4)],
+  ["logout-single-value.json", 200, undefined, (res) => expect(res.headers?.["set-cookie"]).toMatch(/^AWSELBAuthSessionCookie-0=; /)],
+  ["logout-idp.json", 302, undefined, (res) => expect(header(res, "location")).toMatch(/^https:\/\/idp\.example\.com\/session\/end\?/)],
+  ["forbidden-email-domain.json", 403, "forbidden"],
+  ["forbidden-claims.json", 403, "forbidden"],
+];
+
+describe("sample events", () => {
+  it.each(cases)("events/%s -> %i %s", async (file, status, code, check) => {
+    const sample = JSON.parse(await readFile(new URL(`../../events/${file}`, import.meta.url), "utf8")) as SampleEvent;
+    expect(sample.description).toContain(`expect ${status}${code === undefined ? "" : ` ${code}`}`);
+    const { event, env, servers } = await prepare(sample, {});
+    try {
+      const res = await createApp(env, { writeLog: () => undefined }).handler(event);
+      expect(res.statusCode).toBe(status);
+      if (code !== undefined) expect(body(res).error).toBe(code);
+      check?.(res);
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()));
+    }
+  });
+});
