@@ -1,5 +1,6 @@
 // Wires configuration, key cache, verifiers and logger into a handler: the one place Lambda, tests and local tools build it.
 import { createAlbTokenVerifier } from "./auth/alb-token.js";
+import { TokenMemo } from "./auth/memo.js";
 import { createUserPolicy } from "./auth/authorize.js";
 import { createMachineTokenVerifier } from "./auth/machine-token.js";
 import { loadConfig, type Config, type Env } from "./config.js";
@@ -17,6 +18,8 @@ export interface App {
   readonly albKeys: AlbKeyCache;
   /** JWKS fetches for machine tokens so far (0 without machine routes). */
   readonly jwksFetches: () => number;
+  /** The verified-token memo in front of the ALB token verifier; undefined with VERIFIED_TOKEN_CACHE=off. */
+  readonly tokenMemo: TokenMemo | undefined;
 }
 
 export interface AppOptions {
@@ -41,8 +44,10 @@ export function createApp(env: Env, options: AppOptions = {}): App {
     machine = { pathPrefixes: config.machine.pathPrefixes, tokens: createMachineTokenVerifier(config.machine, jwks.cache) };
     jwksFetches = () => jwks.fetcher.fetches;
   }
+  const albTokens = createAlbTokenVerifier(config, albKeys);
+  const tokenMemo = config.verifiedTokenCache ? new TokenMemo(albTokens) : undefined;
   const handler = createHandler({
-    userTokens: createAlbTokenVerifier(config, albKeys),
+    userTokens: tokenMemo ?? albTokens,
     logger: createLogger(options.writeLog),
     routes: {
       healthCheckPath: config.healthCheckPath,
@@ -51,5 +56,5 @@ export function createApp(env: Env, options: AppOptions = {}): App {
     },
     userPolicy: createUserPolicy(config.userRules),
   });
-  return { handler, config, albKeys, jwksFetches };
+  return { handler, config, albKeys, jwksFetches, tokenMemo };
 }

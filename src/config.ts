@@ -12,6 +12,8 @@ export interface Config {
   readonly keyEndpoint: string;
   /** Budget for one key fetch, including its one retry. */
   readonly keyFetchTimeoutMs: number;
+  /** Remember accepted ALB tokens until their exp (VERIFIED_TOKEN_CACHE, `on` by default). */
+  readonly verifiedTokenCache: boolean;
   /** Machine-to-machine routes (bearer tokens); undefined when M2M_PATH_PREFIXES is unset. */
   readonly machine: MachineConfig | undefined;
   /** Rules an authenticated user must also satisfy; empty rules allow every user. */
@@ -177,12 +179,15 @@ export function loadConfig(env: Env): Config {
       ? defaultKeyEndpoint(partition, region)
       : secureUrl("ALB_PUBLIC_KEY_ENDPOINT", endpointRaw, `https://public-keys.auth.elb.${region}.amazonaws.com`);
   const keyFetchTimeoutMs = integer(env, "KEY_FETCH_TIMEOUT_MS", 1500, 50, 30000);
+  const cache = optional(env, "VERIFIED_TOKEN_CACHE") ?? "on";
+  if (cache !== "on" && cache !== "off") throw new ConfigError("VERIFIED_TOKEN_CACHE", `must be "on" or "off", got "${cache}"`, "off");
   return {
     albArns: arns,
     issuer,
     clientIds,
     keyEndpoint,
     keyFetchTimeoutMs,
+    verifiedTokenCache: cache === "on",
     machine: loadMachineConfig(env),
     userRules: loadUserRules(env),
     healthCheckPath: path(env, "HEALTH_CHECK_PATH", "/health"),
