@@ -50,7 +50,10 @@ export class Browser {
   async submitForm(page: Followed, fields: Record<string, string>): Promise<Followed> {
     const form = /<form[^>]*method="post"[^>]*action="([^"]+)"/i.exec(page.body);
     if (!form?.[1]) throw new Error(`no form on ${page.url}: ${page.body.slice(0, 200)}`);
-    const hidden = [...page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m): [string, string] => [m[1] ?? "", m[2] ?? ""]);
+    const hidden = [...page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m): [string, string] => [
+      m[1] ?? "",
+      m[2] ?? "",
+    ]);
     const body = new URLSearchParams([...hidden, ...Object.entries(fields)]);
     const action = new URL(form[1].replace(/&amp;/g, "&"), page.url).href;
     return this.follow(action, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } });

@@ -30,6 +30,11 @@ export interface EmulatorOptions {
   readonly claimsTokenLifetimeS?: number;
   /** Extra environment for the function (authorization rules, ...); the emulator's own variables win. */
   readonly functionEnv?: Env;
+  /**
+   * Edits the resolved configuration before anything is built from it: lets tests reproduce a
+   * misconfiguration against the embedded provider, whose URLs are only known once it listens.
+   */
+  readonly adjustConfig?: (c: EmulatorConfig) => EmulatorConfig;
   /** Where the function's and the emulator's log lines go (stdout by default). */
   readonly writeLog?: (line: string) => void;
 }
@@ -166,7 +171,8 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
       ClientSecret: clientSecret,
     };
   }
-  const config = resolveConfig(file, embedded);
+  const resolved = resolveConfig(file, embedded);
+  const config = o.adjustConfig ? o.adjustConfig(resolved) : resolved;
   const key = createAlbKey();
   const keyServer = await startKeyServer({ keys: [key] });
   const functionEnv: Record<string, string> = {};

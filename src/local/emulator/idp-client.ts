@@ -63,7 +63,12 @@ function unreachable(err: unknown): boolean {
 function describe(err: unknown): string {
   if (!(err instanceof Error)) return "unknown error";
   const code = (err as { error?: unknown }).error;
-  return typeof code === "string" ? `${code}: ${err.message}` : err.message;
+  const message = typeof code === "string" ? `${code}: ${err.message}` : err.message;
+  // openid-client wraps oauth4webapi's error, which says which ID token claim failed and what was expected (never the token).
+  const inner = err.cause instanceof Error ? err.cause : undefined;
+  if (!inner || inner.message === err.message) return message;
+  const expected = (inner.cause as { expected?: unknown } | undefined)?.expected;
+  return `${message} (${inner.message}${typeof expected === "string" ? `, expected "${expected}"` : ""})`;
 }
 
 /**

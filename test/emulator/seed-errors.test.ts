@@ -1,0 +1,135 @@
+// The seed article's three errors reproduced by their misconfigurations (400, 401, 561), plus the ALB's 500 and nonce failures.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Browser, type Followed } from "./browser.js";
+import { testEmulator, type TestEmulator } from "./setup.js";
+
+let alb: TestEmulator;
+
+beforeAll(async () => {
+  alb = await testEmulator();
+});
+afterAll(async () => {
+  await alb.stop();
+});
+
+/** Logs in but stops before the callback: returns the callback URL the IdP sent the browser to. */
+async function loginUntilCallback(browser: Browser, e: TestEmulator): Promise<string> {
+  const page = await browser.follow(`${e.url}/`);
+  const form = /action="([^"]+)"/.exec(page.body)?.[1] ?? "";
+  let res = await browser.fetch(new URL(form, page.url).href, {
+    method: "POST",
+    body: new URLSearchParams({ login: "alice" }),
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
+  let url = new URL(form, page.url).href;
+  while (res.status >= 300 && res.status < 400) {
+    url = new URL(res.headers.get("location") ?? "", url).href;
+    if (url.startsWith(`${e.url}/oauth2/idpresponse`)) return url;
+    res = await browser.fetch(url);
+  }
+  throw new Error(`no callback, ended on ${res.status} ${url}`);
+}
+
+function lastHop(f: Followed) {
+  return f.hops[f.hops.length - 1];
+}
+
+describe("400: the IdP rejects an unregistered redirect_uri", () => {
+  it("browsing to a host name other than the registered one sends a redirect_uri the IdP answers with 400", async () => {
+    const other = alb.url.replace("localhost", "127.0.0.1");
+    const res = await new Browser().follow(`${other}/`);
+    expect(res.hops[0]?.status).toBe(302);
+    expect(new URL(res.hops[0]?.location ?? "").searchParams.get("redirect_uri")).toBe(`${other}/oauth2/idpresponse`);
+    expect(res.url.startsWith(alb.config.AuthorizationEndpoint)).toBe(true);
+    expect(res.res.status).toBe(400);
+    expect(res.body).toContain("invalid_redirect_uri");
+    expect(res.body).toContain("/oauth2/idpresponse");
+    expect(res.body).not.toContain('name="login"');
+  });
+});
+
+describe("401: the IdP sends an error to the callback", () => {
+  it("a Scope the IdP refuses (no openid) comes back as invalid_scope and the emulator answers 401", async () => {
+    const e = await testEmulator({ file: { Scope: "profile" } });
+    try {
+      const before = e.events.length;
+      const res = await new Browser().follow(`${e.url}/`);
+      const hop = lastHop(res);
+      expect(hop?.url.startsWith(`${e.url}/oauth2/idpresponse?error=invalid_scope`)).toBe(true);
+      expect(res.res.status).toBe(401);
+      expect(res.res.statusText).toBe("Authorization Required");
+      expect(res.res.headers.get("x-alb-emulator-error")).toBe("AuthIdPClientRequestError");
+      expect(res.body).toContain("invalid_scope");
+      expect(res.body).toContain("Scope");
+      expect(res.res.headers.getSetCookie()).toEqual([]);
+      expect(e.events.length).toBe(before);
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it("a callback without the AWSALBAuthNonce cookie is 401 AuthMissingAWSALBAuthNonce", async () => {
+    const res = await new Browser().fetch(`${alb.url}/oauth2/idpresponse?code=abc&state=def`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get("x-alb-emulator-error")).toBe("AuthMissingAWSALBAuthNonce");
+  });
+
+  it("a callback whose state does not match the nonce cookie is 401 AuthInvalidAWSALBAuthNonce and logs nobody in", async () => {
+    const browser = new Browser();
+    const callback = new URL(await loginUntilCallback(browser, alb));
+    callback.searchParams.set("state", "someone-elses-state");
+    const res = await browser.fetch(callback.href);
+    expect(res.status).toBe(401);
+    expect(res.headers.get("x-alb-emulator-error")).toBe("AuthInvalidAWSALBAuthNonce");
+    expect(res.headers.getSetCookie()).toEqual([]);
+  });
+});
+
+describe("561: the code exchange or ID token validation fails", () => {
+  it("a wrong Issuer (the seed's .../oauth2/v2.1) fails ID token validation: 561 and no session", async () => {
+    const e = await testEmulator({ adjustConfig: (c) => ({ ...c, Issuer: `${c.Issuer}/oauth2/v2.1` }) });
+    try {
+      const browser = new Browser();
+      const { final } = await browser.login(`${e.url}/`, "alice");
+      expect(lastHop(final)?.url.startsWith(`${e.url}/oauth2/idpresponse?code=`)).toBe(true);
+      expect(final.res.status).toBe(561);
+      expect(final.res.statusText).toBe("Authentication Error");
+      expect(final.res.headers.get("x-alb-emulator-error")).toBe("AuthInvalidIdToken");
+      expect(final.body).toContain(`unexpected JWT &#34;iss&#34; (issuer) claim value, expected &#34;${e.config.Issuer}&#34;`);
+      expect(final.body).toContain("Issuer");
+      expect(await browser.jar.getCookies(e.url)).toEqual([expect.objectContaining({ key: "AWSALBAuthNonce" })]);
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it("a wrong ClientSecret makes the token endpoint refuse the code: 561", async () => {
+    const e = await testEmulator({ adjustConfig: (c) => ({ ...c, ClientSecret: "not-the-secret" }) });
+    try {
+      const { final } = await new Browser().login(`${e.url}/`, "alice");
+      expect(final.res.status).toBe(561);
+      expect(final.body).toContain("invalid_client");
+      expect(final.body).not.toContain("not-the-secret");
+      expect(e.logs.join("")).not.toContain("not-the-secret");
+    } finally {
+      await e.stop();
+    }
+  });
+});
+
+describe("500: the IdP cannot be reached", () => {
+  it("a token endpoint that is down after the login answers 500 AuthTokenEpRequestFailed", async () => {
+    const e = await testEmulator();
+    try {
+      const browser = new Browser();
+      const callback = await loginUntilCallback(browser, e);
+      await e.idp?.stop();
+      const res = await browser.fetch(callback);
+      expect(res.status).toBe(500);
+      expect(res.headers.get("x-alb-emulator-error")).toBe("AuthTokenEpRequestFailed");
+      expect(res.headers.getSetCookie()).toEqual([]);
+    } finally {
+      await e.stop();
+    }
+  });
+});
