@@ -1,0 +1,83 @@
+// In a real browser (Debian's Chromium via playwright-core): open the app, log in as alice, see her verified claims, log out, be asked to log in again.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../src/local/emulator/emulator.js";
+import { loadEmulatorConfig } from "../../src/local/emulator/config.js";
+import { DEMO_USERS } from "../../src/local/oidc/users.js";
+
+const SCREENSHOTS = "test-results";
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+let alb: Emulator;
+let context: BrowserContext;
+let profile: string;
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  alb = await startEmulator({ file: loadEmulatorConfig("alb.config.json", true), port: 0, idpPort: 0, writeLog: () => undefined });
+  profile = mkdtempSync(join(tmpdir(), "alb-e2e-chromium-"));
+  // A fresh profile directory each run (playwright wants it as launchPersistentContext's argument, not as --user-data-dir).
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+afterAll(async () => {
+  await context.close();
+  await alb.stop();
+  rmSync(profile, { recursive: true, force: true });
+});
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `e2e-${name}.png`), fullPage: true });
+}
+
+it("logs alice in through the emulator, shows her verified claims, and after logout asks to log in again", async () => {
+  const page = await context.newPage();
+
+  await page.goto(`${alb.url}/`);
+  await page.waitForSelector('input[name="login"]');
+  expect(new URL(page.url()).origin).toBe(new URL(alb.config.Issuer).origin);
+  await shot(page, "1-login-page");
+
+  await page.fill('input[name="login"]', "alice");
+  await Promise.all([page.waitForURL(`${alb.url}/`), page.click('button[type="submit"]')]);
+  const claimsText = await page.locator("body").innerText();
+  await shot(page, "2-claims");
+  const body = JSON.parse(claimsText) as { message: string; identity: string; claims: Record<string, unknown> };
+  expect(body.message).toBe("Token is valid");
+  expect(body.identity).toBe("alice");
+  expect(body.claims).toMatchObject({ ...DEMO_USERS.alice, iss: alb.config.Issuer });
+
+  const cookies = await context.cookies(alb.url);
+  expect(cookies.map((c) => c.name)).toEqual(["AWSELBAuthSessionCookie-0"]);
+  expect(cookies[0]?.httpOnly).toBe(true);
+
+  // The session is reused: the same page again is answered without a login.
+  const again = await page.goto(`${alb.url}/`);
+  expect(again?.status()).toBe(200);
+  expect(page.url()).toBe(`${alb.url}/`);
+
+  // Logout: the function expires the session cookie and sends the browser to the IdP's end-session page,
+  // which signs out and comes back to the application, which sends it to log in again.
+  await page.goto(`${alb.url}/logout`);
+  await page.waitForSelector('input[name="login"]');
+  await shot(page, "3-after-logout");
+  expect(new URL(page.url()).origin).toBe(new URL(alb.config.Issuer).origin);
+  // The session shard is gone; the only cookie left is the nonce of the new login.
+  expect((await context.cookies(alb.url)).map((c) => c.name)).toEqual(["AWSALBAuthNonce"]);
+});
