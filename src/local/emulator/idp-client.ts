@@ -21,6 +21,22 @@ export interface LoginResult {
 /** Seconds the ALB waits for the IdP (not documented; 5 s keeps a dead IdP from hanging the browser). */
 const IDP_TIMEOUT_S = 5;
 
+const ID_TOKEN_ALGORITHMS = [
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+  "HS256",
+  "HS384",
+  "HS512",
+];
+
 function isHttp(url: string): boolean {
   return url.startsWith("http:");
 }
@@ -32,6 +48,9 @@ export function idpConfiguration(c: EmulatorConfig): client.Configuration {
     authorization_endpoint: c.AuthorizationEndpoint,
     token_endpoint: c.TokenEndpoint,
     userinfo_endpoint: c.UserInfoEndpoint,
+    // The ALB configuration names no algorithm and the ID token comes straight from the token endpoint over TLS:
+    // accept what real IdPs use (LINE web login signs with HS256, Cognito and Google with RS256), not just the RS256 default.
+    id_token_signing_alg_values_supported: ID_TOKEN_ALGORITHMS,
   };
   const conf = new client.Configuration(server, c.ClientId, c.ClientSecret, client.ClientSecretPost(c.ClientSecret));
   conf.timeout = IDP_TIMEOUT_S;
