@@ -1,4 +1,4 @@
-// The sample events for machine routes, authorization, health checks and logout, run as `npm run invoke` runs them: each gives the answer its description promises.
+// Every sample event, run as `npm run invoke` runs them: each gives the answer its description promises.
 import { readFile } from "node:fs/promises";
 import type { ALBResult } from "aws-lambda";
 import { describe, expect, it } from "vitest";
@@ -7,6 +7,11 @@ import { prepare, type SampleEvent } from "../../src/local/invoke.js";
 import { body, header } from "../helpers.js";
 
 const cases: [file: string, status: number, code: string | undefined, check?: (res: ALBResult) => void][] = [
+  ["whoami.json", 200, undefined, (res) => expect(body(res)).toMatchObject({ message: "Token is valid", identity: "alice" })],
+  ["whoami-multivalue.json", 200, undefined, (res) => expect(res.multiValueHeaders?.["content-type"]).toEqual(["application/json"])],
+  ["missing-token.json", 401, "missing_token"],
+  ["expired.json", 401, "expired"],
+  ["identity-mismatch.json", 401, "identity_mismatch"],
   [
     "machine-orders.json",
     200,
