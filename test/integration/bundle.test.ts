@@ -4,6 +4,7 @@ import { createHmac, generateKeyPairSync, randomUUID, sign, type KeyObject } fro
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { ALBEvent, ALBResult } from "aws-lambda";
+import { SignJWT, exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
 
@@ -68,11 +69,17 @@ beforeAll(async () => {
   bundle = readFileSync("dist/index.js", "utf8");
   server = await startKeyServer();
   server.addKey({ kid: signing.kid, publicKeyPem: signing.pem } as never);
-  Object.assign(process.env, { LOAD_BALANCER_ARN: ARN, ISSUER, CLIENT_ID: CLIENT, ALB_PUBLIC_KEY_ENDPOINT: server.url });
+  handler = loadBundle({ LOAD_BALANCER_ARN: ARN, ISSUER, CLIENT_ID: CLIENT, ALB_PUBLIC_KEY_ENDPOINT: server.url });
+});
+
+/** A fresh cold start of dist/index.js with `env`, its stdout log lines captured into `logged`. */
+function loadBundle(env: Record<string, string>): (e: ALBEvent) => Promise<ALBResult> {
   const require = createRequire(import.meta.url);
-  const loaded = (require("../../dist/index.js") as { handler: typeof handler }).handler;
-  // Capture the bundle's log lines (stdout) around each call, to check nothing secret is written.
-  handler = async (e) => {
+  const path = require.resolve("../../dist/index.js");
+  Reflect.deleteProperty(require.cache, path);
+  process.env = { ...saved, ...env };
+  const loaded = (require(path) as { handler: typeof handler }).handler;
+  return async (e) => {
     const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
       logged.push(chunk.toString());
       return true;
@@ -83,7 +90,7 @@ beforeAll(async () => {
       spy.mockRestore();
     }
   };
-});
+}
 afterAll(async () => {
   process.env = saved;
   await server.stop();
@@ -194,5 +201,119 @@ describe("dist/index.js", () => {
       expect(bundle, marker).not.toContain(marker);
     }
     expect(bundle).toContain("x-amzn-oidc-data");
+  });
+});
+
+describe("dist/index.js with machine routes, authorization, health check and logout", () => {
+  const M2M_ISSUER = "https://auth.example.com";
+  let m2m: (e: ALBEvent) => Promise<ALBResult>;
+  let jwksServer: KeyServer;
+  let rsa: Awaited<ReturnType<typeof generateKeyPair>>;
+  const rsaKid = randomUUID();
+
+  beforeAll(async () => {
+    rsa = await generateKeyPair("RS256");
+    jwksServer = await startKeyServer();
+    const jwk = { ...(await exportJWK(rsa.publicKey)), kid: rsaKid, alg: "RS256", use: "sig" };
+    jwksServer.setFault((req, res) => {
+      if (req.url === "/jwks.json") res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] }));
+      else res.writeHead(404).end();
+    });
+    m2m = loadBundle({
+      LOAD_BALANCER_ARN: ARN,
+      ISSUER,
+      CLIENT_ID: CLIENT,
+      ALB_PUBLIC_KEY_ENDPOINT: server.url,
+      M2M_PATH_PREFIXES: "/api/",
+      M2M_ISSUER,
+      M2M_JWKS_URI: `${jwksServer.url}/jwks.json`,
+      M2M_REQUIRED_SCOPES: "orders:read",
+      ALLOWED_EMAIL_DOMAINS: "example.com",
+      REQUIRED_USER_CLAIMS: '{"groups":["admins"]}',
+    });
+  });
+  afterAll(async () => {
+    await jwksServer.stop();
+  });
+
+  const bearer = (o: { iss?: string; exp?: number; scope?: string; alg?: string; key?: typeof rsa.privateKey } = {}): Promise<string> =>
+    new SignJWT({ scope: o.scope ?? "orders:read orders:write", client_id: "orders-service" })
+      .setProtectedHeader({ alg: o.alg ?? "RS256", kid: rsaKid })
+      .setIssuer(o.iss ?? M2M_ISSUER)
+      .setSubject("orders-service")
+      .setIssuedAt()
+      .setExpirationTime(o.exp ?? Math.floor(Date.now() / 1000) + 300)
+      .sign(o.key ?? rsa.privateKey);
+  const api = (token: string | undefined, multi = false): ALBEvent => {
+    const e = ev(undefined, { multi, ...(token === undefined ? {} : { extra: { authorization: `Bearer ${token}` } }) });
+    return { ...e, path: "/api/orders" };
+  };
+
+  it("answers a valid RS256 bearer token with 200 and the machine principal", async () => {
+    const res = await m2m(api(await bearer()));
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body ?? "")).toMatchObject({
+      message: "Token is valid",
+      principal: { type: "machine", sub: "orders-service", clientId: "orders-service", scopes: ["orders:read", "orders:write"] },
+    });
+  });
+
+  it.each([
+    ["wrong issuer", () => bearer({ iss: "https://evil.example.com" })],
+    ["expired", () => bearer({ exp: Math.floor(Date.now() / 1000) - 10 })],
+    ["bad signature", async () => (await bearer()).replace(/.{4}$/, "AAAA")],
+    ["alg none", async () => `${Buffer.from('{"alg":"none","kid":"x"}').toString("base64url")}.${(await bearer()).split(".")[1] ?? ""}.`],
+  ])("refuses a bearer token with %s: 401 invalid_token challenge", async (_name, make) => {
+    const res = await m2m(api(await make()));
+    expect(res.statusCode).toBe(401);
+    expect(res.headers?.["www-authenticate"]).toMatch(/^Bearer error="invalid_token"/);
+  });
+
+  it("refuses a valid token without the required scope: 403 insufficient_scope", async () => {
+    const res = await m2m(api(await bearer({ scope: "orders:write" })));
+    expect(res.statusCode).toBe(403);
+    expect(code(res)).toBe("insufficient_scope");
+    expect(res.headers?.["www-authenticate"]).toContain('error="insufficient_scope"');
+  });
+
+  it("answers 503 keys_unavailable while the JWKS is down", async () => {
+    const fresh = loadBundle({
+      LOAD_BALANCER_ARN: ARN,
+      ISSUER,
+      CLIENT_ID: CLIENT,
+      M2M_PATH_PREFIXES: "/api/",
+      M2M_ISSUER,
+      M2M_JWKS_URI: "http://127.0.0.1:9/jwks.json",
+    });
+    const res = await fresh(api(await bearer()));
+    expect(res.statusCode).toBe(503);
+    expect(code(res)).toBe("keys_unavailable");
+  });
+
+  it("answers the ALB health check with 200 and nothing else, without authentication", async () => {
+    const base = ev(undefined);
+    const res = await m2m({ ...base, path: "/health", headers: { "user-agent": "ELB-HealthChecker/2.0" } });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('{"status":"ok"}');
+  });
+
+  it("expires every session cookie shard in multi-value mode and shard -0 in single-value mode", async () => {
+    const multi = await m2m({ ...ev(undefined, { multi: true }), path: "/logout" });
+    expect(multi.multiValueHeaders?.["set-cookie"]).toHaveLength(4);
+    for (const c of multi.multiValueHeaders?.["set-cookie"] ?? [])
+      expect(String(c)).toMatch(/^AWSELBAuthSessionCookie-[0-3]=; .*Max-Age=0/);
+    const single = await m2m({ ...ev(undefined), path: "/logout" });
+    expect(single.headers?.["set-cookie"]).toMatch(/^AWSELBAuthSessionCookie-0=; .*Max-Age=0/);
+  });
+
+  it("gives 403 forbidden when the email domain or a required claim does not match", async () => {
+    const claims = (payload: object): ALBEvent => ev(albJwt(signing, { payload }));
+    const ok = await m2m(claims({ email: "taro@example.com", email_verified: true, groups: ["admins", "dev"] }));
+    expect(ok.statusCode).toBe(200);
+    const domain = await m2m(claims({ email: "taro@evil.com", email_verified: true, groups: ["admins"] }));
+    expect(domain.statusCode).toBe(403);
+    expect(JSON.parse(domain.body ?? "")).toEqual({ message: "Forbidden", error: "forbidden" });
+    const group = await m2m(claims({ email: "taro@example.com", email_verified: true, groups: ["dev"] }));
+    expect(group.statusCode).toBe(403);
   });
 });
