@@ -1,5 +1,5 @@
 // The verified-token memo: answers a token string the verifier already accepted, until its exp, without a second signature check.
-import type { AlbClaims, AlbTokenVerifier } from "./alb-token.js";
+import { MAX_TOKEN_CHARS, type AlbClaims, type AlbTokenVerifier } from "./alb-token.js";
 
 export interface TokenMemoOptions {
   /** Most tokens remembered at once. */
@@ -19,10 +19,23 @@ export const DEFAULT_MAX_ENTRIES = 4096;
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 
 interface Entry {
+  /** The whole token: a hit must equal it character for character. */
+  readonly token: string;
   readonly claims: AlbClaims;
   /** The sooner of the header's and the payload's `exp`, in epoch milliseconds. */
   readonly expiresAtMs: number;
   readonly bytes: number;
+  /** Used since eviction last passed it: it gets a second chance instead of being dropped. */
+  recent: boolean;
+}
+
+/**
+ * The map key: the signature part. Hashing a fresh 800-character string costs about a microsecond,
+ * the price of the whole memo hit, and every Lambda event carries a fresh string; the 86-character
+ * signature is as unique (ECDSA signatures are randomised) and a hit still compares the whole token.
+ */
+function signatureOf(token: string): string {
+  return token.slice(token.lastIndexOf(".") + 1);
 }
 
 /**
@@ -53,9 +66,8 @@ function deepFreeze<T>(value: T): T {
 /**
  * A decorator over an AlbTokenVerifier that remembers accepted tokens by their exact string.
  *
- * Why it is safe: the key is the whole token (header, payload and signature), so a hit is a string
- * the inner verifier accepted with every check; the only check whose answer changes with time is
- * `exp`, and an entry dies at the sooner of the header's and the payload's `exp`, exactly when the
+ * Why it is safe: a hit is a string equal, character for character, to one the inner verifier
+ * accepted with every check; the only check whose answer changes with time is `exp`, and an entry dies at the sooner of the header's and the payload's `exp`, exactly when the
  * verifier would start answering `expired`. Configuration (signer, client, issuer) is fixed per cold
  * start. Rejections are never remembered: every token not in the memo is verified in full, so the
  * memo can only skip work, never change an answer. The identity check, the authorization rules and
@@ -63,7 +75,7 @@ function deepFreeze<T>(value: T): T {
  * @example const userTokens = new TokenMemo(createAlbTokenVerifier(config, keys));
  */
 export class TokenMemo implements AlbTokenVerifier {
-  /** Insertion order is recency order: a hit moves its entry to the end, eviction takes the front. */
+  /** Keyed by signature part; in insertion order, which eviction walks oldest first (with a second chance for recent hits). */
   private readonly entries = new Map<string, Entry>();
   private readonly maxEntries: number;
   private readonly maxBytes: number;
@@ -84,14 +96,17 @@ export class TokenMemo implements AlbTokenVerifier {
   }
 
   verify(token: string): Promise<AlbClaims> {
-    const entry = this.entries.get(token);
-    if (entry !== undefined) {
-      this.entries.delete(token);
+    // Longer than any ALB token: the verifier refuses it, and it is not worth hashing.
+    if (token.length > MAX_TOKEN_CHARS) return this.verifyAndRemember(token);
+    const key = signatureOf(token);
+    const entry = this.entries.get(key);
+    if (entry?.token === token) {
       if (this.now() < entry.expiresAtMs) {
-        this.entries.set(token, entry);
+        entry.recent = true;
         this.hits++;
         return Promise.resolve(entry.claims);
       }
+      this.entries.delete(key);
       this.totalBytes -= entry.bytes;
     }
     return this.verifyAndRemember(token);
@@ -111,26 +126,31 @@ export class TokenMemo implements AlbTokenVerifier {
     const expiresAtMs = Math.min(hExp, claims.exp) * 1000;
     const bytes = entryBytes(token);
     if (bytes > this.maxBytes || !(this.now() < expiresAtMs)) return;
-    const old = this.entries.get(token);
+    const key = signatureOf(token);
+    const old = this.entries.get(key);
     if (old !== undefined) {
       // The same token verified twice at once: keep one entry.
-      this.entries.delete(token);
+      this.entries.delete(key);
       this.totalBytes -= old.bytes;
     }
-    this.entries.set(token, { claims: deepFreeze(claims), expiresAtMs, bytes });
+    this.entries.set(key, { token, claims: deepFreeze(claims), expiresAtMs, bytes, recent: false });
     this.totalBytes += bytes;
-    while (this.entries.size > this.maxEntries || this.totalBytes > this.maxBytes) this.evictOldest();
+    while (this.entries.size > this.maxEntries || this.totalBytes > this.maxBytes) this.evictOne();
   }
 
-  private evictOldest(): void {
-    const first = this.entries.entries().next();
-    if (first.done === true) {
-      this.totalBytes = 0;
+  /** Drops the oldest entry not used since eviction last passed it (CLOCK, so a hit never reorders the map). */
+  private evictOne(): void {
+    const now = this.now();
+    for (const [key, entry] of this.entries) {
+      this.entries.delete(key);
+      if (entry.recent && now < entry.expiresAtMs) {
+        entry.recent = false;
+        this.entries.set(key, entry);
+        continue;
+      }
+      this.totalBytes -= entry.bytes;
       return;
     }
-    const [token, entry] = first.value;
-    this.entries.delete(token);
-    this.totalBytes -= entry.bytes;
   }
 
   /** Tokens held now (bounded by maxEntries). */
