@@ -1,0 +1,134 @@
+// Cold-start costs in fresh node processes: loading dist/index.js against a bundle of aws-jwt-verify alone, and a first request that fetches its key.
+import { spawn } from "node:child_process";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { ALICE, mintAlbToken } from "../../src/testing/alb-token.js";
+import { median } from "./stats.js";
+import { userEvent, type BenchEnv } from "./micro.js";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const BUNDLE = join(ROOT, "dist/index.js");
+const LIBRARY_DIR = join(ROOT, ".bench/library");
+const LIBRARY_BUNDLE = join(LIBRARY_DIR, "aws-jwt-verify.cjs");
+
+/** Runs a command to completion, failing loudly (the bench must not report figures for a broken build). */
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) resolveRun(out);
+      else reject(new Error(`${command} ${args.join(" ")} exited ${String(code)}: ${err.slice(0, 2000)}`));
+    });
+  });
+}
+
+/** Builds dist/index.js with the project's own build script, so the figures are for the code in src/. */
+export async function buildBundle(): Promise<void> {
+  await run(process.execPath, [join(ROOT, "esbuild.config.mjs")]);
+}
+
+/**
+ * Bundles aws-jwt-verify alone with the same esbuild settings, as a user of the library would ship it:
+ * import AlbJwtVerifier and create one verifier at module scope.
+ */
+async function buildLibraryBundle(): Promise<void> {
+  await mkdir(LIBRARY_DIR, { recursive: true });
+  const entry = join(LIBRARY_DIR, "entry.mjs");
+  await writeFile(
+    entry,
+    [
+      'import { AlbJwtVerifier } from "aws-jwt-verify";',
+      "export const verifier = AlbJwtVerifier.create({",
+      "  albArn: process.env.LOAD_BALANCER_ARN, issuer: process.env.ISSUER, clientId: process.env.CLIENT_ID,",
+      "});",
+      "",
+    ].join("\n"),
+  );
+  await build({
+    entryPoints: [entry],
+    outfile: LIBRARY_BUNDLE,
+    bundle: true,
+    minify: true,
+    platform: "node",
+    target: ["node22"],
+    format: "cjs",
+    legalComments: "none",
+    logLevel: "warning",
+    nodePaths: [join(ROOT, "node_modules")],
+  });
+}
+
+/** A child that requires a module and prints how long the require took, in ms. */
+const LOAD_SCRIPT = `const t = performance.now(); require(process.env.BENCH_MODULE); process.stdout.write(String(performance.now() - t));`;
+
+/** A child that loads the bundle, answers one request (fetching the key) and prints the total, in ms. */
+const FIRST_REQUEST_SCRIPT = `
+const t = performance.now();
+const { handler } = require(process.env.BENCH_MODULE);
+handler(JSON.parse(process.env.BENCH_EVENT), { awsRequestId: "bench" }).then((res) => {
+  const ms = performance.now() - t;
+  if (res.statusCode !== 200) { process.stderr.write("first request answered " + res.statusCode + " " + res.body); process.exit(1); }
+  process.stdout.write(String(ms));
+});`;
+
+async function childMs(script: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const out = await run(process.execPath, ["-e", script], env);
+  const ms = Number(out.trim().split("\n").pop());
+  if (!Number.isFinite(ms)) throw new Error(`child printed no timing: ${out.slice(0, 200)}`);
+  return ms;
+}
+
+export interface ColdResult {
+  readonly bundleBytes: number;
+  readonly bundleGzipBytes: number;
+  readonly initMs: number;
+  readonly libraryInitMs: number;
+  readonly initVsLibrary: number;
+  readonly firstInvocationMs: number;
+  readonly libraryBundleBytes: number;
+  readonly processes: number;
+}
+
+/**
+ * Loads both bundles in `processes` fresh processes each, alternating ours and the library's so a
+ * slow second hits both; then `firstRuns` processes that serve one request with the log on stdout discarded.
+ */
+export async function runCold(b: BenchEnv, processes: number, firstRuns: number, log: (line: string) => void): Promise<ColdResult> {
+  await buildLibraryBundle();
+  const bundle = await readFile(BUNDLE);
+  const libraryBytes = (await stat(LIBRARY_BUNDLE)).size;
+  const env = { ...process.env, ...b.env, NODE_OPTIONS: "" };
+  const ours: number[] = [];
+  const library: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < processes; i++) {
+    const o = await childMs(LOAD_SCRIPT, { ...env, BENCH_MODULE: BUNDLE });
+    const l = await childMs(LOAD_SCRIPT, { ...env, BENCH_MODULE: LIBRARY_BUNDLE });
+    ours.push(o);
+    library.push(l);
+    ratios.push(o / l);
+  }
+  log(`init: ours ${median(ours).toFixed(2)} ms, library ${median(library).toFixed(2)} ms over ${processes} processes each`);
+  const first: number[] = [];
+  for (let i = 0; i < firstRuns; i++) {
+    const event = JSON.stringify(userEvent(mintAlbToken({ key: b.key, claims: ALICE })));
+    first.push(await childMs(FIRST_REQUEST_SCRIPT, { ...env, BENCH_MODULE: BUNDLE, BENCH_EVENT: event }));
+  }
+  return {
+    bundleBytes: bundle.length,
+    bundleGzipBytes: gzipSync(bundle, { level: 9 }).length,
+    initMs: Math.round(median(ours) * 100) / 100,
+    libraryInitMs: Math.round(median(library) * 100) / 100,
+    initVsLibrary: Math.round(median(ratios) * 1000) / 1000,
+    firstInvocationMs: Math.round(median(first) * 100) / 100,
+    libraryBundleBytes: libraryBytes,
+    processes,
+  };
+}
