@@ -1,0 +1,13 @@
+// Test runner settings for `npm run test:security`: the security suite alone, with the soak (too slow for npm test), ending on a `N passed, N failed` line.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/security/**/*.test.ts", "test/security/**/*.long.ts"],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    restoreMocks: true,
+    unstubEnvs: true,
+    reporters: ["default", "./test/security/summary-reporter.ts"],
+  },
+});
