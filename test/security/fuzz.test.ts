@@ -79,7 +79,12 @@ interface RawSpec {
   readonly kind: "raw";
   readonly value: string;
 }
-type DataSpec = TokenSpec | RawSpec;
+/** A token sent earlier in the run, sent again in a new event: what the verified-token memo answers from. */
+interface ReplaySpec {
+  readonly kind: "replay";
+  readonly index: number;
+}
+type DataSpec = TokenSpec | RawSpec | ReplaySpec;
 
 /** How one x-amzn-oidc-* header is placed in the event. */
 type Placement =
@@ -230,7 +235,12 @@ const placement: fc.Arbitrary<Placement> = fc.oneof(
 );
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
-  data: fc.oneof({ arbitrary: genuineSpec, weight: 4 }, { arbitrary: tokenSpec, weight: 5 }, { arbitrary: rawSpec, weight: 1 }),
+  data: fc.oneof(
+    { arbitrary: genuineSpec, weight: 4 },
+    { arbitrary: tokenSpec, weight: 5 },
+    { arbitrary: rawSpec, weight: 1 },
+    { arbitrary: fc.nat().map((index) => ({ kind: "replay" as const, index })), weight: 3 },
+  ),
   identity: weighted<Case["identity"]>(
     fc.constant({ kind: "sub" as const }),
     anyString.map((value) => ({ kind: "other" as const, value })),
@@ -345,22 +355,38 @@ interface Built {
 /** Signed inputs (header.payload) of tokens the trusted ALB could have issued: the only ones that may ever get a 200. */
 const genuineInputs = new Set<string>();
 
-function build(c: Case): Built {
-  let token: string;
-  let genuine = false;
+interface Sent {
+  readonly token: string;
+  readonly genuine: boolean;
+  readonly mutated: boolean;
+  readonly sub: string;
+}
+/** The last tokens sent, for replays (the run is sequential, so a seed replays the same sequence). */
+const recent: Sent[] = [];
+
+function tokenOf(d: DataSpec): Sent {
+  if (d.kind === "replay")
+    return recent[d.index % Math.max(recent.length, 1)] ?? { token: "", genuine: false, mutated: false, sub: "alice" };
+  if (d.kind === "raw") return { token: d.value, genuine: false, mutated: false, sub: "alice" };
+  let token = mint(d);
+  const genuine = isGenuine(d);
+  if (genuine) genuineInputs.add(token.split(".").slice(0, 2).join("."));
   let mutated = false;
-  if (c.data.kind === "raw") token = c.data.value;
-  else {
-    token = mint(c.data);
-    genuine = isGenuine(c.data);
-    if (genuine) genuineInputs.add(token.split(".").slice(0, 2).join("."));
-    if (c.data.mutation) {
-      const changed = mutate(token, c.data.mutation);
-      mutated = changed !== token;
-      token = changed;
-    }
+  if (d.mutation) {
+    const changed = mutate(token, d.mutation);
+    mutated = changed !== token;
+    token = changed;
   }
-  const sub = c.data.kind === "minted" && typeof c.data.sub === "string" ? c.data.sub : "alice";
+  return { token, genuine, mutated, sub: typeof d.sub === "string" ? d.sub : "alice" };
+}
+
+function build(c: Case): Built {
+  const sent = tokenOf(c.data);
+  const { token, genuine, mutated, sub } = sent;
+  if (c.data.kind !== "replay") {
+    recent.push(sent);
+    if (recent.length > 64) recent.shift();
+  }
   const identity = c.identity.kind === "sub" ? sub : c.identity.kind === "empty" ? "" : c.identity.value;
   const values = [token, identity, ACCESS_TOKEN] as const;
 
@@ -519,6 +545,8 @@ function headerValueOf(event: unknown, name: string): unknown {
 
 let server: KeyServer;
 let app: Harness;
+/** The same instance with the verified-token memo off: every answer must be identical (the memo is invisible). */
+let appNoMemo: Harness;
 let events = 0;
 const outcomes: Record<string, number> = {};
 
@@ -527,9 +555,14 @@ beforeAll(async () => {
   vi.setSystemTime(NOW_MS);
   server = await startKeyServer({ keys: [trusted, attacker] });
   app = harness(server);
-  // A warm instance: the trusted key is cached before the fuzz starts, as on any instance that has served a user.
-  const warm = await app.handler(albEvent({ oidc: { data: mintAlbToken({ key: trusted, now: NOW_MS }), identity: "alice" } }));
-  expect(warm.statusCode).toBe(200);
+  appNoMemo = harness(server, { VERIFIED_TOKEN_CACHE: "off" });
+  expect(app.tokenMemo).toBeDefined();
+  expect(appNoMemo.tokenMemo).toBeUndefined();
+  // Warm instances: the trusted key is cached before the fuzz starts, as on any instance that has served a user.
+  for (const h of [app, appNoMemo]) {
+    const warm = await h.handler(albEvent({ oidc: { data: mintAlbToken({ key: trusted, now: NOW_MS }), identity: "alice" } }));
+    expect(warm.statusCode).toBe(200);
+  }
   console.log(`fuzz: seed ${SEED} (replay with FUZZ_SEED=${SEED} npx vitest run test/security/fuzz.test.ts)`);
 });
 afterAll(async () => {
@@ -539,7 +572,7 @@ afterAll(async () => {
 
 describe("fuzzing the handler", () => {
   fcIt.prop([caseArb], { numRuns: NUM_EVENTS, seed: SEED, endOnFailure: true })(
-    "the handler never throws, always returns a well-formed ALB result, gives 200 only to a genuine token with a matching identity, and leaks no secret",
+    "the handler never throws, always returns a well-formed ALB result, gives 200 only to a genuine token with a matching identity, leaks no secret, and answers the same with the verified-token memo off",
     async (c) => {
       const { event, expect: want, secrets } = build(c);
       app.rawLogs.length = 0;
@@ -551,6 +584,8 @@ describe("fuzzing the handler", () => {
       }
       events++;
       const parsed = checkWellFormed(event, res);
+      const withoutMemo = await appNoMemo.handler(event as never);
+      expect(withoutMemo, "the memo changed an answer").toEqual(res);
       const code = res.statusCode === 200 ? "ok" : String(parsed.error);
       outcomes[code] = (outcomes[code] ?? 0) + 1;
       const visible = `${JSON.stringify(res)}\n${app.rawLogs.join("")}`;
@@ -584,9 +619,13 @@ describe("fuzzing the handler", () => {
   );
 
   it(`ran at least ${NUM_EVENTS} events, reached every kind of answer, and asked the key endpoint only for /<uuid>`, () => {
-    console.log(`fuzz: ${events} events, seed ${SEED}, outcomes ${JSON.stringify(outcomes)}, key fetches ${server.requests.length}`);
+    console.log(
+      `fuzz: ${events} events, seed ${SEED}, outcomes ${JSON.stringify(outcomes)}, memo hits ${app.tokenMemo?.hits ?? 0}, key fetches ${server.requests.length}`,
+    );
     expect(events).toBeGreaterThanOrEqual(NUM_EVENTS);
     expect(outcomes.ok ?? 0).toBeGreaterThan(NUM_EVENTS / 20);
+    // Replays reach the memo: its answers were compared with the memo-less instance's.
+    expect(app.tokenMemo?.hits ?? 0).toBeGreaterThan(NUM_EVENTS / 50);
     for (const code of [
       "ambiguous_header",
       "missing_token",
