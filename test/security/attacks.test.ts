@@ -613,3 +613,48 @@ describe("nothing leaks", () => {
     for (const l of rawLogs) expect(JSON.parse(l)).toMatchObject({ msg: "request", status: 401 });
   });
 });
+
+describe("verified-token memo (on by default)", () => {
+  it("verified-token memo: a remembered token sent with another identity header -> identity_mismatch", async () => {
+    const { handler, tokenMemo } = harness(server);
+    const t = mint();
+    expectAccepted(await handler(userEvent(t)));
+    expectUnauthorized(await handler(userEvent(t, { identity: "bob" })), "identity_mismatch");
+    expect(tokenMemo?.hits).toBe(1);
+  });
+
+  it("verified-token memo: a remembered token in a smuggled duplicate header -> ambiguous_header", async () => {
+    const { handler } = harness(server);
+    const t = mint();
+    expectAccepted(await handler(userEvent(t)));
+    const e = userEvent(t) as unknown as { headers: Record<string, string> };
+    e.headers["X-Amzn-Oidc-Data"] = t;
+    expectUnauthorized(await handler(e as unknown as ALBEvent), "ambiguous_header");
+  });
+
+  it("verified-token memo: a token refused during a key outage is not remembered, and passes once the endpoint is back", async () => {
+    const { handler } = harness(server);
+    const t = mint();
+    server.setFault((_req, res) => void res.writeHead(503).end());
+    const during = await handler(userEvent(t));
+    expect(during.statusCode).toBe(503);
+    server.setFault(undefined);
+    expectAccepted(await handler(userEvent(t)));
+  });
+
+  it("verified-token memo: a one-character change to a remembered token is verified afresh -> invalid_signature", async () => {
+    const { handler } = harness(server);
+    const t = mint();
+    expectAccepted(await handler(userEvent(t)));
+    expectUnauthorized(await handler(userEvent(tamper(t, 2))), "invalid_signature");
+    expectUnauthorized(
+      await handler(
+        userEvent(
+          replacePart(t, 1, (p) => ({ ...p, sub: "admin" })),
+          { identity: "admin" },
+        ),
+      ),
+      "invalid_signature",
+    );
+  });
+});
