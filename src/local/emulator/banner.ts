@@ -37,6 +37,21 @@ export function banner(e: Emulator, configSource: string): string {
     lines.push("", "  Demo users (type the name on the login page; any other name works too, with an unverified email):");
     for (const u of Object.values(DEMO_USERS)) lines.push(`    ${u.sub.padEnd(8)} ${u.name}, ${u.email}`);
   }
+  const jwt = c.JwtValidation;
+  if (jwt) {
+    lines.push("", `  Machine routes (jwt-validation, RS256 bearer tokens): ${jwt.PathPrefixes.map((p) => `${e.url}${p}`).join(", ")}`);
+    lines.push(`    Issuer        ${jwt.Issuer}`, `    JwksEndpoint  ${jwt.JwksEndpoint}`);
+    for (const claim of jwt.AdditionalClaims)
+      lines.push(`    Claim         ${claim.Name} (${claim.Format}) ${JSON.stringify(claim.Values)}`);
+    const machine = e.idp?.machineClient;
+    if (machine && jwt.Issuer === e.idp.issuer) {
+      const example = `${e.url}${jwt.PathPrefixes[0] ?? "/"}`;
+      lines.push(
+        `    Demo client   ${machine.clientId} (client credentials; secret ${maskSecret(machine.clientSecret)}, see docs/readme/run-locally.md)`,
+      );
+      lines.push(`    Try           curl -H "Authorization: Bearer $(npm run -s token -- --scope 'orders:read')" ${example}orders`);
+    }
+  }
   lines.push("", `  Configuration (${configSource}):`);
   const shown: Record<string, unknown> = { ...c, ClientSecret: maskSecret(c.ClientSecret) };
   for (const k of FIELD_ORDER) {

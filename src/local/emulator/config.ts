@@ -1,6 +1,7 @@
 // The emulator's configuration: the ALB's authenticate-oidc fields (same names), read from a JSON file and validated with messages naming the field.
 import { readFileSync } from "node:fs";
 import { DEFAULT_ALB_ARN } from "../../testing/alb-token.js";
+import { parseJwtValidation, type JwtValidationConfig, type JwtValidationFile } from "./jwt-validation.js";
 
 export type OnUnauthenticatedRequest = "authenticate" | "deny" | "allow";
 
@@ -17,7 +18,7 @@ export interface IdpFields {
 }
 
 /** The file's shape: every field optional. */
-export type EmulatorConfigFile = Partial<IdpFields> & Partial<AlbFields>;
+export type EmulatorConfigFile = Partial<IdpFields> & Partial<AlbFields> & { readonly JwtValidation?: JwtValidationFile };
 
 /** The ALB-side fields, all with the ALB's defaults. */
 export interface AlbFields {
@@ -33,8 +34,8 @@ export interface AlbFields {
   readonly MultiValueHeaders: boolean;
 }
 
-/** The configuration in force: every field resolved. */
-export type EmulatorConfig = IdpFields & AlbFields;
+/** The configuration in force: every field resolved; JwtValidation only when the file has the block. */
+export type EmulatorConfig = IdpFields & AlbFields & { readonly JwtValidation?: JwtValidationConfig };
 
 export const ALB_DEFAULTS: AlbFields = {
   Scope: "openid",
@@ -54,6 +55,7 @@ const KNOWN = new Set<string>([
   "AuthenticationRequestExtraParams",
   "OnUnauthenticatedRequest",
   "MultiValueHeaders",
+  "JwtValidation",
   "$comment",
 ]);
 /** The ALB refuses these as extra parameters: it sets them itself. */
@@ -122,7 +124,9 @@ export function parseEmulatorConfig(raw: unknown, source = "config"): EmulatorCo
       if (RESERVED_PARAMS.has(k)) fail(source, `AuthenticationRequestExtraParams.${k}`, "is set by the load balancer itself");
     }
   }
-  const clean = Object.fromEntries(Object.entries(o).filter(([k]) => k !== "$comment"));
+  const clean: Record<string, unknown> = Object.fromEntries(Object.entries(o).filter(([k]) => k !== "$comment"));
+  if (o.JwtValidation !== undefined)
+    clean.JwtValidation = parseJwtValidation(o.JwtValidation, (field, problem) => fail(source, field, problem));
   return clean;
 }
 
@@ -152,14 +156,33 @@ export function needsEmbeddedProvider(file: EmulatorConfigFile): boolean {
   return !(file.Issuer && file.AuthorizationEndpoint && file.TokenEndpoint && file.UserInfoEndpoint && file.ClientId && file.ClientSecret);
 }
 
-/** Resolves the configuration in force: file fields win, then the embedded provider's, then the ALB defaults. */
-export function resolveConfig(file: EmulatorConfigFile, embedded: IdpFields | undefined): EmulatorConfig {
+/**
+ * Resolves the configuration in force: file fields win, then the embedded provider's, then the ALB defaults.
+ * `embeddedMachine` fills the JwtValidation block's Issuer and JwksEndpoint when the file leaves them out.
+ */
+export function resolveConfig(
+  file: EmulatorConfigFile,
+  embedded: IdpFields | undefined,
+  embeddedMachine?: { readonly Issuer: string; readonly JwksEndpoint: string },
+): EmulatorConfig {
   const idp = { ...embedded, ...file };
   const missing = (["Issuer", "AuthorizationEndpoint", "TokenEndpoint", "UserInfoEndpoint", "ClientId", "ClientSecret"] as const).find(
     (f) => !idp[f],
   );
   if (missing) throw new EmulatorConfigError(`config: ${missing} is required when the embedded provider is not used`);
-  return { ...ALB_DEFAULTS, ...embedded, ...file } as EmulatorConfig;
+  const { JwtValidation: block, ...rest } = file;
+  const resolved = { ...ALB_DEFAULTS, ...embedded, ...rest } as EmulatorConfig;
+  if (!block) return resolved;
+  const Issuer = block.Issuer ?? embeddedMachine?.Issuer;
+  const JwksEndpoint = block.JwksEndpoint ?? embeddedMachine?.JwksEndpoint;
+  if (!Issuer || !JwksEndpoint) {
+    const field = Issuer ? "JwksEndpoint" : "Issuer";
+    throw new EmulatorConfigError(`config: JwtValidation.${field} is required when the embedded provider is not used`);
+  }
+  return {
+    ...resolved,
+    JwtValidation: { PathPrefixes: block.PathPrefixes, Issuer, JwksEndpoint, AdditionalClaims: block.AdditionalClaims ?? [] },
+  };
 }
 
 /** Shows a secret's first and last characters only. */

@@ -8,7 +8,7 @@ import { createLogger, scrubTokens, type Logger } from "../../log.js";
 import { albEventFromWire } from "../../testing/events.js";
 import { startKeyServer, type KeyServer } from "../../testing/key-server.js";
 import { createAlbKey } from "../../testing/keys.js";
-import { startOidcProvider, type EmbeddedOidcProvider } from "../oidc/provider.js";
+import { DEMO_MACHINE_CLIENT, startOidcProvider, type EmbeddedOidcProvider } from "../oidc/provider.js";
 import { convertResult, sendAnswer } from "./alb-result.js";
 import { CALLBACK_PATH, handleCallback, redirectToIdp, requestHost, type AuthenticateDeps } from "./authenticate.js";
 import { ClaimsTokens } from "./claims-token.js";
@@ -16,6 +16,7 @@ import { needsEmbeddedProvider, resolveConfig, type EmulatorConfig, type Emulato
 import { parseCookies } from "./cookies.js";
 import { sendAlbError } from "./error-page.js";
 import { idpConfiguration } from "./idp-client.js";
+import { createJwtValidator, jwtValidationNeedsEmbeddedProvider, type JwtValidator } from "./jwt-validation.js";
 import { readSession, Sealer, type Session } from "./session.js";
 import { readBody, splitTarget, wireRequest } from "./wire.js";
 
@@ -49,6 +50,8 @@ export interface Emulator {
   /** Serves the emulator's ES256 public key as the ALB key endpoint does. */
   readonly keyServer: KeyServer;
   readonly claimsTokens: ClaimsTokens;
+  /** The jwt-validation rule on the machine path prefixes, when the config has a JwtValidation block. */
+  readonly jwtValidation: JwtValidator | undefined;
   /** The function as built from the emulator's environment. */
   readonly app: App;
   /** The environment the function was built from. */
@@ -64,6 +67,7 @@ interface Running {
   readonly sealer: Sealer;
   readonly logger: Logger;
   readonly port: number;
+  readonly jwt: JwtValidator | undefined;
 }
 
 async function forward(r: Running, req: IncomingMessage, res: ServerResponse, body: Buffer, session: Session | undefined): Promise<void> {
@@ -91,6 +95,24 @@ async function forward(r: Running, req: IncomingMessage, res: ServerResponse, bo
   sendAnswer(res, answer);
 }
 
+/**
+ * The jwt-validation rule: a valid bearer token goes to the function unchanged (no session, no claims headers);
+ * anything else is answered here, before the function is called, as the ALB does.
+ */
+async function validateJwt(r: Running, jwt: JwtValidator, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+  const outcome = await jwt.check(req.headersDistinct.authorization);
+  if (outcome.ok) return forward(r, req, res, body, undefined);
+  r.logger.error("jwt-validation rejected the request", {
+    status: outcome.status,
+    reason: outcome.reason,
+    detail: scrubTokens(outcome.detail).slice(0, 300),
+  });
+  // RFC 6750: no error attribute when the request simply had no credentials.
+  if (outcome.status === 401)
+    res.setHeader("www-authenticate", outcome.reason === "AuthMissingJwt" ? "Bearer" : 'Bearer error="invalid_token"');
+  sendAlbError(res, outcome.status, outcome.reason, outcome.detail);
+}
+
 /** One request through the listener rule. */
 async function route(r: Running, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBody(req);
@@ -100,6 +122,8 @@ async function route(r: Running, req: IncomingMessage, res: ServerResponse): Pro
   const cookies = parseCookies(req.headersDistinct.cookie);
   // The callback path belongs to the load balancer: it never reaches the target.
   if (path === CALLBACK_PATH) return handleCallback(r.auth, res, host, rawQuery, cookies);
+  // The machine rule comes first, as an ALB rule with a higher priority: no session is read, no login is started.
+  if (r.jwt?.matches(path)) return validateJwt(r, r.jwt, req, res, body);
   const state = readSession(r.sealer, cookies, r.config.SessionCookieName, Math.floor(Date.now() / 1000));
   if (state.kind === "valid") return forward(r, req, res, body, state.session);
   const mode = r.config.OnUnauthenticatedRequest;
@@ -151,16 +175,20 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
 
   let idp: EmbeddedOidcProvider | undefined;
   let embedded;
-  if (needsEmbeddedProvider(file)) {
-    const clientId = file.ClientId ?? "alb-oidc-local";
-    const clientSecret = file.ClientSecret ?? randomBytes(24).toString("base64url");
+  const oidcEmbedded = needsEmbeddedProvider(file);
+  const clientId = file.ClientId ?? "alb-oidc-local";
+  const clientSecret = file.ClientSecret ?? randomBytes(24).toString("base64url");
+  if (oidcEmbedded || jwtValidationNeedsEmbeddedProvider(file.JwtValidation)) {
     idp = await startOidcProvider({
       port: o.idpPort ?? 0,
       clientId,
       clientSecret,
       redirectUris: [`${url}${CALLBACK_PATH}`],
       postLogoutRedirectUris: [`${url}/`],
+      machineClient: { ...DEMO_MACHINE_CLIENT, resource: `${url}/` },
     });
+  }
+  if (idp && oidcEmbedded) {
     embedded = {
       Issuer: idp.issuer,
       AuthorizationEndpoint: idp.authorizationEndpoint,
@@ -171,7 +199,7 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
       ClientSecret: clientSecret,
     };
   }
-  const resolved = resolveConfig(file, embedded);
+  const resolved = resolveConfig(file, embedded, idp && { Issuer: idp.issuer, JwksEndpoint: idp.jwksUri });
   const config = o.adjustConfig ? o.adjustConfig(resolved) : resolved;
   const key = createAlbKey();
   const keyServer = await startKeyServer({ keys: [key] });
@@ -184,6 +212,14 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
     ALB_PUBLIC_KEY_ENDPOINT: keyServer.url,
     SESSION_COOKIE_NAME: config.SessionCookieName,
   });
+  // The function re-verifies what the rule let through (defence in depth), against the same issuer and JWKS.
+  if (config.JwtValidation) {
+    Object.assign(functionEnv, {
+      M2M_PATH_PREFIXES: config.JwtValidation.PathPrefixes.join(","),
+      M2M_ISSUER: config.JwtValidation.Issuer,
+      M2M_JWKS_URI: config.JwtValidation.JwksEndpoint,
+    });
+  }
   if (config.EndSessionEndpoint && functionEnv.IDP_LOGOUT_URL === undefined) {
     functionEnv.IDP_LOGOUT_URL = config.EndSessionEndpoint;
     if (!("POST_LOGOUT_REDIRECT_URI" in functionEnv)) functionEnv.POST_LOGOUT_REDIRECT_URI = `${url}/`;
@@ -203,6 +239,7 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
     lifetimeS: o.claimsTokenLifetimeS ?? 60,
   });
   const sealer = new Sealer();
+  const jwtValidation = config.JwtValidation && createJwtValidator(config.JwtValidation);
   ready.running = {
     config,
     app,
@@ -210,6 +247,7 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
     sealer,
     logger,
     port,
+    jwt: jwtValidation,
     auth: { config, idp: idpConfiguration(config), sealer, logger },
   };
   return {
@@ -219,6 +257,7 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
     idp,
     keyServer,
     claimsTokens,
+    jwtValidation,
     app,
     functionEnv,
     stop: async () => {

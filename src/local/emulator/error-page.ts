@@ -21,6 +21,9 @@ export type AlbErrorReason =
   | "AuthInvalidIdToken"
   | "AuthTokenEpRequestFailed"
   | "AuthClaimsTooLarge"
+  | "AuthMissingJwt"
+  | "AuthInvalidJwt"
+  | "AuthJwksUnavailable"
   | "LambdaInvalidResponse"
   | "LambdaUnhandled"
   | "RequestTooLarge";
@@ -43,6 +46,12 @@ const HINTS: Readonly<Record<AlbErrorReason, string>> = {
     "The identity provider's token or userinfo endpoint could not be reached: check TokenEndpoint and UserInfoEndpoint and that the provider is up.",
   AuthClaimsTooLarge:
     "The user's claims plus the access token exceed 11 KB, which the load balancer refuses: request fewer scopes or trim the claims at the provider.",
+  AuthMissingJwt:
+    "This path is behind a jwt-validation rule and the request carried no bearer token: send `Authorization: Bearer <access token>` (locally: npm run token).",
+  AuthInvalidJwt:
+    "The bearer token failed the jwt-validation rule (signature via the JWKS, RS256, iss, exp, nbf, iat or an additional claim): get a fresh token from the configured Issuer with the claims the rule asks for.",
+  AuthJwksUnavailable:
+    "The jwt-validation rule could not use the JWKS endpoint (unreachable, not 200 JSON, over 150 KB or over 10 keys): check JwksEndpoint and that the provider is up.",
   LambdaInvalidResponse: "The function returned something that is not a valid ALB Lambda result: check statusCode, headers and body.",
   LambdaUnhandled: "The function threw instead of returning a result: see the emulator's log for the error.",
   RequestTooLarge: "The request body exceeds the 1 MB a Lambda target accepts: send a smaller body.",

@@ -14,7 +14,22 @@ export interface OidcProviderOptions {
   readonly clientSecret: string;
   readonly redirectUris: readonly string[];
   readonly postLogoutRedirectUris?: readonly string[];
+  /** A service client for the client-credentials grant: its access tokens are RS256 JWTs for `resource`. */
+  readonly machineClient?: MachineClient;
 }
+
+export interface MachineClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The API's resource indicator (RFC 8707), also the tokens' `aud`; defaulted when the request names none. */
+  readonly resource: string;
+}
+
+/** The documented demo service (README "Machine routes locally"): a local-only secret, like the demo users' missing passwords. */
+export const DEMO_MACHINE_CLIENT = { clientId: "demo-service", clientSecret: "demo-service-secret" } as const;
+
+/** Scopes that belong to OpenID Connect, never to an API. */
+const OIDC_SCOPES = new Set(["openid", "offline_access", "profile", "email", "address", "phone"]);
 
 /** What a relying party needs to know about the embedded provider (its discovery document, in short). */
 export interface OidcEndpoints {
@@ -23,10 +38,13 @@ export interface OidcEndpoints {
   readonly tokenEndpoint: string;
   readonly userInfoEndpoint: string;
   readonly endSessionEndpoint: string;
+  readonly jwksUri: string;
 }
 
 export interface EmbeddedOidcProvider extends OidcEndpoints {
   readonly port: number;
+  /** The service client registered for the client-credentials grant, if any. */
+  readonly machineClient: MachineClient | undefined;
   stop(): Promise<void>;
 }
 
@@ -90,8 +108,32 @@ async function autoGrant(ctx: KoaContextWithOIDC, clientId: string) {
   return grant;
 }
 
+/**
+ * The API behind the machine client: any scope it asks for is granted (as any user name logs in),
+ * so local routes can require whatever scopes they like; tokens are RS256 JWTs, what the ALB's jwt-validation accepts.
+ */
+function resourceServer(machine: MachineClient | undefined): NonNullable<NonNullable<Configuration["features"]>["resourceIndicators"]> {
+  return {
+    enabled: machine !== undefined,
+    defaultResource: (_ctx, client, oneOf) => oneOf ?? (client.clientId === machine?.clientId ? machine.resource : undefined),
+    getResourceServerInfo: (ctx, indicator, client) => {
+      if (!machine || indicator !== machine.resource || client.clientId !== machine.clientId) throw new errors.InvalidTarget();
+      const requested = typeof ctx.oidc.params?.scope === "string" ? ctx.oidc.params.scope.split(" ") : [];
+      return {
+        scope: requested.filter((s) => s !== "" && !OIDC_SCOPES.has(s)).join(" "),
+        audience: machine.resource,
+        accessTokenFormat: "jwt",
+        accessTokenTTL: 3600,
+        jwt: { sign: { alg: "RS256" } },
+      };
+    },
+    useGrantedResource: () => false,
+  };
+}
+
 function configuration(o: OidcProviderOptions): Configuration {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const machine = o.machineClient;
   return {
     clients: [
       {
@@ -104,6 +146,18 @@ function configuration(o: OidcProviderOptions): Configuration {
         // The ALB's client authentication method is undocumented; post is what LINE and openid-client default to.
         token_endpoint_auth_method: "client_secret_post",
       },
+      ...(machine
+        ? [
+            {
+              client_id: machine.clientId,
+              client_secret: machine.clientSecret,
+              grant_types: ["client_credentials"],
+              response_types: [],
+              redirect_uris: [],
+              token_endpoint_auth_method: "client_secret_basic" as const,
+            },
+          ]
+        : []),
     ],
     jwks: { keys: [{ ...privateKey.export({ format: "jwk" }), kid: "embedded-rs256", use: "sig", alg: "RS256" }] },
     cookies: { keys: [randomBytes(32).toString("base64url")] },
@@ -125,6 +179,8 @@ function configuration(o: OidcProviderOptions): Configuration {
     interactions: { url: (_ctx, i) => `/interaction/${i.uid}` },
     features: {
       devInteractions: { enabled: false },
+      clientCredentials: { enabled: machine !== undefined },
+      resourceIndicators: resourceServer(machine),
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => {
@@ -185,6 +241,8 @@ export async function startOidcProvider(o: OidcProviderOptions): Promise<Embedde
     tokenEndpoint: `${issuer}/token`,
     userInfoEndpoint: `${issuer}/me`,
     endSessionEndpoint: `${issuer}/session/end`,
+    jwksUri: `${issuer}/jwks`,
+    machineClient: o.machineClient,
     stop: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

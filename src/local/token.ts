@@ -1,0 +1,124 @@
+// `npm run token -- --scope "<scopes>"`: a client-credentials access token from the running emulator's embedded provider, printed alone for curl.
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import * as client from "openid-client";
+import { DEMO_MACHINE_CLIENT } from "./oidc/provider.js";
+
+export interface TokenRequest {
+  /** The provider's issuer URL; discovery runs against it. */
+  readonly issuer: string;
+  /** Space-separated scopes; empty asks for none. */
+  readonly scope: string;
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+  /** Resource indicator (RFC 8707); the embedded provider defaults it to the emulator's URL. */
+  readonly resource?: string;
+}
+
+/** A failure with a one-line hint for the terminal (never the secret or a token). */
+export class TokenError extends Error {
+  override readonly name = "TokenError";
+}
+
+/** Seconds to wait for the provider: it runs on loopback, so a slow answer means it is not there. */
+const TIMEOUT_S = 5;
+
+function cannotReach(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === "TypeError" || err.name === "AbortError" || err.name === "TimeoutError") return true;
+  return cannotReach(err.cause);
+}
+
+/**
+ * The embedded provider's issuer as `npm start` sets it up: IDP_PORT, else PORT + 1, else 3001.
+ * @example defaultIssuer({ PORT: "4000" }) // "http://127.0.0.1:4001"
+ */
+export function defaultIssuer(env: NodeJS.ProcessEnv): string {
+  const idpPort = env.IDP_PORT ? Number(env.IDP_PORT) : (env.PORT ? Number(env.PORT) : 3000) + 1;
+  if (!Number.isInteger(idpPort) || idpPort <= 0 || idpPort > 65535)
+    throw new TokenError(`IDP_PORT / PORT do not give a port (got IDP_PORT="${env.IDP_PORT ?? ""}", PORT="${env.PORT ?? ""}")`);
+  return `http://127.0.0.1:${idpPort}`;
+}
+
+/**
+ * Runs the client-credentials grant (openid-client) and returns the access token.
+ * @throws TokenError with a one-line hint when the provider is not reachable or refuses.
+ * @example const token = await fetchMachineToken({ issuer: "http://127.0.0.1:3001", scope: "orders:read" });
+ */
+export async function fetchMachineToken(r: TokenRequest): Promise<string> {
+  const clientId = r.clientId ?? DEMO_MACHINE_CLIENT.clientId;
+  const clientSecret = r.clientSecret ?? DEMO_MACHINE_CLIENT.clientSecret;
+  let issuer: URL;
+  try {
+    issuer = new URL(r.issuer);
+  } catch {
+    throw new TokenError(`--issuer must be a URL, got "${r.issuer}"`);
+  }
+  let config: client.Configuration;
+  try {
+    config = await client.discovery(issuer, clientId, undefined, client.ClientSecretBasic(clientSecret), {
+      timeout: TIMEOUT_S,
+      // Plain http is what the embedded provider speaks on loopback.
+      // eslint-disable-next-line @typescript-eslint/no-deprecated
+      execute: issuer.protocol === "http:" ? [client.allowInsecureRequests] : [],
+    });
+  } catch (err) {
+    if (cannotReach(err))
+      throw new TokenError(
+        `cannot reach the OIDC provider at ${issuer.origin}: start the emulator with \`npm start\` first (or pass --issuer)`,
+      );
+    throw new TokenError(`discovery at ${issuer.href} failed: ${(err as Error).message}`);
+  }
+  const parameters: Record<string, string> = {};
+  if (r.scope.trim() !== "") parameters.scope = r.scope.trim();
+  if (r.resource) parameters.resource = r.resource;
+  try {
+    const tokens = await client.clientCredentialsGrant(config, parameters);
+    return tokens.access_token;
+  } catch (err) {
+    if (cannotReach(err)) throw new TokenError(`the token endpoint of ${issuer.origin} did not answer: is \`npm start\` still running?`);
+    const code = (err as { error?: unknown }).error;
+    const what = typeof code === "string" ? `${code}: ${(err as Error).message}` : (err as Error).message;
+    throw new TokenError(`the provider refused the client-credentials request for client "${clientId}" (${what})`);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      scope: { type: "string", short: "s", default: "" },
+      issuer: { type: "string" },
+      "client-id": { type: "string" },
+      "client-secret": { type: "string" },
+      resource: { type: "string" },
+    },
+  });
+  const token = await fetchMachineToken({
+    issuer: values.issuer ?? defaultIssuer(process.env),
+    scope: values.scope,
+    clientId: values["client-id"],
+    clientSecret: values["client-secret"],
+    resource: values.resource,
+  });
+  process.stdout.write(`${token}\n`);
+}
+
+function runDirectly(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+// Tests import fetchMachineToken; only `npm run token` (tsx src/local/token.ts) runs the command.
+if (runDirectly()) {
+  main().catch((err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`npm run token: ${message.split("\n")[0] ?? ""}\n`);
+    process.exit(1);
+  });
+}
