@@ -40,6 +40,14 @@ export interface AlbTokenVerifier {
    * @throws AuthError with a stable code; KeysUnavailableError when keys cannot be fetched.
    */
   verify(token: string): Promise<AlbClaims>;
+  /** The same verification, also saying when the token dies: what a cache of verified tokens needs. */
+  verifyUntil?(token: string): Promise<VerifiedAlbToken>;
+}
+
+export interface VerifiedAlbToken {
+  readonly claims: AlbClaims;
+  /** The sooner of the header's and the payload's `exp` (epoch seconds): the token is dead from then on. */
+  readonly expiresAtS: number;
 }
 
 /** aws-jwt-verify's own shape check (jwt.js JWT_REGEX): three base64url parts, each with at most two `=`. */
@@ -146,39 +154,39 @@ function fromLibrary(err: unknown): never {
 export function createAlbTokenVerifier(s: AlbTokenSettings, keys: AlbKeyCache): AlbTokenVerifier {
   const claimOptions = { issuer: s.issuer, audience: null };
   const albOptions = { albArn: [...s.albArns], clientId: [...s.clientIds] };
-  return {
-    async verify(token) {
-      const nowS = Date.now() / 1000;
-      if (token.length > MAX_TOKEN_CHARS) throw new AuthError("malformed_token", `token longer than ${MAX_TOKEN_CHARS} characters`);
-      const dot1 = token.indexOf(".");
-      if (dot1 <= 0) throw new AuthError("malformed_token", "token is not a JWS compact serialization");
-      // The header first: a token that does not claim our signer, client and issuer is refused before anything else.
-      const header = decodePart(token.slice(0, dot1), "header");
-      const kid = checkHeader(header, s, nowS);
-      if (!JWT_SHAPE.test(token)) throw new AuthError("malformed_token", "token is not a JWS compact serialization");
-      const dot2 = token.indexOf(".", dot1 + 1);
-      const payload = decodePart(token.slice(dot1 + 1, dot2), "payload");
-      checkPayloadTypes(payload);
-      const key = keys.keyObject(keys.cached(kid) ?? (await keys.get(kid)));
-      // ES256 = ECDSA P-256 + SHA-256 with the raw r||s signature (keyObject() only hands out P-256 keys).
-      const signatureOk = verifySignature(
-        "sha256",
-        Buffer.from(token.slice(0, dot2), "latin1"),
-        { key, dsaEncoding: "ieee-p1363" },
-        Buffer.from(token.slice(dot2 + 1), "base64"),
-      );
-      if (!signatureOk) throw new AuthError("invalid_signature", "signature does not verify");
-      checkExp(payload.exp, "payload", nowS);
-      // The library would refuse this too, but builds its message with toISOString, which throws a RangeError (a 500) for an absurd nbf.
-      if (typeof payload.nbf === "number" && payload.nbf > nowS) throw new AuthError("not_yet_valid", "payload nbf is in the future");
-      try {
-        // Both parts are parsed JSON objects, which is all the library's Json types describe.
-        validateJwtFields(payload as JwtPayload, claimOptions);
-        validateAlbJwtFields(header as JwtHeader, albOptions);
-      } catch (err) {
-        fromLibrary(err);
-      }
-      return payload as AlbClaims;
-    },
-  };
+  async function verifyUntil(token: string): Promise<VerifiedAlbToken> {
+    const nowS = Date.now() / 1000;
+    if (token.length > MAX_TOKEN_CHARS) throw new AuthError("malformed_token", `token longer than ${MAX_TOKEN_CHARS} characters`);
+    const dot1 = token.indexOf(".");
+    if (dot1 <= 0) throw new AuthError("malformed_token", "token is not a JWS compact serialization");
+    // The header first: a token that does not claim our signer, client and issuer is refused before anything else.
+    const header = decodePart(token.slice(0, dot1), "header");
+    const kid = checkHeader(header, s, nowS);
+    if (!JWT_SHAPE.test(token)) throw new AuthError("malformed_token", "token is not a JWS compact serialization");
+    const dot2 = token.indexOf(".", dot1 + 1);
+    const payload = decodePart(token.slice(dot1 + 1, dot2), "payload");
+    checkPayloadTypes(payload);
+    const key = keys.keyObject(keys.cached(kid) ?? (await keys.get(kid)));
+    // ES256 = ECDSA P-256 + SHA-256 with the raw r||s signature (keyObject() only hands out P-256 keys).
+    const signatureOk = verifySignature(
+      "sha256",
+      Buffer.from(token.slice(0, dot2), "latin1"),
+      { key, dsaEncoding: "ieee-p1363" },
+      Buffer.from(token.slice(dot2 + 1), "base64"),
+    );
+    if (!signatureOk) throw new AuthError("invalid_signature", "signature does not verify");
+    checkExp(payload.exp, "payload", nowS);
+    // The library would refuse this too, but builds its message with toISOString, which throws a RangeError (a 500) for an absurd nbf.
+    if (typeof payload.nbf === "number" && payload.nbf > nowS) throw new AuthError("not_yet_valid", "payload nbf is in the future");
+    try {
+      // Both parts are parsed JSON objects, which is all the library's Json types describe.
+      validateJwtFields(payload as JwtPayload, claimOptions);
+      validateAlbJwtFields(header as JwtHeader, albOptions);
+    } catch (err) {
+      fromLibrary(err);
+    }
+    // Both are finite numbers here: checkHeader and checkExp refused anything else.
+    return { claims: payload as AlbClaims, expiresAtS: Math.min(header.exp as number, payload.exp as number) };
+  }
+  return { verifyUntil, verify: async (token) => (await verifyUntil(token)).claims };
 }

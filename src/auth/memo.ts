@@ -25,8 +25,6 @@ interface Entry {
   /** The sooner of the header's and the payload's `exp`, in epoch milliseconds. */
   readonly expiresAtMs: number;
   readonly bytes: number;
-  /** Used since eviction last passed it: it gets a second chance instead of being dropped. */
-  recent: boolean;
 }
 
 /**
@@ -48,7 +46,7 @@ export function entryBytes(token: string): number {
   return token.length + 2 * Math.max(0, dot2 - dot1) + 128;
 }
 
-/** The header's `exp` of a token the verifier has just accepted (so the header is known-good JSON). */
+/** The header's `exp` of a token an inner verifier without verifyUntil has just accepted (so the header is known-good JSON). */
 function headerExp(token: string): number | undefined {
   const header = JSON.parse(Buffer.from(token.slice(0, token.indexOf(".")), "base64").toString("utf8")) as { exp?: unknown };
   return typeof header.exp === "number" && Number.isFinite(header.exp) ? header.exp : undefined;
@@ -75,12 +73,19 @@ function deepFreeze<T>(value: T): T {
  * @example const userTokens = new TokenMemo(createAlbTokenVerifier(config, keys));
  */
 export class TokenMemo implements AlbTokenVerifier {
-  /** Keyed by signature part; in insertion order, which eviction walks oldest first (with a second chance for recent hits). */
-  private readonly entries = new Map<string, Entry>();
-  private readonly maxEntries: number;
-  private readonly maxBytes: number;
+  /**
+   * Two generations, each allowed half the bounds: new entries go into `current`; when it is full it
+   * becomes `previous` and the old `previous` is dropped whole. A hit in `previous` moves its entry
+   * back to `current`, so active users survive. Eviction is O(1) and a hit never reorders a map
+   * (deleting from the front of a Map and iterating it again made each eviction scan the holes).
+   */
+  private current = new Map<string, Entry>();
+  private previous = new Map<string, Entry>();
+  private currentBytes = 0;
+  private previousBytes = 0;
+  private readonly generationEntries: number;
+  private readonly generationBytes: number;
   private readonly now: () => number;
-  private totalBytes = 0;
   /** Requests answered from memory, and tokens handed to the inner verifier (for tests and the bench). */
   hits = 0;
   misses = 0;
@@ -89,77 +94,91 @@ export class TokenMemo implements AlbTokenVerifier {
     private readonly inner: AlbTokenVerifier,
     options: TokenMemoOptions = {},
   ) {
-    this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
-    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    if (!(maxEntries >= 2 && maxBytes >= 2)) throw new TypeError("TokenMemo bounds must be at least 2 (two generations of one)");
+    this.generationEntries = Math.floor(maxEntries / 2);
+    this.generationBytes = Math.floor(maxBytes / 2);
     this.now = options.now ?? Date.now;
-    if (!(this.maxEntries >= 1 && this.maxBytes >= 1)) throw new TypeError("TokenMemo bounds must be at least 1");
   }
 
   verify(token: string): Promise<AlbClaims> {
     // Longer than any ALB token: the verifier refuses it, and it is not worth hashing.
     if (token.length > MAX_TOKEN_CHARS) return this.verifyAndRemember(token);
     const key = signatureOf(token);
-    const entry = this.entries.get(key);
+    let entry = this.current.get(key);
+    let inPrevious = false;
+    if (entry === undefined) {
+      entry = this.previous.get(key);
+      inPrevious = true;
+    }
     if (entry?.token === token) {
-      if (this.now() < entry.expiresAtMs) {
-        entry.recent = true;
+      const alive = this.now() < entry.expiresAtMs;
+      if (inPrevious) {
+        this.previous.delete(key);
+        this.previousBytes -= entry.bytes;
+        if (alive) this.add(key, entry);
+      } else if (!alive) {
+        this.current.delete(key);
+        this.currentBytes -= entry.bytes;
+      }
+      if (alive) {
         this.hits++;
         return Promise.resolve(entry.claims);
       }
-      this.entries.delete(key);
-      this.totalBytes -= entry.bytes;
     }
     return this.verifyAndRemember(token);
   }
 
   private async verifyAndRemember(token: string): Promise<AlbClaims> {
     this.misses++;
+    if (this.inner.verifyUntil) {
+      const verified = await this.inner.verifyUntil(token);
+      this.remember(token, verified.claims, verified.expiresAtS);
+      return verified.claims;
+    }
     const claims = await this.inner.verify(token);
-    this.remember(token, claims);
+    const hExp = headerExp(token);
+    // Unreachable after a successful verify; if it ever happens, not remembering is the safe answer.
+    if (hExp !== undefined && typeof claims.exp === "number") this.remember(token, claims, Math.min(hExp, claims.exp));
     return claims;
   }
 
-  private remember(token: string, claims: AlbClaims): void {
-    const hExp = headerExp(token);
-    // Unreachable after a successful verify; if it ever happens, not remembering is the safe answer.
-    if (hExp === undefined || typeof claims.exp !== "number") return;
-    const expiresAtMs = Math.min(hExp, claims.exp) * 1000;
+  /** Remembers an accepted token until `expiresAtS`, the sooner of its two `exp`. */
+  private remember(token: string, claims: AlbClaims, expiresAtS: number): void {
+    const expiresAtMs = expiresAtS * 1000;
     const bytes = entryBytes(token);
-    if (bytes > this.maxBytes || !(this.now() < expiresAtMs)) return;
+    if (bytes > this.generationBytes || !(this.now() < expiresAtMs)) return;
     const key = signatureOf(token);
-    const old = this.entries.get(key);
-    if (old !== undefined) {
-      // The same token verified twice at once: keep one entry.
-      this.entries.delete(key);
-      this.totalBytes -= old.bytes;
+    // The same token verified twice at once: keep one entry.
+    for (const generation of [this.current, this.previous]) {
+      const old = generation.get(key);
+      if (old === undefined) continue;
+      generation.delete(key);
+      if (generation === this.current) this.currentBytes -= old.bytes;
+      else this.previousBytes -= old.bytes;
     }
-    this.entries.set(key, { token, claims: deepFreeze(claims), expiresAtMs, bytes, recent: false });
-    this.totalBytes += bytes;
-    while (this.entries.size > this.maxEntries || this.totalBytes > this.maxBytes) this.evictOne();
+    this.add(key, { token, claims: deepFreeze(claims), expiresAtMs, bytes });
   }
 
-  /** Drops the oldest entry not used since eviction last passed it (CLOCK, so a hit never reorders the map). */
-  private evictOne(): void {
-    const now = this.now();
-    for (const [key, entry] of this.entries) {
-      this.entries.delete(key);
-      if (entry.recent && now < entry.expiresAtMs) {
-        entry.recent = false;
-        this.entries.set(key, entry);
-        continue;
-      }
-      this.totalBytes -= entry.bytes;
-      return;
+  private add(key: string, entry: Entry): void {
+    if (this.current.size >= this.generationEntries || this.currentBytes + entry.bytes > this.generationBytes) {
+      this.previous = this.current;
+      this.previousBytes = this.currentBytes;
+      this.current = new Map();
+      this.currentBytes = 0;
     }
+    this.current.set(key, entry);
+    this.currentBytes += entry.bytes;
   }
 
   /** Tokens held now (bounded by maxEntries). */
   get size(): number {
-    return this.entries.size;
+    return this.current.size + this.previous.size;
   }
 
   /** Estimated bytes held now (bounded by maxBytes). */
   get bytes(): number {
-    return this.totalBytes;
+    return this.currentBytes + this.previousBytes;
   }
 }

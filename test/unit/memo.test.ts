@@ -36,18 +36,29 @@ interface Counted {
   readonly calls: string[];
 }
 
-/** A memo over the real verifier, counting what reaches it. */
-function memoOverRealVerifier(options: TokenMemoOptions = {}): Counted {
+/**
+ * A memo over the real verifier, counting what reaches it. `verifyOnly` hides verifyUntil, as a
+ * verifier written without the memo in mind would: the memo then reads the header exp itself.
+ */
+function memoOverRealVerifier(options: TokenMemoOptions = {}, verifyOnly = false): Counted {
   const real = createAlbTokenVerifier(
     { albArns: [DEFAULT_ALB_ARN], issuer: DEFAULT_ISSUER, clientIds: [DEFAULT_CLIENT_ID], keyEndpoint: server.url },
     new AlbKeyCache({ endpoint: server.url, timeoutMs: 1000 }),
   );
   const calls: string[] = [];
+  const verifyUntil = real.verifyUntil?.bind(real);
+  if (!verifyUntil) throw new Error("the real verifier tells when a token dies");
   const counting: AlbTokenVerifier = {
     verify: (token) => {
       calls.push(token);
       return real.verify(token);
     },
+    ...(!verifyOnly && {
+      verifyUntil: (token: string) => {
+        calls.push(token);
+        return verifyUntil(token);
+      },
+    }),
   };
   return { memo: new TokenMemo(counting, options), calls };
 }
@@ -119,11 +130,13 @@ describe("expiry", () => {
   });
 
   it.each([
-    ["header exp sooner than payload exp", { headerExp: NOW_S + 30, payloadExp: NOW_S + 60 }],
-    ["payload exp sooner than header exp", { headerExp: NOW_S + 60, payloadExp: NOW_S + 30 }],
-  ])("%s: the entry dies at the sooner one, and the token is then rejected", async (_name, exps) => {
+    ["header exp sooner than payload exp", { headerExp: NOW_S + 30, payloadExp: NOW_S + 60 }, false],
+    ["payload exp sooner than header exp", { headerExp: NOW_S + 60, payloadExp: NOW_S + 30 }, false],
+    ["header exp sooner, inner verifier without verifyUntil", { headerExp: NOW_S + 30, payloadExp: NOW_S + 60 }, true],
+    ["payload exp sooner, inner verifier without verifyUntil", { headerExp: NOW_S + 60, payloadExp: NOW_S + 30 }, true],
+  ])("%s: the entry dies at the sooner one, and the token is then rejected", async (_name, exps, verifyOnly) => {
     freezeClock();
-    const { memo, calls } = memoOverRealVerifier();
+    const { memo, calls } = memoOverRealVerifier({}, verifyOnly);
     const token = mintAlbToken({ key, ...exps });
     await memo.verify(token);
     vi.setSystemTime(NOW_MS + 29_999);
@@ -203,27 +216,29 @@ describe("rejections", () => {
 
 describe("bounds", () => {
   it("holds at most maxEntries tokens, dropping the least recently used", async () => {
-    const { memo, calls } = memoOverRealVerifier({ maxEntries: 3 });
+    const { memo, calls } = memoOverRealVerifier({ maxEntries: 4 });
     const tokens = Array.from({ length: 5 }, (_, i) => mintAlbToken({ key, claims: { ...ALICE, n: i } }));
-    for (const t of tokens.slice(0, 3)) await memo.verify(t);
-    await memo.verify(tokens[0] ?? ""); // now the most recently used
-    for (const t of tokens.slice(3)) await memo.verify(t);
-    expect(memo.size).toBe(3);
+    const at = (i: number): string => tokens[i] ?? "";
+    for (const i of [0, 1, 2]) await memo.verify(at(i));
+    await memo.verify(at(0)); // used again: now more recent than 1 and 2
+    for (const i of [3, 4]) await memo.verify(at(i));
+    expect(memo.size).toBe(4);
     calls.length = 0;
-    for (const t of [tokens[0], tokens[3], tokens[4]]) await memo.verify(t ?? "");
+    for (const i of [0, 3, 4]) await memo.verify(at(i));
     expect(calls).toEqual([]);
-    await memo.verify(tokens[1] ?? "");
-    expect(calls).toEqual([tokens[1]]);
+    await memo.verify(at(1));
+    expect(calls).toEqual([at(1)]);
   });
 
-  it("holds at most maxBytes, and never remembers a token larger than the whole budget", async () => {
+  it("holds at most maxBytes, and never remembers a token larger than half the budget", async () => {
     const small = mintAlbToken({ key });
-    const { memo, calls } = memoOverRealVerifier({ maxBytes: Math.floor(entryBytes(small) * 2.5) });
+    const budget = Math.floor(entryBytes(small) * 2.5);
+    const { memo, calls } = memoOverRealVerifier({ maxBytes: budget });
     for (let i = 0; i < 5; i++) await memo.verify(mintAlbToken({ key, claims: { ...ALICE, n: i } }));
     expect(memo.size).toBe(2);
-    expect(memo.bytes).toBeLessThanOrEqual(Math.floor(entryBytes(small) * 2.5));
-    const big = mintAlbToken({ key, claims: { ...ALICE, padding: "x".repeat(2000) } });
-    expect(entryBytes(big)).toBeGreaterThan(entryBytes(small) * 2.5);
+    expect(memo.bytes).toBeLessThanOrEqual(budget);
+    const big = mintAlbToken({ key, claims: { ...ALICE, padding: "x".repeat(600) } });
+    expect(entryBytes(big)).toBeGreaterThan(budget / 2);
     calls.length = 0;
     await memo.verify(big);
     await memo.verify(big);
