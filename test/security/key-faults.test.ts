@@ -54,6 +54,8 @@ async function coldRequest(extraEnv: Record<string, string> = {}) {
   const res = await h.handler(userEvent(token));
   const elapsedMs = performance.now() - started;
   expectNoLeak(res, h.rawLogs, secretsOf(token));
+  // Whatever the fault, the answer comes within the fetch deadline (plus scheduling slack).
+  expect(elapsedMs).toBeLessThan(h.config.keyFetchTimeoutMs + SLACK_MS);
   return { h, res, elapsedMs, requests: server.requests.length - before, token };
 }
 
