@@ -559,6 +559,30 @@ describe("header smuggling", () => {
   });
 });
 
+describe("log and header injection", () => {
+  it("log injection: a path carrying newlines and a forged log line is logged as one escaped JSON line", async () => {
+    const { handler, rawLogs, logs } = harness(server);
+    const path = '/whoami\n{"level":"info","msg":"request","status":200}\r\nx';
+    const e = albEvent({ path, oidc: { data: mint(), identity: "alice" } });
+    expectAccepted(await handler(e));
+    expect(rawLogs).toHaveLength(1);
+    expect(rawLogs[0]?.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(logs[0]?.path).toBe(path);
+  });
+
+  it("header injection: a JSON-parsed event whose headers hold a __proto__ key carrying the token -> missing_token, no pollution", async () => {
+    const t = mint();
+    const e = JSON.parse(
+      JSON.stringify({ httpMethod: "GET", path: "/whoami", headers: { "x-amzn-oidc-identity": "alice" } }).replace(
+        '"headers":{',
+        `"headers":{"__proto__":{"x-amzn-oidc-data":"${t}"},`,
+      ),
+    ) as ALBEvent;
+    expectUnauthorized((await send(e, t)).res, "missing_token");
+    expect(({} as Record<string, unknown>)["x-amzn-oidc-data"]).toBeUndefined();
+  });
+});
+
 describe("identity", () => {
   it("identity: x-amzn-oidc-identity not matching sub -> identity_mismatch", async () => {
     expectUnauthorized((await attempt(mint(), { identity: "bob" })).res, "identity_mismatch");
