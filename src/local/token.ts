@@ -3,7 +3,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as client from "openid-client";
-import { DEMO_MACHINE_CLIENT } from "./oidc/provider.js";
+import { DEMO_MACHINE_CLIENT } from "./emulator/machine-client.js";
 
 export interface TokenRequest {
   /** The provider's issuer URL; discovery runs against it. */

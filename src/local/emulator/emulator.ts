@@ -8,7 +8,7 @@ import { createLogger, scrubTokens, type Logger } from "../../log.js";
 import { albEventFromWire } from "../../testing/events.js";
 import { startKeyServer, type KeyServer } from "../../testing/key-server.js";
 import { createAlbKey } from "../../testing/keys.js";
-import { DEMO_MACHINE_CLIENT, startOidcProvider, type EmbeddedOidcProvider } from "../oidc/provider.js";
+import { startOidcProvider, type EmbeddedOidcProvider } from "../oidc/provider.js";
 import { convertResult, sendAnswer } from "./alb-result.js";
 import { CALLBACK_PATH, handleCallback, redirectToIdp, requestHost, type AuthenticateDeps } from "./authenticate.js";
 import { ClaimsTokens } from "./claims-token.js";
@@ -16,6 +16,7 @@ import { needsEmbeddedProvider, resolveConfig, type EmulatorConfig, type Emulato
 import { parseCookies } from "./cookies.js";
 import { sendAlbError } from "./error-page.js";
 import { idpConfiguration } from "./idp-client.js";
+import { DEMO_MACHINE_CLIENT } from "./machine-client.js";
 import { createJwtValidator, jwtValidationNeedsEmbeddedProvider, type JwtValidator } from "./jwt-validation.js";
 import { readSession, Sealer, type Session } from "./session.js";
 import { readBody, splitTarget, wireRequest } from "./wire.js";

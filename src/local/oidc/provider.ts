@@ -25,9 +25,6 @@ export interface MachineClient {
   readonly resource: string;
 }
 
-/** The documented demo service (README "Machine routes locally"): a local-only secret, like the demo users' missing passwords. */
-export const DEMO_MACHINE_CLIENT = { clientId: "demo-service", clientSecret: "demo-service-secret" } as const;
-
 /** Scopes that belong to OpenID Connect, never to an API. */
 const OIDC_SCOPES = new Set(["openid", "offline_access", "profile", "email", "address", "phone"]);
 
