@@ -30,6 +30,20 @@ function cannotReach(err: unknown): boolean {
   return cannotReach(err.cause);
 }
 
+/** The OAuth error of a refused request: from the JSON body, or from the WWW-Authenticate challenge of a 401. */
+function oauthError(err: unknown): string {
+  const e = err as { error?: unknown; error_description?: unknown; cause?: unknown; message?: unknown };
+  let code = e.error;
+  let description = e.error_description;
+  if (code === undefined && Array.isArray(e.cause)) {
+    const parameters = (e.cause[0] as { parameters?: Record<string, unknown> } | undefined)?.parameters;
+    code = parameters?.error;
+    description = parameters?.error_description;
+  }
+  if (typeof code !== "string") return typeof e.message === "string" ? e.message : "unknown error";
+  return typeof description === "string" ? `${code}: ${description}` : code;
+}
+
 /**
  * The embedded provider's issuer as `npm start` sets it up: IDP_PORT, else PORT + 1, else 3001.
  * @example defaultIssuer({ PORT: "4000" }) // "http://127.0.0.1:4001"
@@ -78,9 +92,7 @@ export async function fetchMachineToken(r: TokenRequest): Promise<string> {
     return tokens.access_token;
   } catch (err) {
     if (cannotReach(err)) throw new TokenError(`the token endpoint of ${issuer.origin} did not answer: is \`npm start\` still running?`);
-    const code = (err as { error?: unknown }).error;
-    const what = typeof code === "string" ? `${code}: ${(err as Error).message}` : (err as Error).message;
-    throw new TokenError(`the provider refused the client-credentials request for client "${clientId}" (${what})`);
+    throw new TokenError(`the provider refused the client-credentials request for client "${clientId}" (${oauthError(err)})`);
   }
 }
 
