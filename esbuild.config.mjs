@@ -2,6 +2,30 @@
 import { build } from "esbuild";
 import { mkdir, writeFile } from "node:fs/promises";
 
+/**
+ * aws-jwt-verify's modules only define classes, functions and constants, but its package.json does
+ * not say so: without this, importing JwtVerifier from the package root drags the Cognito verifier
+ * into the bundle. Marking them side-effect free lets esbuild drop what nothing uses.
+ */
+const awsJwtVerifyHasNoSideEffects = {
+  name: "aws-jwt-verify-side-effect-free",
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === "resolving") return undefined;
+      const fromPackage = args.importer.includes("/node_modules/aws-jwt-verify/") && !args.path.startsWith("node:");
+      if (!args.path.startsWith("aws-jwt-verify") && !fromPackage) return undefined;
+      const resolved = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: "resolving",
+      });
+      if (!resolved.path.includes("/node_modules/aws-jwt-verify/")) return resolved;
+      return { ...resolved, sideEffects: false };
+    });
+  },
+};
+
 const result = await build({
   entryPoints: ["src/index.ts"],
   outfile: "dist/index.js",
@@ -14,6 +38,7 @@ const result = await build({
   legalComments: "none",
   metafile: true,
   logLevel: "warning",
+  plugins: [awsJwtVerifyHasNoSideEffects],
 });
 
 // dist/ sits inside a "type": "module" package: mark it CommonJS so node loads it as Lambda does.
