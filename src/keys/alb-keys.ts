@@ -33,6 +33,10 @@ const MAX_PEM_BYTES = 8 * 1024;
  * @throws AuthError unknown_key for a well-formed key of another type; KeysUnavailableError for garbage.
  */
 export function pemToAlbJwk(kid: string, pem: Buffer): JwkWithKid {
+  // The endpoint serves SPKI public keys; a private key or certificate there means it is broken, not a key to use.
+  if (!pem.toString("latin1").trimStart().startsWith("-----BEGIN PUBLIC KEY-----")) {
+    throw new KeysUnavailableError("key endpoint returned something that is not a PEM public key");
+  }
   let key: KeyObject;
   try {
     key = createPublicKey({ key: pem, format: "pem" });

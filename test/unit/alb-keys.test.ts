@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AuthError, KeysUnavailableError } from "../../src/errors.js";
-import { AlbKeyCache } from "../../src/keys/alb-keys.js";
+import { AlbKeyCache, pemToAlbJwk } from "../../src/keys/alb-keys.js";
 import { createAlbKey, createP384Key, createRsaKey } from "../../src/testing/keys.js";
 import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
 
@@ -116,5 +116,14 @@ describe("AlbKeyCache", () => {
     expect(c.size).toBe(3);
     expect(c.cached(keys[0]?.kid ?? "")).toBeUndefined();
     expect(c.cached(keys[4]?.kid ?? "")).toBeDefined();
+  });
+});
+
+describe("pemToAlbJwk", () => {
+  it("accepts only an SPKI public key PEM, not a private key that would yield one", () => {
+    const k = createAlbKey();
+    expect(pemToAlbJwk(k.kid, Buffer.from(k.publicKeyPem))).toMatchObject({ kid: k.kid, crv: "P-256" });
+    const privatePem = k.privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+    expect(() => pemToAlbJwk(k.kid, Buffer.from(privatePem))).toThrow(KeysUnavailableError);
   });
 });
