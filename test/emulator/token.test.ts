@@ -2,6 +2,7 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { banner } from "../../src/local/emulator/banner.js";
 import { DEMO_MACHINE_CLIENT } from "../../src/local/emulator/machine-client.js";
 import { defaultIssuer, fetchMachineToken, TokenError } from "../../src/local/token.js";
 import { Browser } from "./browser.js";
@@ -118,5 +119,16 @@ describe("the command (npm run token)", () => {
     expect(stderr).toBe(
       `npm run token: cannot reach the OIDC provider at http://127.0.0.1:${port}: start the emulator with \`npm start\` first (or pass --issuer)\n`,
     );
+  });
+});
+
+describe("the start-up banner", () => {
+  it("shows the machine routes and a curl line that finds this provider, never the client secret in full", () => {
+    const text = banner(alb, "test");
+    expect(text).toContain(`Machine routes (jwt-validation, RS256 bearer tokens): ${alb.url}/api/`);
+    expect(text).toContain(
+      `curl -H "Authorization: Bearer $(IDP_PORT=${String(alb.idp?.port)} npm run -s token -- --scope 'orders:read')" ${alb.url}/api/orders`,
+    );
+    expect(text).not.toContain(DEMO_MACHINE_CLIENT.clientSecret);
   });
 });

@@ -49,7 +49,9 @@ export function banner(e: Emulator, configSource: string): string {
       lines.push(
         `    Demo client   ${machine.clientId} (client credentials; secret ${maskSecret(machine.clientSecret)}, see docs/readme/run-locally.md)`,
       );
-      lines.push(`    Try           curl -H "Authorization: Bearer $(npm run -s token -- --scope 'orders:read')" ${example}orders`);
+      // npm run token finds the provider on 3001 by default; say where it is otherwise.
+      const env = e.idp.port === 3001 ? "" : `IDP_PORT=${e.idp.port} `;
+      lines.push(`    Try           curl -H "Authorization: Bearer $(${env}npm run -s token -- --scope 'orders:read')" ${example}orders`);
     }
   }
   lines.push("", `  Configuration (${configSource}):`);
