@@ -1,6 +1,6 @@
 // The request flow: read the ALB event -> route -> authenticate -> authorize -> respond. Never throws: a thrown error is a bare 502 at the ALB.
 import type { ALBEvent, ALBResult, Context } from "aws-lambda";
-import { isMultiValue, readHeader, requestLine } from "./alb/event.js";
+import { isMultiValue, readHeader, readHeaders, requestLine } from "./alb/event.js";
 import { jsonResult } from "./alb/result.js";
 import type { AlbClaims, AlbTokenVerifier } from "./auth/alb-token.js";
 import type { UserPolicy } from "./auth/authorize.js";
@@ -23,11 +23,15 @@ export type AlbHandler = (event: ALBEvent, context?: Pick<Context, "awsRequestId
 /** Retry-After for 503s: long enough for a flapping endpoint, short enough for a person. */
 const RETRY_AFTER_S = "5";
 
+const OIDC_HEADERS = ["x-amzn-oidc-data", "x-amzn-oidc-identity", "x-amzn-oidc-accesstoken"] as const;
+
 /** Reads the three x-amzn-oidc-* headers and verifies them; returns the verified claims. */
 async function authenticateUser(event: unknown, tokens: AlbTokenVerifier): Promise<AlbClaims & { sub: string }> {
-  const data = readHeader(event, "x-amzn-oidc-data");
-  const identity = readHeader(event, "x-amzn-oidc-identity");
-  const access = readHeader(event, "x-amzn-oidc-accesstoken");
+  const {
+    "x-amzn-oidc-data": data,
+    "x-amzn-oidc-identity": identity,
+    "x-amzn-oidc-accesstoken": access,
+  } = readHeaders(event, OIDC_HEADERS);
   if (data.kind === "ambiguous" || identity.kind === "ambiguous" || access.kind === "ambiguous") {
     throw new AuthError("ambiguous_header", "an x-amzn-oidc-* header appears more than once or is malformed");
   }
@@ -55,17 +59,17 @@ async function authenticateMachine(event: unknown, tokens: MachineTokenVerifier)
 async function respond(route: Route, event: unknown, deps: HandlerDeps, multiValue: boolean): Promise<ALBResult> {
   switch (route.kind) {
     case "health":
-      return jsonResult(200, { status: "ok" }, {}, multiValue);
+      return jsonResult(200, { status: "ok" }, undefined, multiValue);
     case "logout":
       return route.respond(multiValue);
     case "machine": {
       const { principal, claims } = await authenticateMachine(event, route.tokens);
-      return jsonResult(200, { message: "Token is valid", principal, claims }, {}, multiValue);
+      return jsonResult(200, { message: "Token is valid", principal, claims }, undefined, multiValue);
     }
     case "user": {
       const claims = await authenticateUser(event, deps.userTokens);
       deps.userPolicy?.(claims);
-      return jsonResult(200, { message: "Token is valid", identity: claims.sub, claims }, {}, multiValue);
+      return jsonResult(200, { message: "Token is valid", identity: claims.sub, claims }, undefined, multiValue);
     }
   }
 }
@@ -108,7 +112,7 @@ function failure(err: unknown, multiValue: boolean, requestId: string): Failure 
   }
   const reason = scrubTokens(err instanceof Error ? `${err.name}: ${err.message}` : "non-Error thrown").slice(0, 500);
   const body = { message: "Internal Server Error", error: "internal_error", requestId };
-  return { result: jsonResult(500, body, {}, multiValue), code: "internal_error", reason };
+  return { result: jsonResult(500, body, undefined, multiValue), code: "internal_error", reason };
 }
 
 /** Answered if even building a response failed: a 500 still beats the ALB's bare 502. */

@@ -16,44 +16,55 @@ function objectOrNull(value: unknown): Record<string, unknown> | null {
 }
 
 /**
- * Looks a header up by lower-case name in `headers` and `multiValueHeaders` alike.
+ * Looks headers up by lower-case name in `headers` and `multiValueHeaders` alike, in one pass.
  * Several keys matching in any case, a multi-value array with more than one entry, a name with
  * surrounding white space or a non-string value all make the header ambiguous: the ALB never
  * sends such a thing, so something between it and us did.
- * @example readHeader(event, "x-amzn-oidc-data") // { kind: "one", value: "eyJ0eXAi..." }
+ * @example readHeaders(event, ["x-amzn-oidc-data", "x-amzn-oidc-identity"])["x-amzn-oidc-data"] // { kind: "one", value: "eyJ0eXAi..." }
  */
-export function readHeader(event: unknown, name: string): HeaderValue {
+export function readHeaders<N extends string>(event: unknown, names: readonly N[]): Record<N, HeaderValue> {
+  const found = {} as Record<N, HeaderValue>;
+  for (const name of names) found[name] = ABSENT;
   const e = objectOrNull(event);
-  if (!e) return ABSENT;
-  let found: HeaderValue = ABSENT;
-  const single = objectOrNull(e.headers);
-  const multi = objectOrNull(e.multiValueHeaders);
+  if (!e) return found;
+  const wanted = names as readonly string[];
   for (const [source, isMulti] of [
-    [single, false],
-    [multi, true],
+    [objectOrNull(e.headers), false],
+    [objectOrNull(e.multiValueHeaders), true],
   ] as const) {
     if (!source) continue;
     for (const key in source) {
       if (!Object.hasOwn(source, key)) continue;
       const lower = key.toLowerCase();
-      if (lower !== name) {
-        if (lower.trim() === name) return AMBIGUOUS;
+      const exact = wanted.includes(lower);
+      const name = (exact ? lower : lower.trim()) as N;
+      if (!exact) {
+        if (wanted.includes(name)) found[name] = AMBIGUOUS;
+        continue;
+      }
+      if (found[name].kind !== "absent") {
+        found[name] = AMBIGUOUS;
         continue;
       }
       const raw = source[key];
       let value: unknown = raw;
       if (isMulti) {
-        if (!Array.isArray(raw)) return AMBIGUOUS;
+        if (!Array.isArray(raw)) {
+          found[name] = AMBIGUOUS;
+          continue;
+        }
         if (raw.length === 0) continue;
-        if (raw.length > 1) return AMBIGUOUS;
-        value = raw[0];
+        value = raw.length > 1 ? undefined : raw[0];
       }
-      if (typeof value !== "string") return AMBIGUOUS;
-      if (found.kind !== "absent") return AMBIGUOUS;
-      found = { kind: "one", value };
+      found[name] = typeof value === "string" ? { kind: "one", value } : AMBIGUOUS;
     }
   }
   return found;
+}
+
+/** Looks one header up: see readHeaders. */
+export function readHeader(event: unknown, name: string): HeaderValue {
+  return readHeaders(event, [name])[name] ?? ABSENT;
 }
 
 /** The request line, read defensively: the handler must answer even a malformed event. */

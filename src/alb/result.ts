@@ -27,10 +27,18 @@ const BASE_HEADERS = { "content-type": "application/json", "cache-control": "no-
 /**
  * Builds an ALB result with a JSON body. In single-value mode a header with several values
  * keeps only its first (the ALB cannot send more); callers that need all use multi-value mode.
- * @example jsonResult(200, { status: "ok" }, {}, false)
+ * @example jsonResult(200, { status: "ok" }, undefined, false)
  */
-export function jsonResult(status: number, body: unknown, headers: ResultHeaders, multiValue: boolean): ALBResult {
-  return result(status, JSON.stringify(body), { ...BASE_HEADERS, ...headers }, multiValue);
+export function jsonResult(status: number, body: unknown, headers: ResultHeaders | undefined, multiValue: boolean): ALBResult {
+  const text = JSON.stringify(body);
+  if (headers === undefined) {
+    // Every success takes this path: no copying loops, just the two JSON headers.
+    const out: ALBResult = { statusCode: status, statusDescription: statusDescription(status), isBase64Encoded: false, body: text };
+    if (multiValue) out.multiValueHeaders = { "content-type": ["application/json"], "cache-control": ["no-store"] };
+    else out.headers = { "content-type": "application/json", "cache-control": "no-store" };
+    return out;
+  }
+  return result(status, text, { ...BASE_HEADERS, ...headers }, multiValue);
 }
 
 /** Builds an ALB result with a body that is already a string. */

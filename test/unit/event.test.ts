@@ -1,6 +1,6 @@
 // Reading headers from ALB events: case-insensitive, both modes, and never picking one of several values.
 import { describe, expect, it } from "vitest";
-import { isMultiValue, readHeader, requestLine } from "../../src/alb/event.js";
+import { isMultiValue, readHeader, readHeaders, requestLine } from "../../src/alb/event.js";
 
 const NAME = "x-amzn-oidc-data";
 
@@ -52,5 +52,24 @@ describe("isMultiValue and requestLine", () => {
   it("reads method and path defensively", () => {
     expect(requestLine({ httpMethod: "POST", path: "/x" })).toEqual({ method: "POST", path: "/x" });
     expect(requestLine({ httpMethod: 1, path: null })).toEqual({ method: "", path: "" });
+  });
+});
+
+describe("readHeaders", () => {
+  it("reads several headers in one pass, each with readHeader's answer", () => {
+    const event = { headers: { "X-Amzn-Oidc-Data": "t", "x-amzn-oidc-identity": "a", "x-amzn-oidc-IDENTITY": "b" } };
+    const names = ["x-amzn-oidc-data", "x-amzn-oidc-identity", "x-amzn-oidc-accesstoken"] as const;
+    const found = readHeaders(event, names);
+    expect(found).toEqual({
+      "x-amzn-oidc-data": { kind: "one", value: "t" },
+      "x-amzn-oidc-identity": { kind: "ambiguous" },
+      "x-amzn-oidc-accesstoken": { kind: "absent" },
+    });
+    for (const name of names) expect(readHeader(event, name)).toEqual(found[name]);
+  });
+
+  it("stays ambiguous once ambiguous, whatever follows", () => {
+    const event = { headers: { [NAME]: "a", [` ${NAME}`]: "b" }, multiValueHeaders: { [NAME]: [] } };
+    expect(readHeader(event, NAME)).toEqual({ kind: "ambiguous" });
   });
 });
