@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const plan = o.quick
     ? { rounds: 3, iterations: 50, processes: 10, firstRuns: 2, invocations: 2000, emulatorSeconds: 1 }
-    : { rounds: 15, iterations: 1500, processes: 15, firstRuns: 5, invocations: 100_000, emulatorSeconds: 5 };
+    : { rounds: 45, iterations: 500, processes: 15, firstRuns: 5, invocations: 100_000, emulatorSeconds: 5 };
   log(`${o.quick ? "quick" : "full"} run: building dist/index.js`);
   await buildBundle();
   const b = await startBenchEnv();
