@@ -4,6 +4,7 @@ import { ConfigError } from "../errors.js";
 import { banner } from "./emulator/banner.js";
 import { EmulatorConfigError, loadEmulatorConfig } from "./emulator/config.js";
 import { startEmulator } from "./emulator/emulator.js";
+import { describeSelfCheck, selfCheck } from "./emulator/self-check.js";
 
 const DEFAULT_CONFIG = "alb.config.json";
 
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   const listenPort = port("PORT", 3000);
   const idpPort = port("IDP_PORT", listenPort === 0 ? 0 : listenPort + 1);
   const emulator = await startEmulator({ file, port: listenPort, idpPort, functionEnv: process.env });
+  process.stdout.write(describeSelfCheck(await selfCheck(emulator)));
   process.stdout.write(`${banner(emulator, configPath)}\n`);
   let stopping = false;
   const stop = (signal: string): void => {
