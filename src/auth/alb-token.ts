@@ -1,21 +1,10 @@
 // Verifies the ALB-signed x-amzn-oidc-data JWT: decoded once, cheap header checks first (no key fetch for a token that is not ours), then the ES256 signature and aws-jwt-verify's claim checks.
 import { verify as verifySignature } from "node:crypto";
 import { validateAlbJwtFields } from "aws-jwt-verify/alb-verifier";
-import {
-  AlbJwtInvalidClientIdError,
-  AlbJwtInvalidSignerError,
-  JwtExpiredError,
-  JwtInvalidIssuerError,
-  JwtInvalidSignatureAlgorithmError,
-  JwtInvalidSignatureError,
-  JwtNotBeforeError,
-  JwtParseError,
-  JwtWithoutValidKidError,
-  FailedAssertionError,
-} from "aws-jwt-verify/error";
 import { validateJwtFields } from "aws-jwt-verify/jwt";
 import type { JwtHeader, JwtPayload } from "aws-jwt-verify/jwt-model";
 import { safeJsonParse } from "aws-jwt-verify/safe-json-parse";
+import { fromLibrary } from "./library-errors.js";
 import { AuthError } from "../errors.js";
 import { isAlbKid, type AlbKeyCache } from "../keys/alb-keys.js";
 
@@ -121,23 +110,6 @@ function checkHeader(header: Record<string, unknown>, s: AlbTokenSettings, nowS:
   if (header.iss !== s.issuer) throw new AuthError("invalid_issuer", "header iss is not the configured issuer");
   checkExp(header.exp, "header", nowS);
   return header.kid;
-}
-
-/** Maps aws-jwt-verify's errors to our codes; anything unrecognised is rethrown as a bug. */
-function fromLibrary(err: unknown): never {
-  if (err instanceof AuthError) throw err;
-  if (err instanceof JwtExpiredError) throw new AuthError("expired", "payload exp has passed");
-  if (err instanceof JwtNotBeforeError) throw new AuthError("not_yet_valid", "payload nbf is in the future");
-  if (err instanceof JwtInvalidIssuerError) throw new AuthError("invalid_issuer", "payload iss is not the configured issuer");
-  if (err instanceof AlbJwtInvalidSignerError) throw new AuthError("invalid_signer", "signer is not a trusted load balancer");
-  if (err instanceof AlbJwtInvalidClientIdError) throw new AuthError("invalid_client", "client is not a trusted client id");
-  if (err instanceof JwtInvalidSignatureAlgorithmError) throw new AuthError("unsupported_algorithm", "alg does not match the key");
-  if (err instanceof JwtInvalidSignatureError) throw new AuthError("invalid_signature", "signature does not verify");
-  if (err instanceof JwtWithoutValidKidError) throw new AuthError("malformed_token", "kid is not a UUID");
-  if (err instanceof JwtParseError || err instanceof FailedAssertionError) {
-    throw new AuthError("malformed_token", "token does not parse as an ALB JWT");
-  }
-  throw err;
 }
 
 /**

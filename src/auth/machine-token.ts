@@ -1,23 +1,8 @@
 // Verifies machine bearer tokens (what an ALB jwt-validation rule forwards) again with aws-jwt-verify's JwtVerifier, then checks the required scopes.
 import { JwtVerifier } from "aws-jwt-verify";
-import {
-  FailedAssertionError,
-  JwkInvalidKtyError,
-  JwkInvalidUseError,
-  JwkValidationError,
-  JwtExpiredError,
-  JwtInvalidAudienceError,
-  JwtInvalidIssuerError,
-  JwtInvalidSignatureAlgorithmError,
-  JwtInvalidSignatureError,
-  JwtNotBeforeError,
-  JwtParseError,
-  JwtWithoutValidKidError,
-  KidNotFoundInJwksError,
-  WaitPeriodNotYetEndedJwkError,
-} from "aws-jwt-verify/error";
 import type { JwksCache } from "aws-jwt-verify/jwk";
 import type { MachineConfig } from "../config.js";
+import { fromLibrary } from "./library-errors.js";
 import { AuthError, InsufficientScopeError } from "../errors.js";
 
 /** Who called, as far as the verified token says. */
@@ -74,27 +59,6 @@ function headerAlg(token: string): unknown {
     throw new AuthError("malformed_token", "token header is not a JSON object");
   }
   return (header as Record<string, unknown>).alg;
-}
-
-/** Maps aws-jwt-verify's errors to our codes; anything unrecognised is rethrown as a bug (500). */
-function fromLibrary(err: unknown): never {
-  if (err instanceof AuthError) throw err;
-  if (err instanceof JwtExpiredError) throw new AuthError("expired", "exp has passed");
-  if (err instanceof JwtNotBeforeError) throw new AuthError("not_yet_valid", "nbf is in the future");
-  if (err instanceof JwtInvalidIssuerError) throw new AuthError("invalid_issuer", "iss is not M2M_ISSUER");
-  if (err instanceof JwtInvalidAudienceError) throw new AuthError("invalid_audience", "aud is not in M2M_AUDIENCE");
-  if (err instanceof JwtInvalidSignatureAlgorithmError) throw new AuthError("unsupported_algorithm", "alg does not match the key");
-  if (err instanceof JwtInvalidSignatureError) throw new AuthError("invalid_signature", "signature does not verify");
-  if (err instanceof KidNotFoundInJwksError) throw new AuthError("unknown_key", "kid is not in the JWKS");
-  if (err instanceof WaitPeriodNotYetEndedJwkError) {
-    throw new AuthError("unknown_key", "kid is not in the cached JWKS and the refetch cool-down is running");
-  }
-  if (err instanceof JwkInvalidKtyError || err instanceof JwkInvalidUseError || err instanceof JwkValidationError) {
-    throw new AuthError("unknown_key", "the JWKS key for this kid is not a signature key");
-  }
-  if (err instanceof JwtWithoutValidKidError) throw new AuthError("malformed_token", "token header has no kid");
-  if (err instanceof JwtParseError || err instanceof FailedAssertionError) throw new AuthError("malformed_token", "token does not parse");
-  throw err;
 }
 
 function stringOrNull(value: unknown): string | null {
