@@ -1,5 +1,5 @@
 // Mints x-amzn-oidc-data tokens exactly as the ALB does (padded base64url, r||s ES256), with a knob for every way a token can be wrong.
-import { createHmac, sign } from "node:crypto";
+import { signInput, withOverrides } from "./jws.js";
 import type { TestKey } from "./keys.js";
 
 /** Standard base64url, but keeping the `=` padding, as the ALB does on all three parts. */
@@ -53,11 +53,6 @@ export interface MintOptions {
   readonly rawPayload?: string;
 }
 
-function withOverrides(base: Record<string, unknown>, overrides: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
-  const merged = { ...base, ...overrides };
-  return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined));
-}
-
 /**
  * Mints an ALB claims token.
  * @example mintAlbToken({ key, claims: ALICE }) // valid for 60 s, for DEFAULT_ALB_ARN
@@ -81,13 +76,8 @@ export function mintAlbToken(o: MintOptions): string {
   const payload = withOverrides({ ...(o.claims ?? ALICE), exp: o.payloadExp ?? exp, iss: o.payloadIssuer ?? issuer }, o.payload);
   const enc = (s: string): string => (o.unpadded ? b64urlPadded(s).replace(/=+$/, "") : b64urlPadded(s));
   const input = `${enc(o.rawHeader ?? JSON.stringify(header))}.${enc(o.rawPayload ?? JSON.stringify(payload))}`;
-  let signature: Buffer;
-  if (alg === "none") signature = Buffer.alloc(0);
-  else if (alg.startsWith("HS"))
-    signature = createHmac("sha256", o.hmacSecret ?? "secret")
-      .update(input)
-      .digest();
-  else signature = sign("sha256", Buffer.from(input), { key: o.key.privateKey, dsaEncoding: "ieee-p1363" });
+  // The header may claim any alg; the signature is always ES256 with the key (algorithm-confusion cases).
+  const signature = signInput(input, { alg, hash: "sha256", key: o.key.privateKey, hmacSecret: o.hmacSecret });
   const sig = o.unpadded ? b64urlPadded(signature).replace(/=+$/, "") : b64urlPadded(signature);
   return `${input}.${sig}`;
 }

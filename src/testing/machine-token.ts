@@ -1,5 +1,5 @@
 // Mints RS256 machine access tokens (what an ALB jwt-validation rule forwards), with a knob for every way one can be wrong: test and local use only.
-import { createHmac, sign } from "node:crypto";
+import { signInput, withOverrides } from "./jws.js";
 import type { TestKey } from "./keys.js";
 
 export const DEFAULT_M2M_ISSUER = "https://auth.example.com";
@@ -32,10 +32,6 @@ export interface MachineMintOptions {
 
 const b64url = (data: Buffer | string): string => Buffer.from(data).toString("base64url");
 
-function withOverrides(base: Record<string, unknown>, overrides: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
-  return Object.fromEntries(Object.entries({ ...base, ...overrides }).filter(([, v]) => v !== undefined));
-}
-
 /**
  * Mints a client-credentials access token in the RFC 9068 shape (`typ: at+jwt`, `client_id`, `scope`).
  * @example mintMachineToken({ key: createRsaKey(), scope: "orders:read" })
@@ -60,12 +56,6 @@ export function mintMachineToken(o: MachineMintOptions): string {
     o.payload,
   );
   const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
-  let signature: Buffer;
-  if (alg === "none") signature = Buffer.alloc(0);
-  else if (alg.startsWith("HS"))
-    signature = createHmac("sha256", o.hmacSecret ?? "secret")
-      .update(input)
-      .digest();
-  else signature = sign(`sha${alg.slice(2)}`, Buffer.from(input), { key: o.key.privateKey, dsaEncoding: "ieee-p1363" });
+  const signature = signInput(input, { alg, hash: `sha${alg.slice(2)}`, key: o.key.privateKey, hmacSecret: o.hmacSecret });
   return `${input}.${b64url(signature)}`;
 }
