@@ -8,8 +8,8 @@ import { fromLibrary } from "./library-errors.js";
 import { AuthError } from "../errors.js";
 import { isAlbKid, type AlbKeyCache } from "../keys/alb-keys.js";
 
-/** The verified claims: the IdP's userinfo plus the ALB's `exp` and `iss`. */
-export type AlbClaims = Record<string, unknown> & { exp: number; iss: string };
+/** The verified claims: the IdP's userinfo plus the ALB's `exp` and `iss`; read-only, as the memo may share them between requests. */
+export type AlbClaims = Readonly<Record<string, unknown> & { exp: number; iss: string }>;
 
 export interface AlbTokenSettings {
   readonly albArns: readonly string[];

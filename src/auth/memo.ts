@@ -52,7 +52,10 @@ function headerExp(token: string): number | undefined {
   return typeof header.exp === "number" && Number.isFinite(header.exp) ? header.exp : undefined;
 }
 
-/** Freezes the claims all the way down: every later request shares this object, so nobody may change it. */
+/**
+ * Freezes the claims all the way down: every request after the first hit shares this object, so
+ * nobody may change it (the request that verified the token gets it typed readonly, AlbClaims).
+ */
 function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -124,7 +127,9 @@ export class TokenMemo implements AlbTokenVerifier {
       }
       if (alive) {
         this.hits++;
-        return Promise.resolve(entry.claims);
+        // Frozen at the first hit, not when remembered: most tokens a busy instance sees once are
+        // never asked for again, and freezing a parsed object costs as much as the rest of a hit.
+        return Promise.resolve(deepFreeze(entry.claims));
       }
     }
     return this.verifyAndRemember(token);
@@ -158,7 +163,7 @@ export class TokenMemo implements AlbTokenVerifier {
       if (generation === this.current) this.currentBytes -= old.bytes;
       else this.previousBytes -= old.bytes;
     }
-    this.add(key, { token, claims: deepFreeze(claims), expiresAtMs, bytes });
+    this.add(key, { token, claims, expiresAtMs, bytes });
   }
 
   private add(key: string, entry: Entry): void {
