@@ -1,7 +1,7 @@
 // A loopback HTTP server standing in for the ALB public-key endpoint (PEM at /<kid>) and for JWKS endpoints; counts requests and can go down and come back.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { TestKey } from "./keys.js";
+import { loopback } from "./loopback.js";
 
 /** Replaces normal answers while set: lets tests script outages, slow answers and garbage. */
 export type FaultHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -30,16 +30,6 @@ export interface KeyServerOptions {
   readonly jwksPath?: string;
 }
 
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
 /**
  * Starts a key server on 127.0.0.1.
  * @example const ks = await startKeyServer({ keys: [key] }); process.env.ALB_PUBLIC_KEY_ENDPOINT = ks.url;
@@ -49,7 +39,6 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
   for (const k of options.keys ?? []) keys.set(k.kid, k);
   const jwksPath = options.jwksPath ?? "/jwks.json";
   const requests: string[] = [];
-  const sockets = new Set<Socket>();
   let fault: FaultHandler | undefined;
 
   const server = createServer((req, res) => {
@@ -71,11 +60,8 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
     }
     res.writeHead(200, { "content-type": "application/x-pem-file" }).end(key.publicKeyPem);
   });
-  server.on("connection", (s: Socket) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  const port = await listen(server, options.port ?? 0);
+  const lb = loopback(server);
+  const port = await lb.listen(options.port ?? 0);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -85,14 +71,9 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
     setFault: (f) => {
       fault = f;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-      }),
+    stop: () => lb.close(),
     restart: async () => {
-      if (!server.listening) await listen(server, port);
+      if (!server.listening) await lb.listen(port);
     },
   };
 }

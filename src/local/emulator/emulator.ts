@@ -1,12 +1,12 @@
 // The local ALB: a listener rule with authenticate-oidc in front of this repository's function, with the embedded OIDC provider by default.
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { createApp, type App } from "../../app.js";
 import type { Env } from "../../config.js";
 import { createLogger, scrubTokens, type Logger } from "../../log.js";
 import { albEventFromWire } from "../../testing/events.js";
 import { startKeyServer, type KeyServer } from "../../testing/key-server.js";
+import { loopback } from "../../testing/loopback.js";
 import { createAlbKey } from "../../testing/keys.js";
 import { startOidcProvider, type EmbeddedOidcProvider } from "../oidc/provider.js";
 import { convertResult, sendAnswer } from "./alb-result.js";
@@ -134,16 +134,6 @@ async function route(r: Running, req: IncomingMessage, res: ServerResponse): Pro
   redirectToIdp(r.auth, req, res, host);
 }
 
-function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
 /**
  * Starts the emulator (and the embedded provider unless the config names another IdP).
  * @example const alb = await startEmulator({ port: 3000 }); // browse http://localhost:3000
@@ -154,7 +144,6 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
   const logger = createLogger(writeLog);
   // Filled once the port is known and the provider and function are built; requests before that get a 503.
   const ready: { running?: Running } = {};
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const running = ready.running;
     if (!running) {
@@ -167,11 +156,8 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
       else res.destroy();
     });
   });
-  server.on("connection", (s: Socket) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  const port = await listen(server, o.port ?? 0);
+  const lb = loopback(server);
+  const port = await lb.listen(o.port ?? 0);
   const url = `http://localhost:${port}`;
 
   let idp: EmbeddedOidcProvider | undefined;
@@ -229,7 +215,7 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
   try {
     app = createApp(functionEnv, { writeLog });
   } catch (err) {
-    await Promise.all([idp?.stop(), keyServer.stop(), new Promise((r) => server.close(r))]);
+    await Promise.all([idp?.stop(), keyServer.stop(), lb.close()]);
     throw err;
   }
   const claimsTokens = new ClaimsTokens({
@@ -262,8 +248,7 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
     app,
     functionEnv,
     stop: async () => {
-      for (const s of sockets) s.destroy();
-      await Promise.all([new Promise((r) => server.close(r)), idp?.stop(), keyServer.stop()]);
+      await Promise.all([lb.close(), idp?.stop(), keyServer.stop()]);
     },
   };
 }

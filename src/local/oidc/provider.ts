@@ -1,8 +1,8 @@
 // The embedded OpenID Provider (oidc-provider): discovery, code flow, token, userinfo, end-session, a development login page.
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import { loopback } from "../../testing/loopback.js";
 import { errorPage, loggedOutPage, loginPage, logoutPage } from "./pages.js";
 import { claimsFor, isLoginName } from "./users.js";
 
@@ -202,7 +202,6 @@ function configuration(o: OidcProviderOptions): Configuration {
  * @example const idp = await startOidcProvider({ clientId: "c", clientSecret: "s", redirectUris: ["http://localhost:3000/oauth2/idpresponse"] });
  */
 export async function startOidcProvider(o: OidcProviderOptions): Promise<EmbeddedOidcProvider> {
-  const sockets = new Set<Socket>();
   const ready: { provider?: Provider } = {};
   const server = createServer((req, res) => {
     const path = (req.url ?? "").split("?")[0] ?? "";
@@ -221,14 +220,8 @@ export async function startOidcProvider(o: OidcProviderOptions): Promise<Embedde
     }
     void provider.callback()(req, res);
   });
-  server.on("connection", (s: Socket) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(o.port ?? 0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
-  });
+  const lb = loopback(server);
+  const port = await lb.listen(o.port ?? 0);
   const issuer = `http://127.0.0.1:${port}`;
   ready.provider = new Provider(issuer, configuration(o));
   return {
@@ -240,10 +233,6 @@ export async function startOidcProvider(o: OidcProviderOptions): Promise<Embedde
     endSessionEndpoint: `${issuer}/session/end`,
     jwksUri: `${issuer}/jwks`,
     machineClient: o.machineClient,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    stop: () => lb.close(),
   };
 }
