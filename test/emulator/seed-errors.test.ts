@@ -1,5 +1,7 @@
 // The seed article's three errors reproduced by their misconfigurations (400, 401, 561), plus the ALB's 500 and nonce failures.
+import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loopback } from "../../src/testing/loopback.js";
 import { Browser, type Followed } from "./browser.js";
 import { testEmulator, type TestEmulator } from "./setup.js";
 
@@ -130,6 +132,28 @@ describe("500: the IdP cannot be reached", () => {
       expect(res.headers.getSetCookie()).toEqual([]);
     } finally {
       await e.stop();
+    }
+  });
+});
+
+describe("500: the claims are too large", () => {
+  it("claims + access token over 11 KB from the userinfo endpoint answer 500 AuthClaimsTooLarge and set no session", async () => {
+    // A stand-in userinfo endpoint on loopback: the embedded provider's profiles are too small to reach 11 KB.
+    const userinfo = loopback(
+      createServer((_req, res) => {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ sub: "alice", bio: "x".repeat(11 * 1024) }));
+      }),
+    );
+    const port = await userinfo.listen(0);
+    const e = await testEmulator({ adjustConfig: (c) => ({ ...c, UserInfoEndpoint: `http://127.0.0.1:${port}/me` }) });
+    try {
+      const browser = new Browser();
+      const res = await browser.fetch(await loginUntilCallback(browser, e));
+      expect(res.status).toBe(500);
+      expect(res.headers.get("x-alb-emulator-error")).toBe("AuthClaimsTooLarge");
+      expect(res.headers.getSetCookie().filter((c) => c.startsWith("AWSELBAuthSessionCookie"))).toEqual([]);
+    } finally {
+      await Promise.all([e.stop(), userinfo.close()]);
     }
   });
 });
