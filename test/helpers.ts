@@ -1,8 +1,10 @@
 // Shared test setup: a handler wired to a loopback key server (a cold start), a captured log, and result parsing.
 import type { ALBResult } from "aws-lambda";
+import { afterAll, beforeAll } from "vitest";
 import { createApp, type App } from "../src/app.js";
 import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER } from "../src/testing/alb-token.js";
-import type { KeyServer } from "../src/testing/key-server.js";
+import { startKeyServer, type KeyServer } from "../src/testing/key-server.js";
+import type { TestKey } from "../src/testing/keys.js";
 
 export interface Harness extends App {
   /** Every log line written, parsed. */
@@ -44,4 +46,25 @@ export function body(res: ALBResult): Record<string, unknown> {
 /** A header of a result, from whichever mode it uses. */
 export function header(res: ALBResult, name: string): string | undefined {
   return res.headers?.[name]?.toString() ?? res.multiValueHeaders?.[name]?.[0]?.toString();
+}
+
+/**
+ * A loopback key server serving `keys` for the whole test file: started before its tests, stopped
+ * after them. Call it at the top of the file; the returned object forwards to the running server.
+ * @example const server = useKeyServer([key]); // then server.url, server.requests, server.stop() ...
+ */
+export function useKeyServer(keys: readonly TestKey[]): KeyServer {
+  let started: KeyServer | undefined;
+  beforeAll(async () => {
+    started = await startKeyServer({ keys });
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return new Proxy({} as KeyServer, {
+    get(_target, prop) {
+      if (!started) throw new Error("the key server starts in beforeAll: use it inside a test or a hook");
+      return Reflect.get(started, prop) as unknown;
+    },
+  });
 }

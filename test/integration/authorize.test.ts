@@ -1,22 +1,15 @@
 // Authorization of users through the handler: ALLOWED_EMAIL_DOMAINS and REQUIRED_USER_CLAIMS give 403 forbidden, say nothing in the body, and name the rule in the log.
 import type { ALBResult } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ALICE, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
 import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey, createRsaKey } from "../../src/testing/keys.js";
-import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
+import { startKeyServer } from "../../src/testing/key-server.js";
 import { DEFAULT_M2M_ISSUER, mintMachineToken } from "../../src/testing/machine-token.js";
-import { body, harness, header } from "../helpers.js";
+import { body, harness, header, useKeyServer } from "../helpers.js";
 
 const key = createAlbKey();
-let server: KeyServer;
-
-beforeAll(async () => {
-  server = await startKeyServer({ keys: [key] });
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = useKeyServer([key]);
 
 function userEvent(claims: Record<string, unknown>, multiValue = false) {
   const sub = typeof claims.sub === "string" ? claims.sub : "alice";

@@ -1,27 +1,19 @@
 // Cold starts, outages and unexpected errors through the handler: one key fetch for 50 concurrent requests, 503 then recovery, 500 never a throw.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createHandler } from "../../src/handler.js";
 import { createLogger } from "../../src/log.js";
 import { ALICE, mintAlbToken } from "../../src/testing/alb-token.js";
 import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey } from "../../src/testing/keys.js";
-import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
-import { body, harness, header, testEnv } from "../helpers.js";
+import { body, harness, header, testEnv, useKeyServer } from "../helpers.js";
 
 const key = createAlbKey();
-let server: KeyServer;
-
-beforeAll(async () => {
-  server = await startKeyServer({ keys: [key] });
-});
+const server = useKeyServer([key]);
 beforeEach(async () => {
   server.setFault(undefined);
   await server.restart();
   server.requests.length = 0;
-});
-afterAll(async () => {
-  await server.stop();
 });
 
 const event = (multiValue = false) => albEvent({ multiValue, oidc: { data: mintAlbToken({ key, claims: ALICE }), identity: "alice" } });

@@ -1,20 +1,12 @@
 // The handler end to end with real ES256 signatures and a loopback key server: every status and error code of the user flow.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ALICE, DEFAULT_ALB_ARN, OTHER_ALB_ARN, mintAlbToken, replacePart, tamper } from "../../src/testing/alb-token.js";
 import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey } from "../../src/testing/keys.js";
-import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
-import { body, harness, header } from "../helpers.js";
+import { body, harness, header, useKeyServer } from "../helpers.js";
 
 const key = createAlbKey();
-let server: KeyServer;
-
-beforeAll(async () => {
-  server = await startKeyServer({ keys: [key] });
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = useKeyServer([key]);
 
 function userEvent(data: string | undefined, multiValue = false, identity: string | undefined = "alice") {
   return albEvent({ path: "/whoami", multiValue, oidc: { data, identity, accessToken: "opaque-access-token-123" } });

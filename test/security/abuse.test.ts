@@ -1,11 +1,10 @@
 // Abuse of the key cache: an unknown-kid flood costs a bounded number of outbound fetches while valid tokens keep verifying; key rotation never churns and the cache stays bounded.
 import { randomUUID } from "node:crypto";
 import type { ALBResult } from "aws-lambda";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { mintAlbToken } from "../../src/testing/alb-token.js";
 import { createAlbKey, type TestKey } from "../../src/testing/keys.js";
-import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
-import { body, harness } from "../helpers.js";
+import { body, harness, useKeyServer } from "../helpers.js";
 import { KEY_PATH, expectAccepted, expectKeysUnavailable, expectUnauthorized, userEvent } from "./support.js";
 
 /** Documented in the README: burst of new-kid fetches, refill rate, negative-cache lifetime, key cache size. */
@@ -17,14 +16,7 @@ const NOW_MS = Date.UTC(2026, 0, 15, 12, 0, 0);
 const key = createAlbKey();
 /** Signs the flood: a real P-256 key whose kids the endpoint does not know. */
 const floodKey = createAlbKey();
-let server: KeyServer;
-
-beforeAll(async () => {
-  server = await startKeyServer({ keys: [key] });
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = useKeyServer([key]);
 beforeEach(() => {
   server.requests.length = 0;
   vi.useFakeTimers({ toFake: ["Date"] });

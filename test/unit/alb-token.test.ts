@@ -1,24 +1,17 @@
 // The ALB token verifier on its own: header checks run before any key fetch, and both exp fields bind.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createAlbTokenVerifier } from "../../src/auth/alb-token.js";
 import { AuthError } from "../../src/errors.js";
 import { AlbKeyCache } from "../../src/keys/alb-keys.js";
 import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, OTHER_ALB_ARN, mintAlbToken } from "../../src/testing/alb-token.js";
 import { createAlbKey } from "../../src/testing/keys.js";
-import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
+import { useKeyServer } from "../helpers.js";
 
 const key = createAlbKey();
-let server: KeyServer;
-
-beforeAll(async () => {
-  server = await startKeyServer({ keys: [key] });
-});
+const server = useKeyServer([key]);
 afterEach(() => {
   vi.useRealTimers();
   server.requests.length = 0;
-});
-afterAll(async () => {
-  await server.stop();
 });
 
 function verifier() {

@@ -1,6 +1,6 @@
 // The verified-token memo over the real verifier (real ES256, loopback key server): hits skip the signature check, nothing outlives exp, rejections are never remembered, the bounds hold.
 import fc from "fast-check";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createAlbTokenVerifier, type AlbTokenVerifier } from "../../src/auth/alb-token.js";
 import { TokenMemo, entryBytes, type TokenMemoOptions } from "../../src/auth/memo.js";
 import { loadConfig } from "../../src/config.js";
@@ -9,25 +9,17 @@ import { AlbKeyCache } from "../../src/keys/alb-keys.js";
 import { ALICE, DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
 import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey } from "../../src/testing/keys.js";
-import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
-import { body, harness, testEnv } from "../helpers.js";
+import { body, harness, testEnv, useKeyServer } from "../helpers.js";
 
 /** A whole second, so that exp boundaries are exact. */
 const NOW_MS = Date.UTC(2026, 0, 15, 12, 0, 0);
 const NOW_S = NOW_MS / 1000;
 
 const key = createAlbKey();
-let server: KeyServer;
-
-beforeAll(async () => {
-  server = await startKeyServer({ keys: [key] });
-});
+const server = useKeyServer([key]);
 afterEach(() => {
   vi.useRealTimers();
   server.setFault(undefined);
-});
-afterAll(async () => {
-  await server.stop();
 });
 
 interface Counted {
