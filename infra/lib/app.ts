@@ -9,14 +9,18 @@ export const INFRA_DIR = path.resolve(__dirname, "..");
 
 /**
  * Adds the stack described by the app's context (`stackName`, defaulting to `AlbOidcTarget`).
+ * Without an environment the stack takes the certificate's region (the ALB must be there anyway,
+ * and its access-log bucket policy names the region's log delivery principal) and stays
+ * account-agnostic, so an offline synth needs no credentials.
  *
  * @example createStack(new App(), { account: '123456789012', region: 'ap-northeast-1' })
  */
 export function createStack(app: App, env?: Environment): AlbOidcTargetStack {
   const stackName = (app.node.tryGetContext("stackName") as string | undefined) ?? "AlbOidcTarget";
+  const config = configFromContext((key) => app.node.tryGetContext(key), INFRA_DIR);
   return new AlbOidcTargetStack(app, stackName, {
-    ...configFromContext((key) => app.node.tryGetContext(key), INFRA_DIR),
-    env,
+    ...config,
+    env: env ?? { region: config.certificateArn.split(":")[3] },
     description: "alb-oidc-target behind an ALB with authenticate-oidc (and optional jwt-validation) rules",
   });
 }

@@ -2,16 +2,16 @@
 import * as path from "node:path";
 import { Duration } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { validateAdditionalClaims } from "./jwt-validation";
 import {
   CLAIM_FORMATS,
-  PASS_THROUGH_ENVIRONMENT,
+  DERIVED_ENVIRONMENT,
   UNAUTHENTICATED_BEHAVIOURS,
   type AdditionalClaim,
   type AlbOidcTargetStackProps,
   type ClaimFormat,
   type MachineRouteSettings,
   type OidcSettings,
-  type PassThroughVariable,
   type UnauthenticatedBehaviour,
 } from "./settings";
 
@@ -52,6 +52,10 @@ export function configFromContext(get: ContextReader, baseDir: string): Omit<Alb
       `Context value logRetentionDays must be one of ${VALID_RETENTION_DAYS.join(", ")} (CloudWatch Logs retention periods), got ${JSON.stringify(logRetentionDays)}.`,
     );
   }
+  const accessLogRetentionDays = reader.optionalInteger("accessLogRetentionDays", "90");
+  if (accessLogRetentionDays !== undefined && accessLogRetentionDays < 1) {
+    throw new ConfigError(`Context value accessLogRetentionDays must be 1 or more, got ${JSON.stringify(accessLogRetentionDays)}.`);
+  }
   const functionEnvironment = readFunctionEnvironment(reader);
   const machineRoutes = readMachineRoutes(reader);
 
@@ -70,6 +74,9 @@ export function configFromContext(get: ContextReader, baseDir: string): Omit<Alb
     healthCheckPath,
     machineRoutes,
     functionEnvironment,
+    enableSourceMaps: reader.optionalBoolean("enableSourceMaps"),
+    deletionProtection: reader.optionalBoolean("deletionProtection"),
+    accessLogRetentionDays,
   };
 }
 
@@ -101,6 +108,7 @@ function readOidc(reader: Reader): OidcSettings {
     clientId: reader.requiredString("oidcClientId", "1234567890"),
     clientSecretName: reader.requiredString("oidcClientSecretName", "alb-oidc-target/client-secret"),
     clientSecretJsonField: reader.optionalString("oidcClientSecretJsonField", "clientSecret"),
+    clientSecretVersionId: reader.optionalString("oidcClientSecretVersionId", "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", /^[\w-]{32,64}$/),
     scope: reader.optionalString("oidcScope", "profile openid"),
     sessionCookieName: reader.optionalString("oidcSessionCookieName", "AWSELBAuthSessionCookie"),
     sessionTimeout: sessionTimeoutSeconds === undefined ? undefined : Duration.seconds(sessionTimeoutSeconds),
@@ -112,7 +120,7 @@ function readOidc(reader: Reader): OidcSettings {
 function readMachineRoutes(reader: Reader): MachineRouteSettings | undefined {
   const prefixes = reader.optionalList("m2mPathPrefixes", "/api/,/internal/");
   if (prefixes === undefined || prefixes.length === 0) {
-    for (const key of ["m2mIssuer", "m2mJwksUri", "m2mAdditionalClaims"]) {
+    for (const key of ["m2mIssuer", "m2mJwksUri", "m2mAdditionalClaims", "m2mAudience", "m2mRequiredScopes", "m2mAlgorithms"]) {
       if (reader.has(key)) {
         throw new ConfigError(
           `Context value ${key} is set but m2mPathPrefixes is empty: set m2mPathPrefixes (e.g. /api/,/internal/) to turn on the jwt-validation rule.`,
@@ -128,9 +136,10 @@ function readMachineRoutes(reader: Reader): MachineRouteSettings | undefined {
     issuer: reader.requiredUrl("m2mIssuer", "https://auth.example.com"),
     jwksEndpoint: reader.requiredUrl("m2mJwksUri", "https://auth.example.com/.well-known/jwks.json"),
     additionalClaims: readAdditionalClaims(reader),
-    audience: reader.optionalString("m2mAudience", "https://api.example.com"),
+    // Required, as the function requires M2M_AUDIENCE with machine routes: `none` skips the check explicitly.
+    audience: reader.requiredString("m2mAudience", "https://api.example.com (or none)"),
     requiredScopes: requiredScopes?.split(/\s+/).filter((s) => s !== ""),
-    algorithms: reader.optionalString("m2mAlgorithms", "RS256"),
+    algorithms: reader.optionalList("m2mAlgorithms", "RS256"),
   };
 }
 
@@ -142,7 +151,7 @@ function readAdditionalClaims(reader: Reader): AdditionalClaim[] | undefined {
   const bad = (why: string): ConfigError =>
     new ConfigError(`Context value m2mAdditionalClaims ${why}, e.g. ${CLAIM_EXAMPLE}, got ${JSON.stringify(raw)}.`);
   if (!Array.isArray(raw) || raw.length > 10) throw bad("must be an array of at most 10 claims");
-  return raw.map((claim: unknown) => {
+  const claims = raw.map((claim: unknown): AdditionalClaim => {
     if (typeof claim !== "object" || claim === null) throw bad("must hold objects");
     const { name, format, values } = claim as Record<string, unknown>;
     if (typeof name !== "string" || name === "") throw bad("needs a name in every claim");
@@ -154,20 +163,35 @@ function readAdditionalClaims(reader: Reader): AdditionalClaim[] | undefined {
     }
     return { name, format: format as ClaimFormat, values: values as string[] };
   });
+  try {
+    validateAdditionalClaims(claims);
+  } catch (error) {
+    throw new ConfigError(`Context value m2mAdditionalClaims: ${(error as Error).message.replace(/^machineRoutes\.additionalClaims:? ?/, "")}`, {
+      cause: error,
+    });
+  }
+  return claims;
 }
 
-function readFunctionEnvironment(reader: Reader): Partial<Record<PassThroughVariable, string>> | undefined {
+/** Lambda's rule for variable names. */
+const VARIABLE_NAME = /^[a-zA-Z]\w+$/;
+
+function readFunctionEnvironment(reader: Reader): Record<string, string> | undefined {
   const raw = reader.optionalObject("functionEnvironment", '{"ALLOWED_EMAIL_DOMAINS":"example.com"}');
   if (raw === undefined) return undefined;
-  const result: Partial<Record<PassThroughVariable, string>> = {};
+  const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (!PASS_THROUGH_ENVIRONMENT.includes(key as PassThroughVariable)) {
+    const derived = DERIVED_ENVIRONMENT[key];
+    if (derived !== undefined) {
+      throw new ConfigError(`Context value functionEnvironment may not set ${key}: the stack derives it (${derived}).`);
+    }
+    if (!VARIABLE_NAME.test(key)) {
       throw new ConfigError(
-        `Context value functionEnvironment may only set ${PASS_THROUGH_ENVIRONMENT.join(", ")} (the stack derives the others), got ${JSON.stringify(key)}.`,
+        `Context value functionEnvironment has the variable name ${JSON.stringify(key)}: names start with a letter and hold letters, digits and _ only.`,
       );
     }
     // REQUIRED_USER_CLAIMS is JSON; let cdk.json carry it as an object for readability.
-    result[key as PassThroughVariable] = typeof value === "string" ? value : JSON.stringify(value);
+    result[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
   return result;
 }

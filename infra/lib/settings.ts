@@ -1,22 +1,15 @@
-// The typed settings of the stack, shared by the context reader (config.ts) and the stack itself.
+// The typed settings of the project's own stack, shared by the context reader (config.ts) and the stack.
 import type { Duration, StackProps } from "aws-cdk-lib";
 import type { IVpc } from "aws-cdk-lib/aws-ec2";
 
 /** What the ALB does with a request that has no valid session (`OnUnauthenticatedRequest`). */
 export type UnauthenticatedBehaviour = "authenticate" | "deny" | "allow";
 
-/** The `Format` of a jwt-validation additional claim. */
-export type ClaimFormat = "single-string" | "string-array" | "space-separated-values";
+export type { AdditionalClaim, ClaimFormat } from "./jwt-validation";
+export { CLAIM_FORMATS } from "./jwt-validation";
+import type { AdditionalClaim } from "./jwt-validation";
 
-export const CLAIM_FORMATS: readonly ClaimFormat[] = ["single-string", "string-array", "space-separated-values"];
 export const UNAUTHENTICATED_BEHAVIOURS: readonly UnauthenticatedBehaviour[] = ["authenticate", "deny", "allow"];
-
-/** One claim the ALB checks on machine tokens besides `iss` and `exp`. */
-export interface AdditionalClaim {
-  readonly name: string;
-  readonly format: ClaimFormat;
-  readonly values: readonly string[];
-}
 
 /** The `authenticate-oidc` default action. */
 export interface OidcSettings {
@@ -30,6 +23,8 @@ export interface OidcSettings {
   readonly clientSecretName: string;
   /** When the secret is a JSON object: the field that holds the client secret. */
   readonly clientSecretJsonField?: string;
+  /** Pins the secret's version (`SecretValue.secretsManager(..., { versionId })`): a rotation reaches the listener by changing it. */
+  readonly clientSecretVersionId?: string;
   /** Space-separated scopes. @default "openid" (the ALB's default) */
   readonly scope?: string;
   /** @default "AWSELBAuthSessionCookie" (the ALB's default) */
@@ -52,25 +47,28 @@ export interface MachineRouteSettings {
   readonly jwksEndpoint: string;
   /** Up to 10 claims the ALB checks besides `iss` and `exp`. */
   readonly additionalClaims?: readonly AdditionalClaim[];
-  /** Passed to the function as `M2M_AUDIENCE`; the function checks it. */
-  readonly audience?: string;
+  /** Passed to the function as `M2M_AUDIENCE` (comma-separated); `none` skips the check explicitly. Required. */
+  readonly audience: string;
   /** Passed to the function as `M2M_REQUIRED_SCOPES` (space-separated). */
   readonly requiredScopes?: readonly string[];
-  /** Passed to the function as `M2M_ALGORITHMS`, unchanged. */
-  readonly algorithms?: string;
+  /** Passed to the function as `M2M_ALGORITHMS` (comma-separated). */
+  readonly algorithms?: readonly string[];
 }
 
-/** Environment variables the function reads that the stack does not derive itself. */
-export const PASS_THROUGH_ENVIRONMENT = [
-  "ALLOWED_EMAIL_DOMAINS",
-  "REQUIRED_USER_CLAIMS",
-  "LOGOUT_PATH",
-  "IDP_LOGOUT_URL",
-  "POST_LOGOUT_REDIRECT_URI",
-  "ALB_PUBLIC_KEY_ENDPOINT",
-  "KEY_FETCH_TIMEOUT_MS",
-] as const;
-export type PassThroughVariable = (typeof PASS_THROUGH_ENVIRONMENT)[number];
+/** Variables the stack derives from other context values; `functionEnvironment` may not set them. */
+export const DERIVED_ENVIRONMENT: Readonly<Record<string, string>> = {
+  LOAD_BALANCER_ARN: "the stack sets this ALB's ARN",
+  ISSUER: "set oidcIssuer",
+  CLIENT_ID: "set oidcClientId",
+  SESSION_COOKIE_NAME: "set oidcSessionCookieName",
+  HEALTH_CHECK_PATH: "set healthCheckPath",
+  M2M_PATH_PREFIXES: "set m2mPathPrefixes",
+  M2M_ISSUER: "set m2mIssuer",
+  M2M_JWKS_URI: "set m2mJwksUri",
+  M2M_AUDIENCE: "set m2mAudience",
+  M2M_REQUIRED_SCOPES: "set m2mRequiredScopes",
+  M2M_ALGORITHMS: "set m2mAlgorithms",
+};
 
 export interface AlbOidcTargetStackProps extends StackProps {
   /** ACM certificate for the HTTPS listener, in the stack's region. */
@@ -92,6 +90,12 @@ export interface AlbOidcTargetStackProps extends StackProps {
   readonly oidc: OidcSettings;
   /** @default no machine routes */
   readonly machineRoutes?: MachineRouteSettings;
-  /** Further variables for the function (authorization, logout, key fetching). */
-  readonly functionEnvironment?: Readonly<Partial<Record<PassThroughVariable, string>>>;
+  /** The function's own variables (authorization, logout, key fetching, anything of yours); kept as given. */
+  readonly functionEnvironment?: Readonly<Record<string, string>>;
+  /** Adds `--enable-source-maps` to the sample function's NODE_OPTIONS. @default false */
+  readonly enableSourceMaps?: boolean;
+  /** The ALB's deletion protection. @default false */
+  readonly deletionProtection?: boolean;
+  /** Days the ALB access logs are kept. @default 90 */
+  readonly accessLogRetentionDays?: number;
 }

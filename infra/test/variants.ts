@@ -1,0 +1,142 @@
+// The synthesized variants every check runs over: defaults, machine routes, existing listener, user function.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { App, Duration, SecretValue, Stack, type StackProps } from "aws-cdk-lib";
+import * as acm from "aws-cdk-lib/aws-certificatemanager";
+import * as ec2 from "aws-cdk-lib/aws-ec2";
+import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { AlbOidcTarget, type AlbOidcTargetOidcProps, type AlbOidcTargetProps } from "../lib";
+
+export const ENV = { account: "123456789012", region: "ap-northeast-1" } as const;
+export const CERTIFICATE_ARN = "arn:aws:acm:ap-northeast-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
+export const LISTENER_ARN =
+  "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/app/shared-alb/50dc6c495c0c9188/f2f7dc8efc522ab2";
+export const SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:alb-oidc-target/client-secret-AbCdEf";
+
+/** The context every variant app gets: CloudFormation's default rules fail the synth. */
+export const APP_CONTEXT = { "@aws-cdk/core:validateAgainstDefaultRules": true } as const;
+
+export const OIDC: AlbOidcTargetOidcProps = {
+  issuer: "https://idp.example.com",
+  authorizationEndpoint: "https://idp.example.com/authorize",
+  tokenEndpoint: "https://idp.example.com/token",
+  userInfoEndpoint: "https://idp.example.com/userinfo",
+  clientId: "client-1",
+  clientSecret: SecretValue.secretsManager(SECRET_ARN, { versionId: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111" }),
+  scope: "openid profile email",
+  sessionCookieName: "NotesSession",
+  sessionTimeout: Duration.hours(8),
+};
+
+export const MACHINE_ROUTES: NonNullable<AlbOidcTargetProps["machineRoutes"]> = {
+  pathPrefixes: ["/api/", "/internal/"],
+  issuer: "https://auth.example.com",
+  jwksEndpoint: "https://auth.example.com/.well-known/jwks.json",
+  additionalClaims: [
+    { name: "scope", format: "space-separated-values", values: ["notes:read"] },
+    { name: "aud", format: "string-array", values: ["https://api.example.com"] },
+  ],
+  audience: ["https://api.example.com"],
+  requiredScopes: ["notes:read"],
+  algorithms: ["RS256"],
+};
+
+/** The user's own variables on the user-function variant: they must survive the construct. */
+export const USER_ENVIRONMENT = { NOTES_TABLE: "notes", LOG_LEVEL: "debug", NODE_OPTIONS: "--enable-source-maps" } as const;
+
+let bundleDir: string | undefined;
+/** A directory with an index.js, for functions whose code the tests never run. */
+export function stubBundle(): string {
+  if (bundleDir === undefined) {
+    bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), "alb-oidc-target-bundle-"));
+    fs.writeFileSync(path.join(bundleDir, "index.js"), "exports.handler = async () => ({ statusCode: 200 });\n");
+  }
+  return bundleDir;
+}
+
+export interface Variant {
+  readonly stack: Stack;
+  readonly target: AlbOidcTarget;
+}
+
+function newStack(name: string, props: StackProps = {}): Stack {
+  return new Stack(new App({ context: APP_CONTEXT }), name, { env: ENV, ...props });
+}
+
+function vpcOf(stack: Stack): ec2.Vpc {
+  return new ec2.Vpc(stack, "Vpc", {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [{ name: "public", subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
+    // Flow logs satisfy cdk-nag VPC7 without a suppression.
+    flowLogs: {},
+  });
+}
+
+/** A new ALB with the sample function, every default. */
+export function defaultsVariant(overrides: Partial<AlbOidcTargetProps> = {}, name = "Defaults"): Variant {
+  const stack = newStack(name);
+  const target = new AlbOidcTarget(stack, "Login", {
+    vpc: vpcOf(stack),
+    certificate: acm.Certificate.fromCertificateArn(stack, "Certificate", CERTIFICATE_ARN),
+    sampleFunction: { assetPath: stubBundle() },
+    oidc: OIDC,
+    ...overrides,
+  });
+  return { stack, target };
+}
+
+/** A new ALB with jwt-validation rules for /api/ and /internal/. */
+export function machineRoutesVariant(): Variant {
+  return defaultsVariant({ machineRoutes: MACHINE_ROUTES }, "MachineRoutes");
+}
+
+/** Rules on an existing HTTPS listener (imported by ARN), for one host name, with machine routes. */
+export function existingListenerVariant(): Variant {
+  const stack = newStack("ExistingListener");
+  const securityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, "SharedAlbSecurityGroup", "sg-0123456789abcdef0", {
+    allowAllOutbound: false,
+  });
+  const listener = elbv2.ApplicationListener.fromApplicationListenerAttributes(stack, "SharedListener", {
+    listenerArn: LISTENER_ARN,
+    securityGroup,
+  });
+  const target = new AlbOidcTarget(stack, "Login", {
+    listener,
+    conditions: [elbv2.ListenerCondition.hostHeaders(["notes.example.com"])],
+    priority: 100,
+    domainName: "notes.example.com",
+    sampleFunction: { assetPath: stubBundle() },
+    oidc: OIDC,
+    machineRoutes: MACHINE_ROUTES,
+  });
+  return { stack, target };
+}
+
+/** The user's own function (with its own variables) behind an alias, on a new ALB. */
+export function userFunctionVariant(): Variant & { fn: lambda.Function } {
+  const stack = newStack("UserFunction");
+  const fn = new lambda.Function(stack, "NotesApi", {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: "index.handler",
+    code: lambda.Code.fromAsset(stubBundle()),
+    environment: { ...USER_ENVIRONMENT },
+  });
+  const alias = new lambda.Alias(stack, "Live", { aliasName: "live", version: fn.currentVersion });
+  const target = new AlbOidcTarget(stack, "Login", {
+    vpc: vpcOf(stack),
+    certificate: acm.Certificate.fromCertificateArn(stack, "Certificate", CERTIFICATE_ARN),
+    function: alias,
+    oidc: OIDC,
+  });
+  return { stack, target, fn };
+}
+
+export const VARIANTS: Readonly<Record<string, () => Variant>> = {
+  defaults: defaultsVariant,
+  "machine-routes": machineRoutesVariant,
+  "existing-listener": existingListenerVariant,
+  "user-function": userFunctionVariant,
+};
