@@ -469,8 +469,9 @@ function setEnvironment(fn: lambda.IFunction, env: Readonly<Record<string, strin
     );
   }
   // lambda.Function has no public reader of its variables; its own ones must not be overwritten silently.
-  const own = (target as unknown as { environment?: Record<string, unknown> }).environment ?? {};
-  const clash = Object.keys(own).find((key) => DERIVED_VARIABLES.test(key) && key in env);
+  // (Its private map has `has`; should that change, the check is skipped, never the variables.)
+  const own = (target as unknown as { environment?: { has?: (key: string) => boolean } }).environment;
+  const clash = typeof own?.has === "function" ? Object.keys(env).find((key) => DERIVED_VARIABLES.test(key) && own.has?.(key)) : undefined;
   if (clash !== undefined) {
     throw new AlbOidcTargetError(`function ${target.node.path} sets ${clash} itself; AlbOidcTarget derives it from its props: remove it there.`);
   }

@@ -166,7 +166,7 @@ function readAdditionalClaims(reader: Reader): AdditionalClaim[] | undefined {
   try {
     validateAdditionalClaims(claims);
   } catch (error) {
-    throw new ConfigError(`Context value m2mAdditionalClaims: ${(error as Error).message.replace(/^machineRoutes\.additionalClaims:? ?/, "")}`, {
+    throw new ConfigError(`Context value m2mAdditionalClaims${(error as Error).message.replace(/^machineRoutes\.additionalClaims/, "")}`, {
       cause: error,
     });
   }

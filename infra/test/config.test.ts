@@ -102,7 +102,38 @@ describe("configFromContext", () => {
   it("rejects environment variables the stack derives itself", () => {
     rejects(
       { functionEnvironment: { LOAD_BALANCER_ARN: "arn:aws:elasticloadbalancing:..." } },
-      /functionEnvironment may only set ALLOWED_EMAIL_DOMAINS, .*got "LOAD_BALANCER_ARN"/,
+      /^Context value functionEnvironment may not set LOAD_BALANCER_ARN: the stack derives it \(the stack sets this ALB's ARN\)\.$/,
     );
+    rejects({ functionEnvironment: { M2M_AUDIENCE: "x" } }, /may not set M2M_AUDIENCE: the stack derives it \(set m2mAudience\)/);
+  });
+
+  it("keeps any variable of the user's own, JSON values serialized", () => {
+    const config = read({ functionEnvironment: { NOTES_TABLE: "notes", FEATURES: { beta: true }, ALLOWED_EMAIL_DOMAINS: "example.com" } });
+    assert.deepEqual(config.functionEnvironment, { NOTES_TABLE: "notes", FEATURES: '{"beta":true}', ALLOWED_EMAIL_DOMAINS: "example.com" });
+  });
+
+  it("rejects a variable name Lambda would refuse, quoting it", () => {
+    rejects({ functionEnvironment: { "1BAD-NAME": "x" } }, /functionEnvironment has the variable name "1BAD-NAME"/);
+  });
+
+  it("requires m2mAudience with machine routes, naming none as the explicit opt-out", () => {
+    rejects({ ...MACHINE_CONTEXT, m2mAudience: undefined }, /^Context value m2mAudience is required, e.g. -c m2mAudience=https:\/\/api.example.com \(or none\)/);
+    assert.equal(read({ ...MACHINE_CONTEXT, m2mAudience: "none" }).machineRoutes?.audience, "none");
+  });
+
+  it("refuses machine-route settings without prefixes", () => {
+    rejects({ m2mAudience: "https://api.example.com" }, /^Context value m2mAudience is set but m2mPathPrefixes is empty/);
+  });
+
+  it("checks additional claims as the ALB does", () => {
+    const claims = (c: unknown): Record<string, unknown> => ({ ...MACHINE_CONTEXT, m2mAdditionalClaims: c });
+    rejects(claims([{ name: "exp", format: "single-string", values: ["1"] }]), /m2mAdditionalClaims\["exp"\]: the ALB always checks exp, iss, nbf, iat itself/);
+    rejects(claims([{ name: "scope", format: "space-separated-values", values: ["a b"] }]), /holds no space, got "a b"/);
+    rejects(claims([{ name: "aud", format: "string-array", values: ["x", "x"] }]), /values must be unique, "x" appears twice/);
+  });
+
+  it("reads a pinned client secret version", () => {
+    assert.equal(read({ oidcClientSecretVersionId: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111" }).oidc.clientSecretVersionId, "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111");
+    rejects({ oidcClientSecretVersionId: "v1" }, /^Context value oidcClientSecretVersionId must look like/);
   });
 });

@@ -1,13 +1,21 @@
 // Specification of the synthesized template: listener rules, target group, function, permission, outputs.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { App } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
-import { createStack } from "../lib/app";
+import { INFRA_DIR, createStack } from "../lib/app";
 import { EXAMPLE_CONTEXT, MACHINE_CONTEXT, TEST_ENV, assetPath, onlyLogicalId, onlyResource, synth } from "./helpers";
+
+/** The HTTPS listener (the other one, on 80, only redirects). */
+function httpsListener(template: ReturnType<typeof synth>): { Properties: Record<string, any> } {
+  const listeners = Object.values(template.findResources("AWS::ElasticLoadBalancingV2::Listener", { Properties: { Protocol: "HTTPS" } }));
+  assert.equal(listeners.length, 1);
+  return listeners[0] as { Properties: Record<string, any> };
+}
 
 // Built once: most tests only read the template of the committed example configuration.
 const example = synth();
@@ -23,7 +31,7 @@ describe("HTTPS listener", () => {
   });
 
   it("authenticates with authenticate-oidc first, then forwards to the function target group", () => {
-    const listener = onlyResource(example, "AWS::ElasticLoadBalancingV2::Listener");
+    const listener = httpsListener(example);
     const targetGroupId = onlyLogicalId(example, "AWS::ElasticLoadBalancingV2::TargetGroup");
     const actions = listener.Properties.DefaultActions as Array<Record<string, unknown>>;
     assert.deepEqual(
@@ -239,8 +247,21 @@ describe("function", () => {
       LOAD_BALANCER_ARN: { Ref: onlyLogicalId(example, "AWS::ElasticLoadBalancingV2::LoadBalancer") },
       ISSUER: "https://access.line.me",
       CLIENT_ID: "1234567890",
-      NODE_OPTIONS: "--enable-source-maps",
+      // Node.js 24: a bounded semi-space (the soak's memory growth); no --enable-source-maps by default.
+      NODE_OPTIONS: "--max-semi-space-size=2",
     });
+  });
+
+  it("adds --enable-source-maps only when enableSourceMaps is true", () => {
+    const fn = onlyResource(synth({ enableSourceMaps: "true" }), "AWS::Lambda::Function");
+    assert.equal(fn.Properties.Environment.Variables.NODE_OPTIONS, "--max-semi-space-size=2 --enable-source-maps");
+  });
+
+  it("keeps the user's own variables from functionEnvironment next to the derived ones", () => {
+    const fn = onlyResource(synth({ functionEnvironment: { NOTES_TABLE: "notes", LOG_LEVEL: "debug" } }), "AWS::Lambda::Function");
+    assert.equal(fn.Properties.Environment.Variables.NOTES_TABLE, "notes");
+    assert.equal(fn.Properties.Environment.Variables.LOG_LEVEL, "debug");
+    assert.equal(fn.Properties.Environment.Variables.CLIENT_ID, "1234567890");
   });
 
   it("gets the pass-through variables from functionEnvironment, JSON values serialized", () => {
@@ -272,6 +293,7 @@ describe("function", () => {
   it("refuses to synthesize without the built bundle, naming the build command", () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "alb-oidc-target-empty-"));
     assert.throws(() => synth({ assetPath: empty }), {
+      name: "AlbOidcTargetError",
       message: new RegExp(`${path.join(empty, "index.js")} does not exist: run \`npm run build\``),
     });
   });
@@ -291,15 +313,7 @@ describe("invoke permission", () => {
       SourceArn: {
         "Fn::Join": [
           "",
-          [
-            "arn:",
-            { Ref: "AWS::Partition" },
-            ":elasticloadbalancing:",
-            { Ref: "AWS::Region" },
-            ":",
-            { Ref: "AWS::AccountId" },
-            `:targetgroup/${name}/*`,
-          ],
+          ["arn:", { Ref: "AWS::Partition" }, ":elasticloadbalancing:ap-northeast-1:", { Ref: "AWS::AccountId" }, `:targetgroup/${name}/*`],
         ],
       },
     });
@@ -321,7 +335,7 @@ describe("network", () => {
     });
   });
 
-  it("opens the load balancer security group on 443 only", () => {
+  it("opens the load balancer security group on 443, and 80 for the redirect, only", () => {
     const group = onlyResource(example, "AWS::EC2::SecurityGroup");
     assert.deepEqual(
       group.Properties.SecurityGroupIngress.map((rule: Record<string, unknown>) => [
@@ -330,7 +344,10 @@ describe("network", () => {
         rule.FromPort,
         rule.ToPort,
       ]),
-      [["0.0.0.0/0", "tcp", 443, 443]],
+      [
+        ["0.0.0.0/0", "tcp", 443, 443],
+        ["0.0.0.0/0", "tcp", 80, 80],
+      ],
     );
     example.resourceCountIs("AWS::EC2::SecurityGroupIngress", 0);
   });
@@ -389,5 +406,17 @@ describe("app", () => {
   it("names the stack from the stackName context value", () => {
     const app = new App({ context: { ...EXAMPLE_CONTEXT, assetPath: assetPath(), stackName: "LoginDemo" } });
     assert.equal(createStack(app).stackName, "LoginDemo");
+  });
+});
+
+describe("cdk synth of a bad configuration", () => {
+  it("prints the message naming the context value, without a stack trace, and exits 1", () => {
+    const result = spawnSync(process.execPath, ["--import", "tsx", "bin/app.ts"], {
+      cwd: INFRA_DIR,
+      encoding: "utf8",
+      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ...EXAMPLE_CONTEXT, assetPath: assetPath(), oidcIssuer: "http://idp" }) },
+    });
+    assert.equal(result.status, 1);
+    assert.equal(result.stderr, 'Context value oidcIssuer must be a full https:// URL, e.g. https://access.line.me, got "http://idp".\n');
   });
 });
