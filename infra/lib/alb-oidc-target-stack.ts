@@ -2,8 +2,8 @@
 import { CfnOutput, Duration, SecretValue, Stack, Validations } from "aws-cdk-lib";
 import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
-import type * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
-import type * as logs from "aws-cdk-lib/aws-logs";
+import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
+import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { AlbOidcTarget } from "./alb-oidc-target";
 import type { AlbOidcTargetStackProps } from "./settings";
@@ -28,7 +28,7 @@ export class AlbOidcTargetStack extends Stack {
       sampleFunction: {
         assetPath: props.assetPath,
         enableSourceMaps: props.enableSourceMaps,
-        logRetention: props.logRetentionDays as logs.RetentionDays | undefined,
+        logRetention: retentionOf(props.logRetentionDays),
         environment: props.functionEnvironment,
       },
       oidc: {
@@ -46,7 +46,7 @@ export class AlbOidcTargetStack extends Stack {
         sessionCookieName: oidc.sessionCookieName,
         sessionTimeout: oidc.sessionTimeout,
         authenticationRequestExtraParams: oidc.extraParams,
-        onUnauthenticatedRequest: oidc.onUnauthenticatedRequest as elbv2.UnauthenticatedAction | undefined,
+        onUnauthenticatedRequest: Object.values(elbv2.UnauthenticatedAction).find((action) => action === oidc.onUnauthenticatedRequest),
       },
       machineRoutes: m2m && {
         pathPrefixes: m2m.pathPrefixes,
@@ -93,4 +93,9 @@ export class AlbOidcTargetStack extends Stack {
     });
     return vpc;
   }
+}
+
+/** The CloudWatch Logs retention of that many days (config.ts accepts only values it has). */
+function retentionOf(days: number | undefined): logs.RetentionDays | undefined {
+  return Object.values(logs.RetentionDays).find((value): value is logs.RetentionDays => value === days);
 }

@@ -370,7 +370,9 @@ export function loadBalancerArnOfListener(listenerArn: string): string {
   if (!Token.isUnresolved(listenerArn)) {
     const match = /^(arn:[^:]+:elasticloadbalancing:[^:]+:\d{12}):listener\/(app\/[^/]+\/[^/]+)\/[^/]+$/.exec(listenerArn);
     if (match === null) {
-      throw new AlbOidcTargetError(`listener must be an ALB listener ARN (arn:aws:elasticloadbalancing:...:listener/app/...), got ${JSON.stringify(listenerArn)}.`);
+      throw new AlbOidcTargetError(
+        `listener must be an ALB listener ARN (arn:aws:elasticloadbalancing:...:listener/app/...), got ${JSON.stringify(listenerArn)}.`,
+      );
     }
     return `${match[1]}:loadbalancer/${match[2]}`;
   }
@@ -385,13 +387,16 @@ export function loadBalancerArnOfListener(listenerArn: string): string {
 
 function checkProps(props: AlbOidcTargetProps): void {
   if ((props.vpc === undefined) === (props.listener === undefined)) {
-    throw new AlbOidcTargetError("Give exactly one of vpc (a new ALB) and listener (an existing HTTPS listener), got " +
-      (props.vpc === undefined ? "neither." : "both."));
+    throw new AlbOidcTargetError(
+      "Give exactly one of vpc (a new ALB) and listener (an existing HTTPS listener), got " +
+        (props.vpc === undefined ? "neither." : "both."),
+    );
   }
   if (props.vpc !== undefined) {
     if (props.certificate === undefined) throw new AlbOidcTargetError("certificate is required with vpc: the new HTTPS listener needs it.");
     for (const key of ["conditions", "priority"] as const) {
-      if (props[key] !== undefined) throw new AlbOidcTargetError(`${key} applies to an existing listener only; with vpc the login is the default action.`);
+      if (props[key] !== undefined)
+        throw new AlbOidcTargetError(`${key} applies to an existing listener only; with vpc the login is the default action.`);
     }
     const policy = props.sslPolicy;
     if (policy !== undefined && !policy.startsWith("ELBSecurityPolicy-TLS13-")) {
@@ -399,15 +404,19 @@ function checkProps(props: AlbOidcTargetProps): void {
     }
   } else {
     if (props.conditions === undefined || props.conditions.length === 0) {
-      throw new AlbOidcTargetError("conditions are required with listener: the rules need at least one, e.g. ListenerCondition.hostHeaders(['login.example.com']).");
+      throw new AlbOidcTargetError(
+        "conditions are required with listener: the rules need at least one, e.g. ListenerCondition.hostHeaders(['login.example.com']).",
+      );
     }
     if (props.priority === undefined || !Number.isInteger(props.priority) || props.priority < 1) {
       throw new AlbOidcTargetError(`priority is required with listener: a whole number from 1, got ${JSON.stringify(props.priority)}.`);
     }
     const last = props.priority + (props.machineRoutes?.pathPrefixes.length ?? 0);
-    if (last > 50000) throw new AlbOidcTargetError(`priority ${props.priority}: the rules would need priorities up to ${last}, over the ALB's 50000.`);
+    if (last > 50000)
+      throw new AlbOidcTargetError(`priority ${props.priority}: the rules would need priorities up to ${last}, over the ALB's 50000.`);
     for (const key of ["sslPolicy", "deletionProtection", "accessLogs", "vpcSubnets"] as const) {
-      if (props[key] !== undefined) throw new AlbOidcTargetError(`${key} applies to a new ALB (vpc) only; configure the existing ALB itself.`);
+      if (props[key] !== undefined)
+        throw new AlbOidcTargetError(`${key} applies to a new ALB (vpc) only; configure the existing ALB itself.`);
     }
   }
   if (props.function !== undefined && props.sampleFunction !== undefined) {
@@ -415,13 +424,18 @@ function checkProps(props: AlbOidcTargetProps): void {
   }
   const m2m = props.machineRoutes;
   if (m2m !== undefined) {
-    if (m2m.pathPrefixes.length === 0) throw new AlbOidcTargetError("machineRoutes.pathPrefixes must hold at least one prefix, e.g. /api/.");
+    if (m2m.pathPrefixes.length === 0)
+      throw new AlbOidcTargetError("machineRoutes.pathPrefixes must hold at least one prefix, e.g. /api/.");
     for (const prefix of m2m.pathPrefixes) {
       if (!/^\/[^?#\s*]*$/.test(prefix)) {
-        throw new AlbOidcTargetError(`machineRoutes.pathPrefixes must hold paths starting with "/" (no wildcards), got ${JSON.stringify(prefix)}.`);
+        throw new AlbOidcTargetError(
+          `machineRoutes.pathPrefixes must hold paths starting with "/" (no wildcards), got ${JSON.stringify(prefix)}.`,
+        );
       }
     }
-    const audiences = typeof m2m.audience === "string" ? [m2m.audience] : [...(m2m.audience ?? [])];
+    // Checked at run time too: a JavaScript caller can leave the required prop out.
+    const audience: unknown = m2m.audience;
+    const audiences: unknown[] = typeof audience === "string" ? [audience] : Array.isArray(audience) ? audience : [];
     if (audiences.length === 0 || audiences.some((a) => typeof a !== "string" || a === "" || a.includes(","))) {
       throw new AlbOidcTargetError(
         `machineRoutes.audience is required: the audiences the function accepts, or "none" to skip that check explicitly, got ${JSON.stringify(m2m.audience)}.`,
@@ -473,7 +487,9 @@ function setEnvironment(fn: lambda.IFunction, env: Readonly<Record<string, strin
   const own = (target as unknown as { environment?: { has?: (key: string) => boolean } }).environment;
   const clash = typeof own?.has === "function" ? Object.keys(env).find((key) => DERIVED_VARIABLES.test(key) && own.has?.(key)) : undefined;
   if (clash !== undefined) {
-    throw new AlbOidcTargetError(`function ${target.node.path} sets ${clash} itself; AlbOidcTarget derives it from its props: remove it there.`);
+    throw new AlbOidcTargetError(
+      `function ${target.node.path} sets ${clash} itself; AlbOidcTarget derives it from its props: remove it there.`,
+    );
   }
   for (const [key, value] of Object.entries(env)) target.addEnvironment(key, value);
 }

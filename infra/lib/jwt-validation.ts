@@ -54,7 +54,8 @@ export function validateAdditionalClaims(claims: readonly AdditionalClaim[]): vo
     }
     const seen = new Set<string>();
     for (const value of claim.values) {
-      if (typeof value !== "string" || value === "") throw new Error(`${where}: values must be non-empty strings, got ${JSON.stringify(value)}.`);
+      if (typeof value !== "string" || value === "")
+        throw new Error(`${where}: values must be non-empty strings, got ${JSON.stringify(value)}.`);
       if (Token.isUnresolved(value)) continue;
       if (seen.has(value)) throw new Error(`${where}: values must be unique, ${JSON.stringify(value)} appears twice.`);
       seen.add(value);
@@ -105,7 +106,11 @@ export class JwtValidationAction extends elbv2.ListenerAction {
   }
 
   /** Runs CDK's checks of the plain action (HTTPS listener), then binds the next action. */
-  override bind(scope: Parameters<elbv2.ListenerAction["bind"]>[0], listener: elbv2.IApplicationListener, associating?: Parameters<elbv2.ListenerAction["bind"]>[2]): void {
+  override bind(
+    scope: Parameters<elbv2.ListenerAction["bind"]>[0],
+    listener: elbv2.IApplicationListener,
+    associating?: Parameters<elbv2.ListenerAction["bind"]>[2],
+  ): void {
     this.inner.bind(scope, listener, associating);
   }
 }

@@ -47,8 +47,9 @@ describe("configFromContext", () => {
       logRetentionDays: "14",
     });
     assert.deepEqual(config.machineRoutes?.pathPrefixes, ["/api/", "/internal/"]);
-    assert.deepEqual(config.machineRoutes?.requiredScopes, ["orders:read", "orders:write"]);
-    assert.equal(config.machineRoutes?.additionalClaims?.[0]?.format, "space-separated-values");
+    // (deepEqual narrowed machineRoutes above: it is defined from here on.)
+    assert.deepEqual(config.machineRoutes.requiredScopes, ["orders:read", "orders:write"]);
+    assert.equal(config.machineRoutes.additionalClaims?.[0]?.format, "space-separated-values");
     assert.equal(config.multiValueHeaders, false);
     assert.equal(config.logRetentionDays, 14);
   });
@@ -117,7 +118,10 @@ describe("configFromContext", () => {
   });
 
   it("requires m2mAudience with machine routes, naming none as the explicit opt-out", () => {
-    rejects({ ...MACHINE_CONTEXT, m2mAudience: undefined }, /^Context value m2mAudience is required, e.g. -c m2mAudience=https:\/\/api.example.com \(or none\)/);
+    rejects(
+      { ...MACHINE_CONTEXT, m2mAudience: undefined },
+      /^Context value m2mAudience is required, e.g. -c m2mAudience=https:\/\/api.example.com \(or none\)/,
+    );
     assert.equal(read({ ...MACHINE_CONTEXT, m2mAudience: "none" }).machineRoutes?.audience, "none");
   });
 
@@ -127,13 +131,19 @@ describe("configFromContext", () => {
 
   it("checks additional claims as the ALB does", () => {
     const claims = (c: unknown): Record<string, unknown> => ({ ...MACHINE_CONTEXT, m2mAdditionalClaims: c });
-    rejects(claims([{ name: "exp", format: "single-string", values: ["1"] }]), /m2mAdditionalClaims\["exp"\]: the ALB always checks exp, iss, nbf, iat itself/);
+    rejects(
+      claims([{ name: "exp", format: "single-string", values: ["1"] }]),
+      /m2mAdditionalClaims\["exp"\]: the ALB always checks exp, iss, nbf, iat itself/,
+    );
     rejects(claims([{ name: "scope", format: "space-separated-values", values: ["a b"] }]), /holds no space, got "a b"/);
     rejects(claims([{ name: "aud", format: "string-array", values: ["x", "x"] }]), /values must be unique, "x" appears twice/);
   });
 
   it("reads a pinned client secret version", () => {
-    assert.equal(read({ oidcClientSecretVersionId: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111" }).oidc.clientSecretVersionId, "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111");
+    assert.equal(
+      read({ oidcClientSecretVersionId: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111" }).oidc.clientSecretVersionId,
+      "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+    );
     rejects({ oidcClientSecretVersionId: "v1" }, /^Context value oidcClientSecretVersionId must look like/);
   });
 });

@@ -174,17 +174,14 @@ describe("the function's variables", () => {
 
   it("passes the machine routes' settings, audience and scopes included", () => {
     const fn = only(machine, "AWS::Lambda::Function");
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(fn.Properties.Environment.Variables).filter(([key]) => key.startsWith("M2M_"))),
-      {
-        M2M_PATH_PREFIXES: "/api/,/internal/",
-        M2M_ISSUER: "https://auth.example.com",
-        M2M_JWKS_URI: "https://auth.example.com/.well-known/jwks.json",
-        M2M_AUDIENCE: "https://api.example.com",
-        M2M_REQUIRED_SCOPES: "notes:read",
-        M2M_ALGORITHMS: "RS256",
-      },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(fn.Properties.Environment.Variables).filter(([key]) => key.startsWith("M2M_"))), {
+      M2M_PATH_PREFIXES: "/api/,/internal/",
+      M2M_ISSUER: "https://auth.example.com",
+      M2M_JWKS_URI: "https://auth.example.com/.well-known/jwks.json",
+      M2M_AUDIENCE: "https://api.example.com",
+      M2M_REQUIRED_SCOPES: "notes:read",
+      M2M_ALGORITHMS: "RS256",
+    });
   });
 
   it('passes audience "none" through as the explicit opt-out', () => {
@@ -194,7 +191,10 @@ describe("the function's variables", () => {
 
   it("refuses machine routes without an audience", () => {
     const routes = { ...MACHINE_ROUTES, audience: [] as string[] };
-    assert.throws(() => defaultsVariant({ machineRoutes: routes }), { name: "AlbOidcTargetError", message: /^machineRoutes\.audience is required/ });
+    assert.throws(() => defaultsVariant({ machineRoutes: routes }), {
+      name: "AlbOidcTargetError",
+      message: /^machineRoutes\.audience is required/,
+    });
   });
 
   it("gives Node.js 24 functions it creates the bounded semi-space, and no source maps", () => {
@@ -231,7 +231,13 @@ describe("the function's variables", () => {
     });
     const vpc = new ec2.Vpc(stack, "Vpc", { natGateways: 0, subnetConfiguration: [{ name: "p", subnetType: ec2.SubnetType.PUBLIC }] });
     assert.throws(
-      () => new AlbOidcTarget(stack, "A", { vpc, certificate: acm.Certificate.fromCertificateArn(stack, "C", CERTIFICATE_ARN), function: fn, oidc: OIDC }),
+      () =>
+        new AlbOidcTarget(stack, "A", {
+          vpc,
+          certificate: acm.Certificate.fromCertificateArn(stack, "C", CERTIFICATE_ARN),
+          function: fn,
+          oidc: OIDC,
+        }),
       { name: "AlbOidcTargetError", message: /sets ISSUER itself/ },
     );
   });
@@ -244,7 +250,10 @@ describe("rules", () => {
       https.Properties.DefaultActions.map((a: Record<string, unknown>) => a.Type),
       ["authenticate-oidc", "forward"],
     );
-    assert.match(https.Properties.DefaultActions[0].AuthenticateOidcConfig.ClientSecret, /^\{\{resolve:secretsmanager:.*:SecretString:::a1b2c3d4-5678-90ab-cdef-EXAMPLE11111\}\}$/);
+    assert.match(
+      https.Properties.DefaultActions[0].AuthenticateOidcConfig.ClientSecret,
+      /^\{\{resolve:secretsmanager:.*:SecretString:::a1b2c3d4-5678-90ab-cdef-EXAMPLE11111\}\}$/,
+    );
   });
 
   it("renders jwt-validation with its additional claims through ListenerAction (no property override)", () => {
@@ -265,7 +274,9 @@ describe("rules", () => {
       });
     }
     const stack = machineRoutesVariant().stack;
-    const overridden = stack.node.findAll().filter((c) => c instanceof elbv2.CfnListenerRule && JSON.stringify((c as any).rawOverrides ?? {}) !== "{}");
+    const overridden = stack.node
+      .findAll()
+      .filter((c) => c instanceof elbv2.CfnListenerRule && JSON.stringify((c as any).rawOverrides ?? {}) !== "{}");
     assert.equal(overridden.length, 0);
   });
 
@@ -279,7 +290,8 @@ describe("rules", () => {
         [102, LISTENER_ARN, "authenticate-oidc", 1],
       ],
     );
-    for (const rule of rules) assert.deepEqual(rule.Properties.Conditions[0], { Field: "host-header", HostHeaderConfig: { Values: ["notes.example.com"] } });
+    for (const rule of rules)
+      assert.deepEqual(rule.Properties.Conditions[0], { Field: "host-header", HostHeaderConfig: { Values: ["notes.example.com"] } });
     existingTemplate.resourceCountIs("AWS::ElasticLoadBalancingV2::LoadBalancer", 0);
     existingTemplate.resourceCountIs("AWS::ElasticLoadBalancingV2::Listener", 0);
   });
@@ -300,7 +312,10 @@ describe("rules", () => {
       securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, "Sg", "sg-0123456789abcdef0"),
     });
     const base = { listener, oidc: OIDC, domainName: "notes.example.com", sampleFunction: { assetPath: stubBundle() } };
-    assert.throws(() => new AlbOidcTarget(stack, "A", { ...base, priority: 5 }), { name: "AlbOidcTargetError", message: /^conditions are required with listener/ });
+    assert.throws(() => new AlbOidcTarget(stack, "A", { ...base, priority: 5 }), {
+      name: "AlbOidcTargetError",
+      message: /^conditions are required with listener/,
+    });
     assert.throws(() => new AlbOidcTarget(stack, "B", { ...base, conditions: [elbv2.ListenerCondition.pathPatterns(["/*"])] }), {
       name: "AlbOidcTargetError",
       message: /^priority is required with listener/,
@@ -322,7 +337,14 @@ describe("rules", () => {
     assert.ok(target.listener instanceof elbv2.ApplicationListener);
     assert.ok(target.targetGroup instanceof elbv2.ApplicationTargetGroup);
     assert.deepEqual(stack.resolve(target.redirectUri), {
-      "Fn::Join": ["", ["https://", { "Fn::GetAtt": [logicalId(template, "AWS::ElasticLoadBalancingV2::LoadBalancer"), "DNSName"] }, "/oauth2/idpresponse"]],
+      "Fn::Join": [
+        "",
+        [
+          "https://",
+          { "Fn::GetAtt": [logicalId(template, "AWS::ElasticLoadBalancingV2::LoadBalancer"), "DNSName"] },
+          "/oauth2/idpresponse",
+        ],
+      ],
     });
   });
 });
@@ -357,7 +379,10 @@ describe("additional claims are checked as the ALB does", () => {
   });
 
   it("refuses an unknown format, zero values and a claim listed twice", () => {
-    assert.throws(() => create([claim("x", ["v"], "json")]), /format must be one of single-string, string-array, space-separated-values, got "json"/);
+    assert.throws(
+      () => create([claim("x", ["v"], "json")]),
+      /format must be one of single-string, string-array, space-separated-values, got "json"/,
+    );
     assert.throws(() => create([claim("x", [])]), /needs 1 to 10 values/);
     assert.throws(() => create([claim("x"), claim("x")]), /\["x"\]: the claim is listed twice/);
   });

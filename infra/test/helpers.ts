@@ -31,8 +31,8 @@ export function assetPath(): string {
 
 /** Synthesizes the stack from the example context with `overrides` applied (`undefined` removes a key). */
 export function synth(overrides: Record<string, unknown> = {}, env?: Environment): Template {
-  const context: Record<string, unknown> = { ...EXAMPLE_CONTEXT, assetPath: assetPath(), ...overrides };
-  for (const [key, value] of Object.entries(context)) if (value === undefined) delete context[key];
+  const merged: Record<string, unknown> = { ...EXAMPLE_CONTEXT, assetPath: assetPath(), ...overrides };
+  const context = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
   const app = new App({ context });
   return Template.fromStack(createStack(app, env));
 }

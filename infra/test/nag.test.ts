@@ -17,7 +17,9 @@ interface Finding {
 /** Every finding cdk-nag reports (acknowledged ones are already left out by cdk-nag itself). */
 function findings(stack: Stack): Finding[] {
   // Synthesize first: aspects have run, and CloudFormation's default rules fail the synth on errors.
-  (stack.node.root as App).synth();
+  const root = stack.node.root;
+  if (!App.isApp(root)) throw new Error(`${stack.stackName} is not in an App`);
+  root.synth();
   const report = new AwsSolutionsChecks().validateScope(stack);
   return report.violations.flatMap((v) =>
     v.violatingResources.map((r) => ({ rule: v.ruleName, severity: v.severity ?? "error", path: r.constructPath ?? "" })),
@@ -31,7 +33,10 @@ const projectStacks: Record<string, () => Stack> = {
 };
 
 describe("cdk-nag AwsSolutionsChecks", () => {
-  for (const [name, build] of [...Object.entries(VARIANTS).map(([n, b]) => [n, () => b().stack] as const), ...Object.entries(projectStacks)]) {
+  for (const [name, build] of [
+    ...Object.entries(VARIANTS).map(([n, b]) => [n, () => b().stack] as const),
+    ...Object.entries(projectStacks),
+  ]) {
     it(`finds no unacknowledged error or warning in ${name}`, () => {
       assert.deepEqual(findings(build()), []);
     });
