@@ -1,5 +1,5 @@
 // AlbOidcTarget: a Lambda function behind an ALB that logs users in (authenticate-oidc) and checks machine tokens (jwt-validation).
-import { Arn, ArnFormat, Duration, Fn, Names, RemovalPolicy, type SecretValue, Stack, Token, Validations } from "aws-cdk-lib";
+import { ArnFormat, Duration, Fn, Names, RemovalPolicy, type SecretValue, Stack, Token, Validations } from "aws-cdk-lib";
 import type * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
@@ -376,12 +376,12 @@ export function loadBalancerArnOfListener(listenerArn: string): string {
     }
     return `${match[1]}:loadbalancer/${match[2]}`;
   }
-  const parts = Arn.split(listenerArn, ArnFormat.SLASH_RESOURCE_NAME);
-  // resourceName is "app/<name>/<lb-id>/<listener-id>".
-  const path = Fn.split("/", parts.resourceName as string);
+  // Arn.split keeps only the first path segment of a token's resource name: split by hand.
+  const fields = Fn.split(":", listenerArn);
+  const path = Fn.split("/", Fn.select(5, fields)); // listener/app/<name>/<lb-id>/<listener-id>
   return Fn.join("", [
-    `arn:${parts.partition}:elasticloadbalancing:${parts.region}:${parts.account}:loadbalancer/`,
-    Fn.join("/", [Fn.select(0, path), Fn.select(1, path), Fn.select(2, path)]),
+    Fn.join(":", ["arn", Fn.select(1, fields), "elasticloadbalancing", Fn.select(3, fields), Fn.select(4, fields), "loadbalancer/"]),
+    Fn.join("/", [Fn.select(1, path), Fn.select(2, path), Fn.select(3, path)]),
   ]);
 }
 

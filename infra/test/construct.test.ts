@@ -1,13 +1,13 @@
 // Specification of AlbOidcTarget: secure defaults, scoped permission, the function's variables, both ALB modes.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { App, Stack } from "aws-cdk-lib";
+import { App, CfnParameter, Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import { AlbOidcTarget, JwtValidationAction, type AlbOidcTargetProps } from "../lib";
+import { AlbOidcTarget, JwtValidationAction, loadBalancerArnOfListener, type AlbOidcTargetProps } from "../lib";
 import {
   CERTIFICATE_ARN,
   ENV,
@@ -392,5 +392,41 @@ describe("additional claims are checked as the ALB does", () => {
       () => JwtValidationAction.create({ issuer: "https://a.example.com", jwksEndpoint: "http://a.example.com/jwks", next: forward() }),
       /JWKS endpoint must use HTTPS/,
     );
+  });
+});
+
+describe("loadBalancerArnOfListener", () => {
+  it("turns a listener ARN into its load balancer's ARN", () => {
+    assert.equal(
+      loadBalancerArnOfListener(LISTENER_ARN),
+      "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/shared-alb/50dc6c495c0c9188",
+    );
+  });
+
+  it("does the same at deploy time for a listener ARN that is a token", () => {
+    const stack = new Stack(new App(), "Token", { env: ENV });
+    const arn = new CfnParameter(stack, "ListenerArn", { type: "String" }).valueAsString;
+    // Evaluate the intrinsics as CloudFormation would, with the parameter set to a real listener ARN.
+    const evaluate = (node: unknown): unknown => {
+      if (typeof node !== "object" || node === null) return node;
+      const [[fn, args]] = Object.entries(node) as [[string, any]];
+      if (fn === "Ref") return LISTENER_ARN;
+      if (fn === "Fn::Join") return (args[1] as unknown[]).map(evaluate).join(args[0]);
+      if (fn === "Fn::Split") return (evaluate(args[1]) as string).split(args[0]);
+      if (fn === "Fn::Select") return (evaluate(args[1]) as unknown[])[args[0]];
+      throw new Error(`unexpected ${fn}`);
+    };
+    assert.equal(
+      evaluate(stack.resolve(loadBalancerArnOfListener(arn))),
+      "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/shared-alb/50dc6c495c0c9188",
+    );
+  });
+
+  it("refuses something that is not an ALB listener ARN, quoting it", () => {
+    assert.throws(() => loadBalancerArnOfListener("arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/x/1"), {
+      name: "AlbOidcTargetError",
+      message:
+        /^listener must be an ALB listener ARN .*got "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer\/app\/x\/1"\.$/,
+    });
   });
 });
