@@ -1,5 +1,5 @@
 // The project's own stack: a VPC (or yours) and one AlbOidcTarget configured from context values.
-import { CfnOutput, Duration, SecretValue, Stack, Validations } from "aws-cdk-lib";
+import { Annotations, CfnOutput, Duration, SecretValue, Stack, Validations } from "aws-cdk-lib";
 import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
@@ -62,6 +62,14 @@ export class AlbOidcTargetStack extends Stack {
       deletionProtection: props.deletionProtection,
       accessLogs: { retention: props.accessLogRetentionDays === undefined ? undefined : Duration.days(props.accessLogRetentionDays) },
     });
+
+    if (oidc.clientSecretVersionId === undefined) {
+      Annotations.of(this).addWarningV2(
+        "alb-oidc-target:unpinnedClientSecret",
+        "oidcClientSecretVersionId is not set: a rotated client secret reaches the listener only when the listener changes. " +
+          "Pin the version and change the pin to roll out a rotation (infra/README.md, Rotating the client secret).",
+      );
+    }
 
     const loadBalancer = this.target.loadBalancer as elbv2.IApplicationLoadBalancer;
     new CfnOutput(this, "LoadBalancerDnsName", {

@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { App } from "aws-cdk-lib";
-import { Match } from "aws-cdk-lib/assertions";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { INFRA_DIR, createStack } from "../lib/app";
 import { EXAMPLE_CONTEXT, MACHINE_CONTEXT, TEST_ENV, assetPath, onlyLogicalId, onlyResource, synth } from "./helpers";
 
@@ -406,6 +406,21 @@ describe("app", () => {
   it("names the stack from the stackName context value", () => {
     const app = new App({ context: { ...EXAMPLE_CONTEXT, assetPath: assetPath(), stackName: "LoginDemo" } });
     assert.equal(createStack(app).stackName, "LoginDemo");
+  });
+});
+
+describe("client secret version", () => {
+  it("pins the version in the dynamic reference, and warns while it is not pinned", () => {
+    const build = (overrides: Record<string, unknown>) =>
+      createStack(new App({ context: { ...EXAMPLE_CONTEXT, assetPath: assetPath(), ...overrides } }));
+    const pinned = build({ oidcClientSecretVersionId: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111" });
+    assert.equal(
+      httpsListener(Template.fromStack(pinned)).Properties.DefaultActions[0].AuthenticateOidcConfig.ClientSecret,
+      "{{resolve:secretsmanager:alb-oidc-target/line-client-secret:SecretString:::a1b2c3d4-5678-90ab-cdef-EXAMPLE11111}}",
+    );
+    const warning = Match.stringLikeRegexp("oidcClientSecretVersionId is not set");
+    assert.equal(Annotations.fromStack(pinned).findWarning("*", warning).length, 0);
+    assert.equal(Annotations.fromStack(build({})).findWarning("*", warning).length, 1);
   });
 });
 
