@@ -430,3 +430,25 @@ describe("loadBalancerArnOfListener", () => {
     });
   });
 });
+
+/** Synthesizes the app holding `stack` (CloudFormation's default rules run then). */
+function synthApp(stack: Stack): void {
+  const root = stack.node.root;
+  if (!App.isApp(root)) throw new Error("not in an App");
+  root.synth();
+}
+
+describe("@aws-cdk/core:validateAgainstDefaultRules", () => {
+  it("synthesizes the machine-routes variant with the flag on", () => {
+    const { stack } = machineRoutesVariant();
+    assert.doesNotThrow(() => synthApp(stack));
+  });
+
+  it("fails the synth on a wrong-typed claim, which a property override used to let through", () => {
+    const { stack } = machineRoutesVariant();
+    const rule = stack.node.findAll().find((c): c is elbv2.CfnListenerRule => c instanceof elbv2.CfnListenerRule);
+    assert.ok(rule !== undefined);
+    rule.addPropertyOverride("Actions.0.JwtValidationConfig.AdditionalClaims.0.Values", "notes:read");
+    assert.throws(() => synthApp(stack), /Validation failed/);
+  });
+});
