@@ -380,7 +380,7 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
       // The module read its environment from process.env: put the process back as it was when stopped.
       cleanup.push(() => {
         for (const [k, v] of previousEnv) {
-          if (v === undefined) delete process.env[k];
+          if (v === undefined) Reflect.deleteProperty(process.env, k);
           else process.env[k] = v;
         }
         return Promise.resolve();

@@ -45,7 +45,7 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
   if (TS_EXTENSIONS.has(ext)) {
     let api: { tsImport: (specifier: string, parent: string) => Promise<unknown> };
     try {
-      api = (await import("tsx/esm/api")) as typeof api;
+      api = await import("tsx/esm/api");
     } catch {
       throw new EmulatorConfigError(
         `--handler ${file} is TypeScript: install tsx to load it (npm install --save-dev tsx), or build it and pass the .js file`,
@@ -55,7 +55,7 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
   }
   if (ext === ".cjs") {
     const require = createRequire(import.meta.url);
-    delete require.cache[file];
+    Reflect.deleteProperty(require.cache, file);
     return { ...(require(file) as Record<string, unknown>) };
   }
   return (await import(`${url.href}?load=${++loads}`)) as Record<string, unknown>;

@@ -63,7 +63,9 @@ function context(functionName: string): Record<string, unknown> {
 function run(fn: LambdaFunction, event: unknown, ctx: Record<string, unknown>): Promise<unknown> {
   if (fn.length >= 3) {
     return new Promise((resolve, reject) => {
-      const out = fn(event, ctx, (err, result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result)));
+      const out = fn(event, ctx, (err, result) =>
+        err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(result),
+      );
       if (out instanceof Promise) out.then(resolve, reject);
     });
   }

@@ -1,5 +1,5 @@
 // An HTTP server as the target (instance/IP target group): the client's request is proxied with the ALB's headers, the answer streamed back unchanged; refused is 502, silent is 504.
-import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http";
+import { request as httpRequest, type OutgoingHttpHeaders } from "node:http";
 import { EmulatorConfigError, isLoopbackHost } from "./config.js";
 import { sendAlbError } from "./error-page.js";
 import type { Target } from "./target.js";
@@ -104,7 +104,7 @@ export function upstreamTarget(o: UpstreamOptions): Target {
           (up) => {
             answered = true;
             const out: string[] = [];
-            const upHop = connectionTokens(up.headers.connection as IncomingHttpHeaders["connection"]);
+            const upHop = connectionTokens(up.headers.connection);
             for (let i = 0; i + 1 < up.rawHeaders.length; i += 2) {
               const name = up.rawHeaders[i] ?? "";
               const lower = name.toLowerCase();
