@@ -85,7 +85,7 @@ export function lambdaTarget(o: {
 }): LambdaTarget {
   const target: LambdaTarget = {
     kind: "lambda",
-    description: `Lambda function ${o.name}${o.multiValue ? " (multi-value headers)" : ""}`,
+    description: `Lambda (${o.name})${o.multiValue ? " (multi-value headers)" : ""}`,
     handler: o.handler,
     loadError: o.loadError,
     async deliver({ req, res, listenerPort, oidc, logger }) {
