@@ -3,7 +3,17 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "infra/**", "coverage/**", "test-results/**", ".bench/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      "infra/**",
+      "coverage/**",
+      "test-results/**",
+      ".bench/**",
+      "test/emulator/fixtures/**/*.{mjs,cjs,js}",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -243,7 +243,10 @@ async function buildTarget(o: EmulatorOptions, multiValue: boolean, functionEnv:
   if (t.kind === "sample") {
     const app = createApp(functionEnv, { writeLog });
     // Called through the app object so that tests can swap app.handler.
-    return { target: lambdaTarget({ handler: (ev) => app.handler(ev as never), multiValue, name: "the sample function, src/index.ts" }), app };
+    return {
+      target: lambdaTarget({ handler: (ev) => app.handler(ev as never), multiValue, name: "the sample function, src/index.ts" }),
+      app,
+    };
   }
   const spec = typeof t.handler === "string" ? parseHandlerSpec(t.handler, process.cwd()) : t.handler;
   const name = `${spec.file}#${spec.exportName}`;

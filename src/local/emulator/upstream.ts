@@ -103,15 +103,15 @@ export function upstreamTarget(o: UpstreamOptions): Target {
           },
           (up) => {
             answered = true;
-            const out: string[] = [];
             const upHop = connectionTokens(up.headers.connection);
             for (let i = 0; i + 1 < up.rawHeaders.length; i += 2) {
               const name = up.rawHeaders[i] ?? "";
               const lower = name.toLowerCase();
               if (HOP_BY_HOP.has(lower) || upHop.has(lower)) continue;
-              out.push(name, up.rawHeaders[i + 1] ?? "");
+              // appendHeader keeps every set-cookie (and any other repeated header) as its own line.
+              res.appendHeader(name, up.rawHeaders[i + 1] ?? "");
             }
-            res.writeHead(up.statusCode ?? 502, up.statusMessage, out);
+            res.writeHead(up.statusCode ?? 502, up.statusMessage);
             up.pipe(res);
             up.on("end", () => resolve());
             up.on("error", () => {
