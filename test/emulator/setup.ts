@@ -29,9 +29,10 @@ export async function testEmulator(o: EmulatorOptions = {}): Promise<TestEmulato
   const target = e.target;
   if (isLambdaTarget(target)) {
     const real = target.handler;
-    target.handler = (ev, ctx) => {
+    // Three parameters, so that a callback-style handler still gets its callback through the wrapper.
+    target.handler = (ev, ctx, callback) => {
       events.push(ev as ALBEvent);
-      return real(ev, ctx);
+      return real(ev, ctx, callback);
     };
   }
   return Object.assign(e, { logs, events });
