@@ -224,7 +224,15 @@ function configuration(o: OidcProviderOptions, errors: typeof ProviderErrors): C
         }
       },
     },
-    ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, Interaction: 3600, Session: 14 * 86400, Grant: 14 * 86400 },
+    ttl: {
+      AccessToken: 3600,
+      ClientCredentials: 3600,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: 14 * 86400,
+      Grant: 14 * 86400,
+    },
     // The ALB sends no PKCE parameters: requiring them would break every login.
     pkce: { required: () => false },
     loadExistingGrant: (ctx) => autoGrant(ctx, o.clientId),
