@@ -384,7 +384,14 @@ export function templateListener(o: TemplateOptions): ListenerSource {
       const attributes = Array.isArray(tg?.TargetGroupAttributes) ? (tg.TargetGroupAttributes as unknown[]).filter(isRecord) : [];
       const mv = attributes.find((a) => a.Key === "lambda.multi_value_headers.enabled");
       const multiValue = mv === undefined ? undefined : String(mv.Value) === "true";
-      const lb = reader.str(props.LoadBalancerArn, `${listenerId}.LoadBalancerArn`);
+      // A Ref to the template's own load balancer has no ARN before deployment: the emulator signs as its default ARN.
+      const lbRaw = props.LoadBalancerArn;
+      const lb = typeof lbRaw === "string" ? lbRaw : undefined;
+      if (lbRaw !== undefined && lb === undefined)
+        reader.note(
+          listenerId,
+          `LoadBalancerArn ${JSON.stringify(lbRaw)} has no ARN before deployment: tokens are signed as the default LoadBalancerArn`,
+        );
       const listener: Listener & { multiValue?: boolean; loadBalancerArn?: string } = {
         rules: sortRules(rules),
         notes: reader.notes,
