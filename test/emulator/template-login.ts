@@ -8,8 +8,9 @@ import { Browser } from "./browser.js";
 
 /** Listeners (found by type, never by logical id) whose default action or rules authenticate. */
 function authenticatingListeners(path: string): string[] {
-  const resources = (JSON.parse(readFileSync(path, "utf8")) as { Resources?: Record<string, { Type?: string; Properties?: unknown }> })
-    .Resources;
+  const resources = (
+    JSON.parse(readFileSync(path, "utf8")) as { Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }> }
+  ).Resources;
   if (!resources) return [];
   return listenerIds(resources).filter((id) => {
     const rules = Object.values(resources).filter(
