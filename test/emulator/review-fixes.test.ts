@@ -1,7 +1,9 @@
 // Fixes from the outside review: no open redirect after login, bounded and linear log redaction, no request that holds the event loop.
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { safeReturnTo } from "../../src/local/emulator/authenticate.js";
+import { banner } from "../../src/local/emulator/banner.js";
 import { scrubTokens } from "../../src/log.js";
 import { mintAlbToken } from "../../src/testing/alb-token.js";
 import { createAlbKey } from "../../src/testing/keys.js";
@@ -100,5 +102,31 @@ describe("log redaction", () => {
     // About 30 ms on this machine; the bound is 100 times that.
     expect(ms).toBeLessThan(3000);
     expect(scrubTokens(`x ${mintAlbToken({ key: createAlbKey() })} y`)).toBe("x [redacted] y");
+  });
+});
+
+describe("links in the banner and the config file", () => {
+  /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
+  function anchors(markdown: string): Set<string> {
+    const out = new Set<string>();
+    for (const m of markdown.matchAll(/^#{1,6} (.+)$/gm)) {
+      out.add(
+        (m[1] ?? "")
+          .toLowerCase()
+          .replace(/[^\w\s-]/g, "")
+          .replace(/\s/g, "-"),
+      );
+    }
+    return out;
+  }
+
+  it("point at README sections that exist (the old docs/readme/run-locally.md does not)", () => {
+    const readme = anchors(readFileSync("README.md", "utf8"));
+    const text = `${banner(alb, "test")}\n${readFileSync("alb.config.json", "utf8")}`;
+    const links = [...text.matchAll(/README\.md#([a-z0-9-]+)/g)].map((m) => m[1] ?? "");
+    expect(links.length).toBeGreaterThanOrEqual(2);
+    for (const link of links) expect(readme.has(link), link).toBe(true);
+    expect(text).not.toContain("docs/readme/run-locally.md");
+    expect(text).toContain("README.md#run-your-own-app-behind-the-emulator");
   });
 });
