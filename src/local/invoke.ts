@@ -84,6 +84,8 @@ export async function prepare(sample: SampleEvent, baseEnv: Record<string, strin
   if (mintMachine !== undefined || env.M2M_PATH_PREFIXES !== undefined) {
     env.M2M_PATH_PREFIXES ??= "/api/";
     env.M2M_ISSUER ??= DEFAULT_M2M_ISSUER;
+    // Machine routes require an audience (or an explicit "none"): the minted tokens are for this one.
+    env.M2M_AUDIENCE ??= DEFAULT_M2M_AUDIENCE;
     env.M2M_JWKS_URI = `${server.url}/jwks.json`;
   }
   if (mintMachine) {
