@@ -8,6 +8,17 @@ const USAGE = `usage: alb-oidc-target <command> [options]
   token     a client-credentials token from the running emulator's provider
 `;
 
+/** The emulator's optional peer dependencies (and openid-client, the ALB side of its login flow). */
+const PEERS = ["oidc-provider", "openid-client", "jose", "tsx"];
+
+/** A missing optional peer, named with the install line; undefined for any other error. */
+export function missingPeer(err: unknown): string | undefined {
+  if ((err as NodeJS.ErrnoException | undefined)?.code !== "ERR_MODULE_NOT_FOUND") return undefined;
+  const name = /Cannot find (?:package|module) '([^']+)'/.exec((err as Error).message)?.[1];
+  const peer = PEERS.find((p) => name === p || name?.startsWith(`${p}/`));
+  return peer && `the emulator needs ${peer}: npm install --save-dev ${PEERS.join(" ")}`;
+}
+
 /**
  * Runs one command; resolves with the exit code.
  * @example process.exitCode = await run(["emulate", "--upstream", "http://127.0.0.1:8080"]);
@@ -37,7 +48,7 @@ if (runDirectly(import.meta.url)) {
   run(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(`${missingPeer(err) ?? (err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
       process.exit(1);
     },
   );
