@@ -108,7 +108,7 @@ class Reader {
     const fromEnv = this.o.env.ALB_CLIENT_SECRET;
     if (fromEnv === undefined || fromEnv === "")
       throw new EmulatorConfigError(
-        `${where}.ClientSecret is ${s.replace(/:[^:}]*:SecretString.*$/, ":...")}: set ALB_CLIENT_SECRET to the client secret (or pass --embedded-idp)`,
+        `${where}.ClientSecret is ${s} (a reference, resolved only in AWS): set ALB_CLIENT_SECRET to the client secret (or pass --embedded-idp)`,
       );
     return fromEnv;
   }
