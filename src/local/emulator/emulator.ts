@@ -343,7 +343,17 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
           prefixes.every((p) => p !== undefined) && { JwtValidation: { ...firstJwt.auth.config, PathPrefixes: prefixes } }),
       };
       if (o.adjustConfig) config = o.adjustConfig(config);
-      listener = built;
+      const notes = [...built.notes];
+      if (firstJwt && !config.JwtValidation)
+        notes.push(
+          `${firstJwt.name}: its path patterns are not all <prefix>*, so the function gets no M2M_PATH_PREFIXES and treats those requests as user requests`,
+        );
+      const jwtRules = built.rules.filter((r) => r.auth?.type === "jwt-validation");
+      if (jwtRules.length > 1)
+        notes.push(
+          `${jwtRules.map((r) => r.name).join(", ")}: the function re-verifies machine tokens with the first rule's issuer and paths only`,
+        );
+      listener = { ...built, notes };
     } else {
       const resolved = resolveConfig(file, needsEmbeddedProvider(file) ? embedded?.oidc : undefined, embedded?.machine);
       config = o.adjustConfig ? o.adjustConfig(resolved) : resolved;
