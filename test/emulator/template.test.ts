@@ -1,6 +1,7 @@
 // --template: the listener read from a CloudFormation template with several rules (fixed-response by host, deny, jwt-validation, redirect, the default authenticate-oidc), IdPs swapped for the embedded provider; which rule answered.
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withEmbeddedIdp } from "../../src/local/emulator/emulator.js";
 import { templateListener } from "../../src/local/emulator/template.js";
 import { DEMO_USERS } from "../../src/local/oidc/users.js";
 import { fetchMachineToken } from "../../src/local/token.js";
@@ -136,5 +137,38 @@ describe("which rule answers", () => {
     const xhr = await browser.fetch(`${alb.url}/xhr/poll`);
     expect(xhr.headers.get("x-alb-emulator-rule")).toBe("XhrRule");
     expect(xhr.status).not.toBe(401);
+  });
+});
+
+describe("--embedded-idp with --config", () => {
+  it("swaps the file's LINE endpoints, client and JwtValidation issuer for the embedded provider, keeping Scope and the rule's paths", async () => {
+    const line = {
+      Issuer: "https://access.line.me",
+      AuthorizationEndpoint: "https://access.line.me/oauth2/v2.1/authorize",
+      TokenEndpoint: "https://api.line.me/oauth2/v2.1/token",
+      UserInfoEndpoint: "https://api.line.me/oauth2/v2.1/userinfo",
+      ClientId: "1234567890",
+      ClientSecret: "line-secret",
+      Scope: "openid profile email",
+      SessionCookieName: "LineSession",
+      JwtValidation: { PathPrefixes: ["/m2m/"], Issuer: "https://auth.example.com", JwksEndpoint: "https://auth.example.com/jwks" },
+    };
+    const e = await testEmulator({ file: withEmbeddedIdp(line) });
+    try {
+      expect(e.config).toMatchObject({
+        Issuer: e.idp?.issuer,
+        ClientId: "alb-oidc-local",
+        Scope: "openid profile email",
+        SessionCookieName: "LineSession",
+      });
+      expect(e.config.JwtValidation).toMatchObject({ PathPrefixes: ["/m2m/"], Issuer: e.idp?.issuer, JwksEndpoint: e.idp?.jwksUri });
+      const browser = new Browser();
+      const { final } = await browser.login(`${e.url}/`, "alice");
+      expect(final.res.status).toBe(200);
+      expect((await browser.jar.getCookies(e.url)).map((c) => c.key)).toEqual(["LineSession-0"]);
+      expect((await fetch(`${e.url}/m2m/x`)).headers.get("x-alb-emulator-error")).toBe("AuthMissingJwt");
+    } finally {
+      await e.stop();
+    }
   });
 });
