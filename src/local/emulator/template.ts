@@ -146,11 +146,16 @@ class Reader {
       if (k === "AuthenticationRequestExtraParams") {
         if (!isRecord(v)) continue;
         file[k] = Object.fromEntries(Object.entries(v).map(([pk, pv]) => [pk, this.str(pv, `${where}.${k}`) ?? ""]));
-      } else if (k === "SessionTimeout") file[k] = Number(this.str(v, where));
-      else file[k] = this.str(v, `${where}.${k}`);
+        continue;
+      }
+      // A value that cannot be resolved is named (str notes it) and left to the ALB default.
+      const resolved = this.str(v, `${where}.${k}`);
+      if (resolved === undefined) continue;
+      file[k] = k === "SessionTimeout" ? Number(resolved) : resolved;
     }
     if (embedded) {
       Object.assign(file, embedded.oidc);
+      if (cognito) this.note(where, "authenticate-cognito: the embedded provider stands in for the user pool (as an OIDC IdP)");
     } else {
       if (cognito) {
         this.note(where, "authenticate-cognito cannot be emulated without --embedded-idp (the user pool is in AWS): the rule is left out");
