@@ -47,6 +47,7 @@ describe("reading the listener", () => {
       expect.arrayContaining([
         'OfficeOnlyRule: condition "source-ip" is not emulated (path-pattern, host-header and http-request-method are): the rule is left out',
         "HttpsListener: HTTPS with its certificates: the emulator listens on plain http://localhost",
+        "OldPathsRule: Transforms is not emulated",
       ]) as unknown,
     );
   });

@@ -22,6 +22,16 @@ const SECRET_REF = /^\{\{resolve:secretsmanager:[^}]*\}\}$/;
 const LISTENER_KNOWN = new Set(["DefaultActions", "LoadBalancerArn", "Port", "Protocol", "Certificates", "SslPolicy"]);
 const OIDC_KEEP = ["Scope", "SessionCookieName", "SessionTimeout", "AuthenticationRequestExtraParams", "OnUnauthenticatedRequest"] as const;
 const OIDC_IDP = ["Issuer", "AuthorizationEndpoint", "TokenEndpoint", "UserInfoEndpoint", "ClientId", "ClientSecret"] as const;
+/** Fields of an authenticate config the emulator reads; any other is named. */
+const OIDC_READ = new Set<string>([
+  ...OIDC_KEEP,
+  ...OIDC_IDP,
+  "UseExistingClientSecret",
+  "UserPoolArn",
+  "UserPoolClientId",
+  "UserPoolDomain",
+]);
+const RULE_KNOWN = new Set(["ListenerArn", "Priority", "Conditions", "Actions"]);
 
 export interface TemplateOptions {
   /** The template file (JSON, as `cdk synth` writes it). */
@@ -140,6 +150,7 @@ class Reader {
 
   oidc(cfg: Record<string, unknown>, where: string, embedded: EmbeddedIdp | undefined, cognito: boolean): OidcAuth | undefined {
     const file: Record<string, unknown> = {};
+    for (const k of Object.keys(cfg)) if (!OIDC_READ.has(k)) this.note(where, `${k} is not emulated`);
     for (const k of OIDC_KEEP) {
       const v = cfg[k];
       if (v === undefined) continue;
@@ -366,6 +377,7 @@ export function templateListener(o: TemplateOptions): ListenerSource {
         );
       for (const rid of ruleIds) {
         const p = resources[rid]?.Properties ?? {};
+        for (const k of Object.keys(p)) if (!RULE_KNOWN.has(k)) reader.note(rid, `${k} is not emulated`);
         const priority = Number(reader.str(p.Priority, rid));
         if (!Number.isInteger(priority))
           throw new EmulatorConfigError(`${o.path} ${rid}: Priority must be a number, got ${JSON.stringify(p.Priority)}`);
