@@ -15,6 +15,7 @@ export default tseslint.config(
       "coverage/**",
       "test-results/**",
       ".bench/**",
+      "test/emulator/fixtures/**/*.{mjs,cjs,js}",
     ],
   },
   js.configs.recommended,

@@ -56,7 +56,9 @@ export function createLogger(write: (line: string) => void = (l) => process.stdo
   };
 }
 
-const JWT_LIKE = /[A-Za-z0-9_-]{8,}={0,2}\.[A-Za-z0-9_-]{8,}={0,2}(\.[A-Za-z0-9_-]*={0,2})?/g;
+// The lookbehind starts a match only where a run of base64url characters starts: without it the engine retried
+// from every character of a long run, each retry scanning to the run's end (quadratic: 0.9 s for 15,000 letters).
+const JWT_LIKE = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{8,}={0,2}\.[A-Za-z0-9_-]{8,}={0,2}(\.[A-Za-z0-9_-]*={0,2})?/g;
 
 /** Masks anything shaped like a JWT in free text (error messages we did not write). */
 export function scrubTokens(text: string): string {

@@ -1,12 +1,15 @@
-// `npm run invoke -- <event.json> [--as-is]`: runs the Lambda handler on a sample ALB event, minting a fresh token (ALB user token or RS256 machine bearer token) with a local key and serving it from a loopback key server.
+// `alb-oidc-target invoke` / `npm run invoke -- <event.json> [--as-is] [--handler <file>[#export]]`: runs the Lambda handler (the sample function or a module of yours) on a sample ALB event, minting a fresh token (ALB user token or RS256 machine bearer token) with a local key and serving it from a loopback key server.
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
 import type { ALBEvent, ALBResult } from "aws-lambda";
 import { createApp } from "../app.js";
 import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, mintAlbToken } from "../testing/alb-token.js";
 import { createAlbKey, createRsaKey } from "../testing/keys.js";
 import { startKeyServer, type KeyServer } from "../testing/key-server.js";
 import { DEFAULT_M2M_AUDIENCE, DEFAULT_M2M_ISSUER, mintMachineToken } from "../testing/machine-token.js";
+import { loadHandler, parseHandlerSpec } from "./emulator/handler-module.js";
+import { runDirectly } from "./run-directly.js";
 
 /**
  * A sample event: an ALB event plus an optional `mint` block describing the user whose token
@@ -81,6 +84,8 @@ export async function prepare(sample: SampleEvent, baseEnv: Record<string, strin
   if (mintMachine !== undefined || env.M2M_PATH_PREFIXES !== undefined) {
     env.M2M_PATH_PREFIXES ??= "/api/";
     env.M2M_ISSUER ??= DEFAULT_M2M_ISSUER;
+    // Machine routes require an audience (or an explicit "none"): the minted tokens are for this one.
+    env.M2M_AUDIENCE ??= DEFAULT_M2M_AUDIENCE;
     env.M2M_JWKS_URI = `${server.url}/jwks.json`;
   }
   if (mintMachine) {
@@ -101,33 +106,59 @@ export async function prepare(sample: SampleEvent, baseEnv: Record<string, strin
 }
 
 /** Runs one event through the handler built exactly as Lambda builds it; logs go to stderr. */
-export async function invoke(event: ALBEvent, env: Record<string, string | undefined>): Promise<ALBResult> {
-  const { handler } = createApp(env, { writeLog: (l) => process.stderr.write(l) });
-  return handler(event, { awsRequestId: `local-${randomBytes(4).toString("hex")}` });
+export async function invoke(event: ALBEvent, env: Record<string, string | undefined>, handlerSpec?: string): Promise<ALBResult> {
+  const awsRequestId = `local-${randomBytes(4).toString("hex")}`;
+  if (handlerSpec === undefined) {
+    const { handler } = createApp(env, { writeLog: (l) => process.stderr.write(l) });
+    return handler(event, { awsRequestId });
+  }
+  const clean: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
+  // The environment is in place before the module loads: handlers read it at module scope.
+  const handler = await loadHandler(parseHandlerSpec(handlerSpec, process.cwd()), clean);
+  return (await handler(event, { awsRequestId, functionName: "local", getRemainingTimeInMillis: () => 30_000 })) as ALBResult;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const asIs = argv.includes("--as-is");
-  const file = argv.find((a) => !a.startsWith("--"));
+const USAGE = "usage: alb-oidc-target invoke <event.json> [--as-is] [--handler <file>[#export]]   (npm run invoke -- ...)\n";
+
+/**
+ * Runs one sample event and prints the ALB result; returns the exit code.
+ * @example process.exitCode = await main(["events/whoami.json", "--handler", "dist/index.js"]);
+ */
+export async function main(argv: string[]): Promise<number> {
+  let values: { "as-is"?: boolean; handler?: string };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: { "as-is": { type: "boolean" }, handler: { type: "string" } },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const file = positionals[0];
   if (!file) {
-    process.stderr.write("usage: npm run invoke -- <event.json> [--as-is]\n");
+    process.stderr.write(USAGE);
     return 2;
   }
   const sample = JSON.parse(await readFile(file, "utf8")) as SampleEvent;
-  if (asIs) {
-    process.stdout.write(`${JSON.stringify(await invoke(sample, process.env), null, 2)}\n`);
+  if (values["as-is"]) {
+    process.stdout.write(`${JSON.stringify(await invoke(sample, process.env, values.handler), null, 2)}\n`);
     return 0;
   }
   const { event, env, servers } = await prepare(sample, process.env);
   try {
-    process.stdout.write(`${JSON.stringify(await invoke(event, env), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(await invoke(event, env, values.handler), null, 2)}\n`);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }
   return 0;
 }
 
-if (import.meta.url === `file://${process.argv[1] ?? ""}`) {
+if (runDirectly(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (err: unknown) => {

@@ -1,15 +1,35 @@
-// `npm start`: the local ALB emulator with the embedded OIDC provider in front of this repository's function.
+// `alb-oidc-target emulate` / `npm start`: the local ALB emulator (embedded OIDC provider by default) in front of the sample function, a handler module or an HTTP upstream.
 import { parseArgs } from "node:util";
 import { ConfigError } from "../errors.js";
 import { banner } from "./emulator/banner.js";
 import { EmulatorConfigError, loadEmulatorConfig } from "./emulator/config.js";
-import { startEmulator } from "./emulator/emulator.js";
+import { startEmulator, withEmbeddedIdp, type EmulatorOptions, type TargetOption } from "./emulator/emulator.js";
 import { describeSelfCheck, selfCheck } from "./emulator/self-check.js";
+import { templateListener } from "./emulator/template.js";
+import { runDirectly } from "./run-directly.js";
 
 const DEFAULT_CONFIG = "alb.config.json";
 
-function port(name: string, fallback: number): number {
-  const raw = process.env[name];
+export const USAGE = `usage: alb-oidc-target emulate [options]   (npm start -- [options])
+
+Targets (one; the sample function by default):
+  --handler <file>[#export]   a Lambda handler module (.js, .mjs, .cjs; .ts through tsx); export "handler" by default
+  --upstream <http://host:port>
+                              an HTTP server (instance/IP target); loopback only unless --allow-remote-upstream
+  --upstream-timeout <s>      idle timeout before a 504 (default 60, the ALB's)
+
+Listener (one source):
+  --config <file>             the ALB fields as JSON (default alb.config.json when it exists)
+  --template <file>           a synthesized CloudFormation template (JSON); --listener <logicalId> when it has several
+  --embedded-idp              swap every IdP the rules name for the embedded provider
+
+Environment: PORT (3000), IDP_PORT (PORT+1), KEY_PORT (PORT+2), ALB_CLIENT_SECRET (a template's
+{{resolve:secretsmanager:...}} client secret); the rest is passed on to the function.
+See README.md#run-your-own-app-behind-the-emulator
+`;
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
@@ -17,33 +37,116 @@ function port(name: string, fallback: number): number {
   return n;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { config: { type: "string", short: "c" } } });
+/**
+ * Parses the `emulate` flags into emulator options (env: PORT, IDP_PORT, KEY_PORT, ALB_CLIENT_SECRET, the function's own).
+ * @throws EmulatorConfigError naming the flag.
+ * @example emulatorOptions(["--upstream", "http://127.0.0.1:8080"], process.env)
+ */
+export function emulatorOptions(argv: string[], env: NodeJS.ProcessEnv): { options: EmulatorOptions; source: string } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: "string", short: "c" },
+        handler: { type: "string" },
+        upstream: { type: "string" },
+        "allow-remote-upstream": { type: "boolean", default: false },
+        "upstream-timeout": { type: "string" },
+        template: { type: "string" },
+        listener: { type: "string" },
+        "embedded-idp": { type: "boolean", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new EmulatorConfigError(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  if (values.handler !== undefined && values.upstream !== undefined)
+    throw new EmulatorConfigError("--handler and --upstream are two targets: the emulator forwards to one");
+  if (values.template !== undefined && values.config !== undefined)
+    throw new EmulatorConfigError("--template and --config both describe the listener: give one");
+  if (values.listener !== undefined && values.template === undefined) throw new EmulatorConfigError("--listener needs --template");
+  if (values["allow-remote-upstream"] && values.upstream === undefined)
+    throw new EmulatorConfigError("--allow-remote-upstream needs --upstream");
+  let timeoutMs: number | undefined;
+  if (values["upstream-timeout"] !== undefined) {
+    const s = Number(values["upstream-timeout"]);
+    if (!(s > 0 && s <= 4000))
+      throw new EmulatorConfigError(`--upstream-timeout must be seconds from 1 to 4000, got "${values["upstream-timeout"]}"`);
+    timeoutMs = s * 1000;
+  }
+  let target: TargetOption = { kind: "sample" };
+  if (values.handler !== undefined) target = { kind: "handler", handler: values.handler };
+  if (values.upstream !== undefined)
+    target = { kind: "upstream", url: values.upstream, allowRemote: values["allow-remote-upstream"], ...(timeoutMs && { timeoutMs }) };
+  const listenPort = port(env, "PORT", 3000);
+  const idpPort = port(env, "IDP_PORT", listenPort === 0 ? 0 : listenPort + 1);
+  const keyPort = port(env, "KEY_PORT", listenPort === 0 ? 0 : listenPort + 2);
+  const base = { target, port: listenPort, idpPort, keyPort, functionEnv: env };
+  if (values.template !== undefined) {
+    const listener = templateListener({
+      path: values.template,
+      listenerId: values.listener,
+      embeddedIdp: values["embedded-idp"],
+      env,
+    });
+    return { options: { ...base, listener }, source: listener.description };
+  }
   const configPath = values.config ?? DEFAULT_CONFIG;
-  const file = loadEmulatorConfig(configPath, values.config !== undefined);
-  const listenPort = port("PORT", 3000);
-  const idpPort = port("IDP_PORT", listenPort === 0 ? 0 : listenPort + 1);
-  const emulator = await startEmulator({ file, port: listenPort, idpPort, functionEnv: process.env });
-  process.stdout.write(describeSelfCheck(await selfCheck(emulator)));
-  process.stdout.write(`${banner(emulator, configPath)}\n`);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`\n${signal}: stopping the emulator, the OIDC provider and the key server\n`);
-    emulator.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
+  const loaded = loadEmulatorConfig(configPath, values.config !== undefined);
+  const file = values["embedded-idp"] ? withEmbeddedIdp(loaded) : loaded;
+  return { options: { ...base, file }, source: `${configPath}${values["embedded-idp"] ? ", IdPs swapped for the embedded provider" : ""}` };
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof EmulatorConfigError || err instanceof ConfigError) process.stderr.write(`Configuration error: ${err.message}\n`);
-  else if ((err as NodeJS.ErrnoException).code === "EADDRINUSE")
-    process.stderr.write(`Port in use: ${(err as Error).message} (set PORT / IDP_PORT)\n`);
-  else process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+/**
+ * Runs the emulator until SIGINT/SIGTERM; resolves with the exit code once stopped.
+ * @example process.exitCode = await main(["--handler", "dist/index.js"]);
+ */
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let emulator;
+  try {
+    const { options, source } = emulatorOptions(argv, process.env);
+    emulator = await startEmulator(options);
+    if (emulator.app) process.stdout.write(describeSelfCheck(await selfCheck(emulator)));
+    process.stdout.write(`${banner(emulator, source)}\n`);
+  } catch (err) {
+    if (emulator) await emulator.stop();
+    if (err instanceof EmulatorConfigError || err instanceof ConfigError) process.stderr.write(`Configuration error: ${err.message}\n`);
+    else if ((err as NodeJS.ErrnoException).code === "EADDRINUSE")
+      process.stderr.write(`Port in use: ${(err as Error).message} (set PORT / IDP_PORT / KEY_PORT)\n`);
+    else process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+  const running = emulator;
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string): void => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      process.stdout.write(`\n${signal}: stopping the emulator, the OIDC provider and the key server\n`);
+      running.stop().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    const onInt = (): void => stop("SIGINT");
+    const onTerm = (): void => stop("SIGTERM");
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+  });
+}
+
+if (runDirectly(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

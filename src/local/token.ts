@@ -1,9 +1,8 @@
-// `npm run token -- --scope "<scopes>"`: a client-credentials access token from the running emulator's embedded provider, printed alone for curl.
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+// `alb-oidc-target token` / `npm run token -- --scope "<scopes>"`: a client-credentials access token from the running emulator's embedded provider, printed alone for curl.
 import { parseArgs } from "node:util";
 import * as client from "openid-client";
 import { DEMO_MACHINE_CLIENT } from "./emulator/machine-client.js";
+import { runDirectly } from "./run-directly.js";
 
 export interface TokenRequest {
   /** The provider's issuer URL; discovery runs against it. */
@@ -96,8 +95,24 @@ export async function fetchMachineToken(r: TokenRequest): Promise<string> {
   }
 }
 
-async function main(): Promise<void> {
+/**
+ * Prints a client-credentials token from the running emulator's provider; returns the exit code.
+ * @example process.exitCode = await main(["--scope", "orders:read"]);
+ */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await printToken(argv);
+    return 0;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`npm run token: ${message.split("\n")[0] ?? ""}\n`);
+    return 1;
+  }
+}
+
+async function printToken(argv: string[]): Promise<void> {
   const { values } = parseArgs({
+    args: argv,
     options: {
       scope: { type: "string", short: "s", default: "" },
       issuer: { type: "string" },
@@ -116,21 +131,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${token}\n`);
 }
 
-function runDirectly(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
 // Tests import fetchMachineToken; only `npm run token` (tsx src/local/token.ts) runs the command.
-if (runDirectly()) {
-  main().catch((err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`npm run token: ${message.split("\n")[0] ?? ""}\n`);
-    process.exit(1);
-  });
+if (runDirectly(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    () => (process.exitCode = 1),
+  );
 }

@@ -6,7 +6,7 @@ import { fetchMachineToken } from "../../src/local/token.js";
 import { decodePart, mintAlbToken } from "../../src/testing/alb-token.js";
 import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
 import { createAlbKey, createRsaKey } from "../../src/testing/keys.js";
-import { mintMachineToken, type MachineMintOptions } from "../../src/testing/machine-token.js";
+import { DEFAULT_M2M_AUDIENCE, mintMachineToken, type MachineMintOptions } from "../../src/testing/machine-token.js";
 import { Browser } from "./browser.js";
 import { lastEvent, testEmulator, type TestEmulator } from "./setup.js";
 
@@ -146,6 +146,8 @@ describe("the ALB's checks against an independent issuer (loopback JWKS, jose-in
           AdditionalClaims: CLAIMS,
         },
       },
+      // Another IdP's audience is the user's to say (the function requires M2M_AUDIENCE with machine routes).
+      functionEnv: { M2M_AUDIENCE: DEFAULT_M2M_AUDIENCE },
     });
   });
   afterAll(async () => {
@@ -226,6 +228,7 @@ describe("the JWKS endpoint's limits and outages", () => {
     setup(ks);
     const alb = await testEmulator({
       file: { JwtValidation: { PathPrefixes: ["/api/"], Issuer: ISSUER, JwksEndpoint: `${ks.url}/jwks.json` } },
+      functionEnv: { M2M_AUDIENCE: DEFAULT_M2M_AUDIENCE },
     });
     try {
       await run(alb, ks);

@@ -1,6 +1,6 @@
 // Starting an emulator for a test: ephemeral loopback ports, the embedded provider, the log captured, the function's events recorded.
-import type { ALBEvent, ALBResult } from "aws-lambda";
-import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/local/emulator/emulator.js";
+import type { ALBEvent } from "aws-lambda";
+import { isLambdaTarget, startEmulator, type Emulator, type EmulatorOptions } from "../../src/local/emulator/emulator.js";
 
 export interface TestEmulator extends Emulator {
   /** Raw log lines (emulator and function). */
@@ -26,11 +26,15 @@ export async function testEmulator(o: EmulatorOptions = {}): Promise<TestEmulato
     ...o,
     file: { Scope: PROFILE_SCOPE, ...o.file },
   });
-  const real = e.app.handler;
-  (e.app as { handler: (ev: ALBEvent) => Promise<ALBResult> }).handler = (ev: ALBEvent) => {
-    events.push(ev);
-    return real(ev);
-  };
+  const target = e.target;
+  if (isLambdaTarget(target)) {
+    const real = target.handler;
+    // Three parameters, so that a callback-style handler still gets its callback through the wrapper.
+    target.handler = (ev, ctx, callback) => {
+      events.push(ev as ALBEvent);
+      return real(ev, ctx, callback);
+    };
+  }
   return Object.assign(e, { logs, events });
 }
 

@@ -3,11 +3,11 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Configuration } from "openid-client";
 import type { Logger } from "../../log.js";
-import { scrubTokens } from "../../log.js";
 import type { EmulatorConfig } from "./config.js";
 import { expireCookie, setCookie } from "./cookies.js";
 import { sendAlbError, type AlbErrorReason } from "./error-page.js";
 import { authorizationUrl, completeLogin, IdpFailure } from "./idp-client.js";
+import { safeDetail } from "./safe-detail.js";
 import { MAX_SHARDS, splitShards, type Sealer, type Session } from "./session.js";
 
 export const CALLBACK_PATH = "/oauth2/idpresponse";
@@ -21,6 +21,8 @@ interface Nonce {
   readonly state: string;
   readonly returnTo: string;
   readonly exp: number;
+  /** Which authenticate-oidc action started the login (its index among the listener's). */
+  readonly rule: number;
 }
 
 export interface AuthenticateDeps {
@@ -54,18 +56,30 @@ function fail(
   detail?: string,
   cookies?: string[],
 ) {
-  deps.logger.error("authentication failed", {
-    status,
-    reason,
-    detail: detail === undefined ? undefined : scrubTokens(detail).slice(0, 300),
-  });
-  sendAlbError(res, status, reason, detail, cookies);
+  // Bounded before anything reads it: an IdP error or a callback query is the client's text.
+  const safe = detail === undefined ? undefined : safeDetail(detail);
+  deps.logger.error("authentication failed", { status, reason, detail: safe });
+  sendAlbError(res, status, reason, safe, cookies);
+}
+
+/**
+ * Where to send the browser after login: the request target as a path on the host the user browsed to.
+ * A run of leading slashes or backslashes (`//evil.example/x`, `/\evil.example`, `///evil.example`)
+ * would make the browser read a host name out of it, so it is collapsed to one `/`; control
+ * characters (which browsers drop from URLs) are removed first.
+ * @example safeReturnTo("//evil.example/x") // "/evil.example/x"
+ */
+export function safeReturnTo(target: string | undefined): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = (target ?? "/").replace(/[\u0000-\u001f\u007f]/g, "");
+  if (!clean.startsWith("/")) return "/";
+  return clean.replace(/^[/\\]+/, "/");
 }
 
 /** 302 to the authorization endpoint; the nonce cookie remembers the state and where to come back to. */
-export function redirectToIdp(deps: AuthenticateDeps, req: IncomingMessage, res: ServerResponse, host: string): void {
+export function redirectToIdp(deps: AuthenticateDeps, req: IncomingMessage, res: ServerResponse, host: string, rule = 0): void {
   const state = randomBytes(24).toString("base64url");
-  const nonce: Nonce = { state, returnTo: req.url?.startsWith("/") ? req.url : "/", exp: nowS() + NONCE_TTL_S };
+  const nonce: Nonce = { state, returnTo: safeReturnTo(req.url), exp: nowS() + NONCE_TTL_S, rule };
   const redirectUri = `http://${host}${CALLBACK_PATH}`;
   res.setHeader(
     "set-cookie",
@@ -79,9 +93,10 @@ export function redirectToIdp(deps: AuthenticateDeps, req: IncomingMessage, res:
   res.end();
 }
 
-function readNonce(deps: AuthenticateDeps, raw: string): Nonce | undefined {
-  const v = deps.sealer.open(raw, "nonce") as Partial<Nonce> | undefined;
+function readNonce(sealer: Sealer, raw: string): Nonce | undefined {
+  const v = sealer.open(raw, "nonce") as Partial<Nonce> | undefined;
   if (typeof v?.state !== "string" || typeof v.returnTo !== "string" || typeof v.exp !== "number" || v.exp <= nowS()) return undefined;
+  if (typeof v.rule !== "number") return undefined;
   return v as Nonce;
 }
 
@@ -91,13 +106,17 @@ function readNonce(deps: AuthenticateDeps, raw: string): Nonce | undefined {
  * 302 back to the original URL.
  */
 export async function handleCallback(
-  deps: AuthenticateDeps,
+  depsFor: (rule: number) => AuthenticateDeps | undefined,
   res: ServerResponse,
   host: string,
   rawQuery: string,
   cookies: ReadonlyMap<string, string>,
 ): Promise<void> {
   const q = new URLSearchParams(rawQuery);
+  // Until the nonce says which action started the login, failures are logged with the first one's.
+  const first = depsFor(0);
+  if (!first) throw new Error("the listener has no authenticate-oidc action");
+  let deps: AuthenticateDeps = first;
   const idpError = q.get("error");
   if (idpError !== null) {
     const description = q.get("error_description");
@@ -106,9 +125,12 @@ export async function handleCallback(
   }
   const rawNonce = cookies.get(NONCE_COOKIE);
   if (rawNonce === undefined) return fail(deps, res, 401, "AuthMissingAWSALBAuthNonce");
-  const nonce = readNonce(deps, rawNonce);
+  const nonce = readNonce(deps.sealer, rawNonce);
   const state = q.get("state");
   if (!nonce || state !== nonce.state) return fail(deps, res, 401, "AuthInvalidAWSALBAuthNonce");
+  const started = depsFor(nonce.rule);
+  if (!started) return fail(deps, res, 401, "AuthInvalidAWSALBAuthNonce");
+  deps = started;
   const code = q.get("code");
   if (!code) return fail(deps, res, 401, "AuthMissingCodeParam");
 
@@ -138,6 +160,6 @@ export async function handleCallback(
   setCookies.push(expireCookie(NONCE_COOKIE, secure));
   deps.logger.info("login", { sub: typeof login.claims.sub === "string" ? login.claims.sub : "", shards: shards.length });
   res.setHeader("set-cookie", setCookies);
-  res.writeHead(302, { location: nonce.returnTo, "cache-control": "no-cache, no-store", "content-length": 0 });
+  res.writeHead(302, { location: safeReturnTo(nonce.returnTo), "cache-control": "no-cache, no-store", "content-length": 0 });
   res.end();
 }

@@ -1,7 +1,8 @@
-// What `npm start` prints: the URLs, the demo users and the configuration in force (the client secret masked).
+// What `npm start` prints: the URLs, the target, the listener's rules, the demo users, the environment a target needs and the configuration in force (the client secret masked).
 import { DEMO_USERS } from "../oidc/users.js";
 import { maskSecret } from "./config.js";
 import type { Emulator } from "./emulator.js";
+import type { ListenerRule } from "./listener.js";
 
 const FIELD_ORDER = [
   "Issuer",
@@ -20,6 +21,22 @@ const FIELD_ORDER = [
   "MultiValueHeaders",
 ] as const;
 
+/** Where the README explains the emulator's targets and template mode. */
+export const GUIDE = "README.md#run-your-own-app-behind-the-emulator";
+
+function describeRule(r: ListenerRule): string {
+  const when = r.conditions.map((c) => `${c.field} ${c.values.join(" | ")}`).join(" and ") || "any request";
+  const auth = r.auth
+    ? r.auth.type === "authenticate-oidc"
+      ? `authenticate-oidc (${r.auth.config.OnUnauthenticatedRequest}, ${r.auth.config.Issuer}) -> `
+      : `jwt-validation (${r.auth.config.Issuer}) -> `
+    : "";
+  const a = r.action;
+  const then =
+    a.type === "forward" ? "forward" : a.type === "fixed-response" ? `fixed-response ${a.statusCode}` : `redirect ${a.statusCode}`;
+  return `    ${(r.priority === undefined ? "default" : String(r.priority)).padEnd(8)} ${r.name}: ${when}: ${auth}${then}`;
+}
+
 /** The start-up banner, as lines of text. */
 export function banner(e: Emulator, configSource: string): string {
   const c = e.config;
@@ -31,7 +48,24 @@ export function banner(e: Emulator, configSource: string): string {
     `  Login callback:              ${e.url}/oauth2/idpresponse`,
     `  Logout:                      ${e.url}/logout`,
     `  ALB public keys (loopback):  ${e.keyServer.url}/<kid>`,
+    `  Target:                      ${e.target.description}`,
+    "",
+    `  Listener rules (${configSource}; first match wins):`,
+    ...e.listener.rules.map(describeRule),
   ];
+  if (e.listener.notes.length > 0) {
+    lines.push("", "  Not emulated (named so that nothing is dropped silently):");
+    for (const n of e.listener.notes) lines.push(`    - ${n}`);
+  }
+  const env = e.functionEnv;
+  lines.push(
+    "",
+    `  Environment of the target (what an upstream or a plain AlbJwtVerifier needs; see ${GUIDE}):`,
+    `    LOAD_BALANCER_ARN=${env.LOAD_BALANCER_ARN ?? ""}`,
+    `    ISSUER=${env.ISSUER ?? ""}`,
+    `    CLIENT_ID=${env.CLIENT_ID ?? ""}`,
+    `    ALB_PUBLIC_KEY_ENDPOINT=${env.ALB_PUBLIC_KEY_ENDPOINT ?? ""}`,
+  );
   if (e.idp) {
     lines.push(`  Embedded OIDC provider:      ${e.idp.issuer}/.well-known/openid-configuration`);
     lines.push("", "  Demo users (type the name on the login page; any other name works too, with an unverified email):");
@@ -47,7 +81,7 @@ export function banner(e: Emulator, configSource: string): string {
     if (machine && jwt.Issuer === e.idp.issuer) {
       const example = `${e.url}${jwt.PathPrefixes[0] ?? "/"}`;
       lines.push(
-        `    Demo client   ${machine.clientId} (client credentials; secret ${maskSecret(machine.clientSecret)}, see docs/readme/run-locally.md)`,
+        `    Demo client   ${machine.clientId} (client credentials; secret ${maskSecret(machine.clientSecret)}, see README.md#machine-routes-locally)`,
       );
       // npm run token finds the provider on 3001 by default; say where it is otherwise.
       const env = e.idp.port === 3001 ? "" : `IDP_PORT=${e.idp.port} `;

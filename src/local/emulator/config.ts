@@ -70,8 +70,17 @@ function fail(source: string, field: string, problem: string): never {
   throw new EmulatorConfigError(`${source}: ${field} ${problem}`);
 }
 
-function isLoopbackHttp(url: URL): boolean {
-  return url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+/**
+ * Is this URL host name a loopback address (127.0.0.0/8, ::1, localhost)? The one list the emulator uses.
+ * @example isLoopbackHost(new URL("http://[::1]:8080").hostname) // true
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || hostname === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/** Plain http is allowed to loopback only. */
+export function isLoopbackHttp(url: URL): boolean {
+  return url.protocol === "http:" && isLoopbackHost(url.hostname);
 }
 
 /**

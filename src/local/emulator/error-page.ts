@@ -8,6 +8,7 @@ const REASONS: Readonly<Record<number, string>> = {
   413: "Request Entity Too Large",
   500: "Internal Server Error",
   502: "Bad Gateway",
+  504: "Gateway Timeout",
   561: "Authentication Error",
 };
 
@@ -26,6 +27,9 @@ export type AlbErrorReason =
   | "AuthJwksUnavailable"
   | "LambdaInvalidResponse"
   | "LambdaUnhandled"
+  | "LambdaInitError"
+  | "TargetConnectionError"
+  | "TargetTimeout"
   | "RequestTooLarge";
 
 /** One sentence each: what usually causes it and how to fix it. */
@@ -54,13 +58,18 @@ const HINTS: Readonly<Record<AlbErrorReason, string>> = {
     "The jwt-validation rule could not use the JWKS endpoint (unreachable, not 200 JSON, over 150 KB or over 10 keys): check JwksEndpoint and that the provider is up.",
   LambdaInvalidResponse: "The function returned something that is not a valid ALB Lambda result: check statusCode, headers and body.",
   LambdaUnhandled: "The function threw instead of returning a result: see the emulator's log for the error.",
+  LambdaInitError:
+    "The handler module could not be loaded (it threw at module scope, or the export is not a function): see the emulator's console for the cause, fix it and restart.",
+  TargetConnectionError:
+    "The upstream HTTP server refused the connection or closed it without an answer: check that it runs on the --upstream address.",
+  TargetTimeout: "The upstream HTTP server did not answer within the idle timeout: see why it hangs, or raise --upstream-timeout.",
   RequestTooLarge: "The request body exceeds the 1 MB a Lambda target accepts: send a smaller body.",
 };
 
 /** Writes the error page (the ALB's pages are HTML too) and returns the reason for logging. */
 export function sendAlbError(
   res: ServerResponse,
-  status: 401 | 413 | 500 | 502 | 561,
+  status: 401 | 413 | 500 | 502 | 504 | 561,
   reason: AlbErrorReason,
   detail?: string,
   setCookies: readonly string[] = [],

@@ -2,6 +2,7 @@
 import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import { bearerToken } from "../../auth/machine-token.js";
 import { AuthError } from "../../errors.js";
+import { isLoopbackHttp } from "./config.js";
 
 export type ClaimFormat = "single-string" | "string-array" | "space-separated-values";
 
@@ -46,10 +47,6 @@ const JWKS_TIMEOUT_MS = 5000;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function isLoopbackHttp(url: URL): boolean {
-  return url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
 }
 
 /**

@@ -11,6 +11,7 @@ const SESSION = "npm-start-self-check";
  * signed by the emulator's key, identity, an opaque access token) and returns its ALB result.
  */
 export async function selfCheck(e: Emulator): Promise<ALBResult> {
+  if (!e.app) throw new Error("the self-check needs the sample function as the target");
   const alice = DEMO_USERS.alice;
   if (!alice) throw new Error("demo user alice is missing");
   const data = e.claimsTokens.tokenFor(SESSION, { ...alice });

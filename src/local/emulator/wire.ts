@@ -30,21 +30,29 @@ export function splitTarget(target: string): { path: string; rawQuery: string } 
   return q < 0 ? { path: target, rawQuery: "" } : { path: target.slice(0, q), rawQuery: target.slice(q + 1) };
 }
 
+/** The headers the authenticate action adds. */
+export interface OidcHeaders {
+  readonly accessToken: string;
+  readonly identity: string;
+  readonly data: string;
+}
+
 export interface ForwardOptions {
   readonly listenerPort: number;
   readonly multiValue: boolean;
-  /** The headers the authenticate action adds; absent for `allow` without a session. */
-  readonly oidc?: { readonly accessToken: string; readonly identity: string; readonly data: string };
+  /** The headers the authenticate action adds; absent for `allow` without a session and for jwt-validation. */
+  readonly oidc?: OidcHeaders;
 }
 
 /**
- * The request as the target receives it. Whatever the client sent as x-amzn-oidc-* is dropped,
- * so only the emulator's own values can reach the function.
+ * The headers a target receives: the client's (any x-amzn-oidc-* it sent dropped, so only the
+ * emulator's own values reach the target), x-forwarded-for/-proto/-port, the trace id, and the
+ * authenticate action's three headers. Shared by Lambda and HTTP targets.
  */
-export function wireRequest(req: IncomingMessage, body: Buffer, o: ForwardOptions): WireRequest {
+export function forwardedHeaders(req: IncomingMessage, o: Omit<ForwardOptions, "multiValue">): Record<string, string[]> {
   const headers: Record<string, string[]> = {};
   for (const [name, values] of Object.entries(req.headersDistinct)) {
-    if (values === undefined || (OIDC_HEADERS as readonly string[]).includes(name)) continue;
+    if (values === undefined || name.startsWith("x-amzn-oidc-")) continue;
     headers[name] = [...values];
   }
   const client = req.socket.remoteAddress ?? "127.0.0.1";
@@ -59,6 +67,12 @@ export function wireRequest(req: IncomingMessage, body: Buffer, o: ForwardOption
     headers["x-amzn-oidc-identity"] = [o.oidc.identity];
     headers["x-amzn-oidc-data"] = [o.oidc.data];
   }
+  return headers;
+}
+
+/** The request as a Lambda target receives it (before the ALB event is built from it). */
+export function wireRequest(req: IncomingMessage, body: Buffer, o: ForwardOptions): WireRequest {
+  const headers = forwardedHeaders(req, o);
   const { path, rawQuery } = splitTarget(req.url ?? "/");
   return { method: req.method ?? "GET", path, rawQuery, headers, body, multiValue: o.multiValue };
 }

@@ -1,7 +1,7 @@
 // The embedded OpenID Provider (oidc-provider): discovery, code flow, token, userinfo, end-session, a development login page.
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import type { Configuration, KoaContextWithOIDC, default as ProviderClass, errors as ProviderErrors } from "oidc-provider";
 import { loopback } from "../../testing/loopback.js";
 import { errorPage, loggedOutPage, loginPage, logoutPage } from "./pages.js";
 import { claimsFor, isLoginName } from "./users.js";
@@ -43,6 +43,58 @@ export interface EmbeddedOidcProvider extends OidcEndpoints {
   /** The service client registered for the client-credentials grant, if any. */
   readonly machineClient: MachineClient | undefined;
   stop(): Promise<void>;
+}
+
+type Provider = ProviderClass;
+interface ProviderModule {
+  readonly default: typeof ProviderClass;
+  readonly errors: typeof ProviderErrors;
+}
+
+/**
+ * Warnings oidc-provider prints that do not apply here: Node 20 works (this project's CI runs the
+ * emulator on it; the package's own floor is Node 20), and the in-memory store is what a local emulator wants.
+ */
+const EXPECTED_WARNINGS = [
+  "oidc-provider WARNING: Unsupported runtime",
+  "oidc-provider WARNING: a quick start development-only in-memory adapter",
+];
+
+/** Drops the expected warnings from console.warn until the returned function restores it; every other line still goes through. */
+function muteExpectedWarnings(): () => void {
+  const warn = console.warn;
+
+  console.warn = (...args: unknown[]) => {
+    const first = args[0];
+    if (typeof first === "string" && EXPECTED_WARNINGS.some((w) => first.includes(w))) return;
+    warn(...args);
+  };
+  return () => {
+    console.warn = warn;
+  };
+}
+
+let loaded: Promise<ProviderModule> | undefined;
+
+/**
+ * oidc-provider is an optional peer of the package: loaded only when the emulator needs its embedded provider
+ * (it prints its warnings at import and at construction, hence the mute around both).
+ * @throws Error saying what to install when it is missing.
+ */
+export function loadOidcProvider(): Promise<ProviderModule> {
+  loaded ??= (async () => {
+    const restore = muteExpectedWarnings();
+    try {
+      return await import("oidc-provider");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND")
+        throw new Error("the embedded OIDC provider needs oidc-provider: npm install --save-dev oidc-provider jose tsx", { cause: err });
+      throw err;
+    } finally {
+      restore();
+    }
+  })();
+  return loaded;
 }
 
 /** The form posts here; the interaction cookie's path (/interaction/<uid>) covers it. */
@@ -109,7 +161,10 @@ async function autoGrant(ctx: KoaContextWithOIDC, clientId: string) {
  * The API behind the machine client: any scope it asks for is granted (as any user name logs in),
  * so local routes can require whatever scopes they like; tokens are RS256 JWTs, what the ALB's jwt-validation accepts.
  */
-function resourceServer(machine: MachineClient | undefined): NonNullable<NonNullable<Configuration["features"]>["resourceIndicators"]> {
+function resourceServer(
+  errors: typeof ProviderErrors,
+  machine: MachineClient | undefined,
+): NonNullable<NonNullable<Configuration["features"]>["resourceIndicators"]> {
   return {
     enabled: machine !== undefined,
     defaultResource: (_ctx, client, oneOf) => oneOf ?? (client.clientId === machine?.clientId ? machine.resource : undefined),
@@ -128,7 +183,7 @@ function resourceServer(machine: MachineClient | undefined): NonNullable<NonNull
   };
 }
 
-function configuration(o: OidcProviderOptions): Configuration {
+function configuration(o: OidcProviderOptions, errors: typeof ProviderErrors): Configuration {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const machine = o.machineClient;
   return {
@@ -169,7 +224,15 @@ function configuration(o: OidcProviderOptions): Configuration {
         }
       },
     },
-    ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, Interaction: 3600, Session: 14 * 86400, Grant: 14 * 86400 },
+    ttl: {
+      AccessToken: 3600,
+      ClientCredentials: 3600,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: 14 * 86400,
+      Grant: 14 * 86400,
+    },
     // The ALB sends no PKCE parameters: requiring them would break every login.
     pkce: { required: () => false },
     loadExistingGrant: (ctx) => autoGrant(ctx, o.clientId),
@@ -177,7 +240,7 @@ function configuration(o: OidcProviderOptions): Configuration {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: machine !== undefined },
-      resourceIndicators: resourceServer(machine),
+      resourceIndicators: resourceServer(errors, machine),
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => {
@@ -202,6 +265,7 @@ function configuration(o: OidcProviderOptions): Configuration {
  * @example const idp = await startOidcProvider({ clientId: "c", clientSecret: "s", redirectUris: ["http://localhost:3000/oauth2/idpresponse"] });
  */
 export async function startOidcProvider(o: OidcProviderOptions): Promise<EmbeddedOidcProvider> {
+  const { default: Provider, errors } = await loadOidcProvider();
   const ready: { provider?: Provider } = {};
   const server = createServer((req, res) => {
     const path = (req.url ?? "").split("?")[0] ?? "";
@@ -223,7 +287,12 @@ export async function startOidcProvider(o: OidcProviderOptions): Promise<Embedde
   const lb = loopback(server);
   const port = await lb.listen(o.port ?? 0);
   const issuer = `http://127.0.0.1:${port}`;
-  ready.provider = new Provider(issuer, configuration(o));
+  const restore = muteExpectedWarnings();
+  try {
+    ready.provider = new Provider(issuer, configuration(o, errors));
+  } finally {
+    restore();
+  }
   return {
     port,
     issuer,

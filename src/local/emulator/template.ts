@@ -1,0 +1,421 @@
+// `--template <file>`: the listener read from a synthesized CloudFormation template (DefaultActions and its ListenerRules), intrinsics resolved where they can be, the rest named.
+import { readFileSync } from "node:fs";
+import type { Env } from "../../config.js";
+import { EmulatorConfigError, parseEmulatorConfig, resolveConfig, type EmulatorConfig } from "./config.js";
+import type { EmbeddedIdp, ListenerSource } from "./emulator.js";
+import { parseJwtValidation } from "./jwt-validation.js";
+import { sortRules, type Condition, type FinalAction, type JwtAuth, type Listener, type ListenerRule, type OidcAuth } from "./listener.js";
+
+const LISTENER = "AWS::ElasticLoadBalancingV2::Listener";
+const RULE = "AWS::ElasticLoadBalancingV2::ListenerRule";
+const TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup";
+/** What pseudo parameters stand for locally (the fake account of the repository's samples). */
+const PSEUDO: Readonly<Record<string, string>> = {
+  "AWS::Region": "us-east-1",
+  "AWS::AccountId": "123456789012",
+  "AWS::Partition": "aws",
+  "AWS::URLSuffix": "amazonaws.com",
+  "AWS::StackName": "local",
+};
+const SECRET_REF = /^\{\{resolve:secretsmanager:[^}]*\}\}$/;
+/** Listener properties that change nothing locally, or that the notes already cover. */
+const LISTENER_KNOWN = new Set(["DefaultActions", "LoadBalancerArn", "Port", "Protocol", "Certificates", "SslPolicy"]);
+const OIDC_KEEP = ["Scope", "SessionCookieName", "SessionTimeout", "AuthenticationRequestExtraParams", "OnUnauthenticatedRequest"] as const;
+const OIDC_IDP = ["Issuer", "AuthorizationEndpoint", "TokenEndpoint", "UserInfoEndpoint", "ClientId", "ClientSecret"] as const;
+/** Fields of an authenticate config the emulator reads; any other is named. */
+const OIDC_READ = new Set<string>([
+  ...OIDC_KEEP,
+  ...OIDC_IDP,
+  "UseExistingClientSecret",
+  "UserPoolArn",
+  "UserPoolClientId",
+  "UserPoolDomain",
+]);
+const RULE_KNOWN = new Set(["ListenerArn", "Priority", "Conditions", "Actions"]);
+
+export interface TemplateOptions {
+  /** The template file (JSON, as `cdk synth` writes it). */
+  readonly path: string;
+  /** The listener's logical id, when the template has several. */
+  readonly listenerId?: string;
+  /** Swap every IdP the rules name for the embedded provider. */
+  readonly embeddedIdp: boolean;
+  /** For ALB_CLIENT_SECRET (a `{{resolve:secretsmanager:...}}` client secret). */
+  readonly env: Env;
+}
+
+type Resources = Readonly<Record<string, { readonly Type?: string; readonly Properties?: Record<string, unknown> }>>;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A value that is a target group of the template (Ref or the ARN attribute), by logical id. */
+function targetGroupOf(resources: Resources, v: unknown): string | undefined {
+  if (!isRecord(v)) return undefined;
+  const ref = v.Ref ?? (Array.isArray(v["Fn::GetAtt"]) ? (v["Fn::GetAtt"] as unknown[])[0] : undefined);
+  return typeof ref === "string" && resources[ref]?.Type === TARGET_GROUP ? ref : undefined;
+}
+
+/** Does this value name the listener (Ref, or Fn::GetAtt ListenerArn)? */
+function refersTo(v: unknown, id: string): boolean {
+  if (!isRecord(v)) return false;
+  if (v.Ref === id) return true;
+  const att = v["Fn::GetAtt"];
+  return Array.isArray(att) && att[0] === id;
+}
+
+class Reader {
+  readonly notes: string[] = [];
+
+  constructor(
+    readonly file: string,
+    readonly resources: Resources,
+    readonly parameters: Readonly<Record<string, { Default?: unknown }>>,
+    readonly o: TemplateOptions,
+  ) {}
+
+  note(where: string, what: string): void {
+    this.notes.push(`${where}: ${what}`);
+  }
+
+  /** Resolves intrinsics to a string where it can; undefined (and a note) where it cannot. */
+  str(v: unknown, where: string): string | undefined {
+    if (typeof v === "string") return v;
+    if (typeof v === "number" || typeof v === "boolean") return String(v);
+    if (!isRecord(v)) return undefined;
+    if (typeof v.Ref === "string") {
+      const ref = v.Ref;
+      const pseudo = PSEUDO[ref];
+      if (pseudo !== undefined) return pseudo;
+      const p = this.parameters[ref];
+      if (p && (typeof p.Default === "string" || typeof p.Default === "number")) return String(p.Default);
+      this.note(where, `{"Ref": "${ref}"} cannot be resolved locally`);
+      return undefined;
+    }
+    const join = v["Fn::Join"];
+    if (Array.isArray(join) && typeof join[0] === "string" && Array.isArray(join[1])) {
+      const parts = (join[1] as unknown[]).map((p) => this.str(p, where));
+      return parts.every((p) => p !== undefined) ? parts.join(join[0]) : undefined;
+    }
+    const sub = v["Fn::Sub"];
+    if (typeof sub === "string") {
+      const missing: string[] = [];
+      const out = sub.replace(/\$\{([^}!]+)\}/g, (_m, name: string) => {
+        const r = this.str({ Ref: name }, where);
+        if (r === undefined) missing.push(name);
+        return r ?? "";
+      });
+      return missing.length === 0 ? out : undefined;
+    }
+    this.note(where, `${JSON.stringify(v).slice(0, 120)} cannot be resolved locally`);
+    return undefined;
+  }
+
+  secret(v: unknown, where: string): string | undefined {
+    const s = this.str(v, where);
+    if (s === undefined || !SECRET_REF.test(s)) return s;
+    const fromEnv = this.o.env.ALB_CLIENT_SECRET;
+    if (fromEnv === undefined || fromEnv === "")
+      throw new EmulatorConfigError(
+        `${where}.ClientSecret is ${s} (a reference, resolved only in AWS): set ALB_CLIENT_SECRET to the client secret (or pass --embedded-idp)`,
+      );
+    return fromEnv;
+  }
+
+  condition(raw: unknown, where: string): Condition | "unsupported" {
+    if (!isRecord(raw)) return "unsupported";
+    const field = raw.Field;
+    const configKey: Record<string, string> = {
+      "path-pattern": "PathPatternConfig",
+      "host-header": "HostHeaderConfig",
+      "http-request-method": "HttpRequestMethodConfig",
+    };
+    if (typeof field !== "string" || !(field in configKey)) {
+      this.note(
+        where,
+        `condition ${JSON.stringify(field)} is not emulated (path-pattern, host-header and http-request-method are): the rule is left out`,
+      );
+      return "unsupported";
+    }
+    const block = raw[configKey[field] ?? ""];
+    const values = isRecord(block) ? block.Values : raw.Values;
+    const list = Array.isArray(values) ? values.map((x) => this.str(x, where)) : [];
+    if (list.length === 0 || list.some((x) => x === undefined)) {
+      this.note(where, `condition ${field} has values that cannot be resolved: the rule is left out`);
+      return "unsupported";
+    }
+    return { field: field as Condition["field"], values: list as string[] };
+  }
+
+  oidc(cfg: Record<string, unknown>, where: string, embedded: EmbeddedIdp | undefined, cognito: boolean): OidcAuth | undefined {
+    const file: Record<string, unknown> = {};
+    for (const k of Object.keys(cfg)) if (!OIDC_READ.has(k)) this.note(where, `${k} is not emulated`);
+    for (const k of OIDC_KEEP) {
+      const v = cfg[k];
+      if (v === undefined) continue;
+      if (k === "AuthenticationRequestExtraParams") {
+        if (!isRecord(v)) continue;
+        file[k] = Object.fromEntries(Object.entries(v).map(([pk, pv]) => [pk, this.str(pv, `${where}.${k}`) ?? ""]));
+        continue;
+      }
+      // A value that cannot be resolved is named (str notes it) and left to the ALB default.
+      const resolved = this.str(v, `${where}.${k}`);
+      if (resolved === undefined) continue;
+      file[k] = k === "SessionTimeout" ? Number(resolved) : resolved;
+    }
+    if (embedded) {
+      Object.assign(file, embedded.oidc);
+      if (cognito) this.note(where, "authenticate-cognito: the embedded provider stands in for the user pool (as an OIDC IdP)");
+    } else {
+      if (cognito) {
+        this.note(where, "authenticate-cognito cannot be emulated without --embedded-idp (the user pool is in AWS): the rule is left out");
+        return undefined;
+      }
+      for (const k of OIDC_IDP) {
+        const v = k === "ClientSecret" ? this.secret(cfg[k], where) : this.str(cfg[k], `${where}.${k}`);
+        if (v === undefined) {
+          if (k === "ClientSecret" && cfg.UseExistingClientSecret === true)
+            throw new EmulatorConfigError(`${where} uses UseExistingClientSecret: set ALB_CLIENT_SECRET (or pass --embedded-idp)`);
+          throw new EmulatorConfigError(`${where}.${k} cannot be resolved from the template: pass --embedded-idp, or write it out`);
+        }
+        file[k] = v;
+      }
+    }
+    const parsed = parseEmulatorConfig(file, `${this.file} ${where}`);
+    const config: EmulatorConfig = resolveConfig(parsed, undefined);
+    return { type: "authenticate-oidc", config };
+  }
+
+  jwt(cfg: Record<string, unknown>, where: string, embedded: EmbeddedIdp | undefined): JwtAuth {
+    const claims = Array.isArray(cfg.AdditionalClaims)
+      ? cfg.AdditionalClaims.map((c: unknown) =>
+          isRecord(c)
+            ? {
+                Format: this.str(c.Format, where),
+                Name: this.str(c.Name, where),
+                Values: Array.isArray(c.Values) ? c.Values.map((x: unknown) => this.str(x, where)) : c.Values,
+              }
+            : c,
+        )
+      : cfg.AdditionalClaims;
+    const block = {
+      PathPrefixes: ["/"],
+      Issuer: embedded ? embedded.machine.Issuer : this.str(cfg.Issuer, `${where}.Issuer`),
+      JwksEndpoint: embedded ? embedded.machine.JwksEndpoint : this.str(cfg.JwksEndpoint, `${where}.JwksEndpoint`),
+      ...(claims !== undefined && { AdditionalClaims: claims }),
+    };
+    const parsed = parseJwtValidation(block, (field, problem) => {
+      throw new EmulatorConfigError(`${this.file} ${where}: ${field.replace(/^JwtValidation\./, "JwtValidationConfig.")} ${problem}`);
+    });
+    if (!parsed.Issuer || !parsed.JwksEndpoint)
+      throw new EmulatorConfigError(`${this.file} ${where}: JwtValidationConfig needs Issuer and JwksEndpoint (or pass --embedded-idp)`);
+    return {
+      type: "jwt-validation",
+      config: { Issuer: parsed.Issuer, JwksEndpoint: parsed.JwksEndpoint, AdditionalClaims: parsed.AdditionalClaims ?? [] },
+    };
+  }
+
+  final(a: Record<string, unknown>, where: string, groups: Set<string>): FinalAction | undefined {
+    switch (a.Type) {
+      case "forward": {
+        const fc = a.ForwardConfig;
+        const refs = [
+          a.TargetGroupArn,
+          ...(isRecord(fc) && Array.isArray(fc.TargetGroups)
+            ? fc.TargetGroups.map((t: unknown) => (isRecord(t) ? t.TargetGroupArn : t))
+            : []),
+        ]
+          .filter((v) => v !== undefined)
+          .map((v) => targetGroupOf(this.resources, v) ?? this.str(v, where) ?? "?");
+        for (const r of refs) groups.add(r);
+        return { type: "forward" };
+      }
+      case "fixed-response": {
+        const f = isRecord(a.FixedResponseConfig) ? a.FixedResponseConfig : {};
+        const statusCode = Number(this.str(f.StatusCode, where));
+        if (!Number.isInteger(statusCode) || statusCode < 200 || statusCode > 599)
+          throw new EmulatorConfigError(
+            `${this.file} ${where}: FixedResponseConfig.StatusCode must be 2XX, 4XX or 5XX, got ${JSON.stringify(f.StatusCode)}`,
+          );
+        const contentType = this.str(f.ContentType, where);
+        const messageBody = this.str(f.MessageBody, where);
+        return {
+          type: "fixed-response",
+          statusCode,
+          ...(contentType && { contentType }),
+          ...(messageBody !== undefined && { messageBody }),
+        };
+      }
+      case "redirect": {
+        const r = isRecord(a.RedirectConfig) ? a.RedirectConfig : {};
+        const code = this.str(r.StatusCode, where);
+        if (code !== "HTTP_301" && code !== "HTTP_302")
+          throw new EmulatorConfigError(
+            `${this.file} ${where}: RedirectConfig.StatusCode must be HTTP_301 or HTTP_302, got ${JSON.stringify(r.StatusCode)}`,
+          );
+        const part = (k: string): Record<string, string> => {
+          const v = this.str(r[k], where);
+          return v === undefined ? {} : { [k.toLowerCase()]: v };
+        };
+        return {
+          type: "redirect",
+          statusCode: code === "HTTP_301" ? 301 : 302,
+          ...part("Protocol"),
+          ...part("Host"),
+          ...part("Port"),
+          ...part("Path"),
+          ...part("Query"),
+        };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** One rule's actions: at most one authenticate action, then the final one (by Order). */
+  rule(
+    name: string,
+    priority: number | undefined,
+    conditions: Condition[],
+    rawActions: unknown,
+    embedded: EmbeddedIdp | undefined,
+    groups: Set<string>,
+  ): ListenerRule | undefined {
+    if (!Array.isArray(rawActions) || rawActions.length === 0) throw new EmulatorConfigError(`${this.file} ${name}: has no actions`);
+    const actions = (rawActions as unknown[])
+      .filter(isRecord)
+      .map((a, i) => ({ a, order: Number(a.Order ?? i + 1) }))
+      .sort((x, y) => x.order - y.order)
+      .map((x) => x.a);
+    let auth: OidcAuth | JwtAuth | undefined;
+    let action: FinalAction | undefined;
+    for (const a of actions) {
+      const where = `${name} action ${String(a.Type)}`;
+      if (a.Type === "authenticate-oidc" || a.Type === "authenticate-cognito") {
+        const cfg = a.Type === "authenticate-oidc" ? a.AuthenticateOidcConfig : a.AuthenticateCognitoConfig;
+        const made = this.oidc(isRecord(cfg) ? cfg : {}, name, embedded, a.Type === "authenticate-cognito");
+        if (!made) return undefined;
+        auth = made;
+      } else if (a.Type === "jwt-validation") {
+        auth = this.jwt(isRecord(a.JwtValidationConfig) ? a.JwtValidationConfig : {}, name, embedded);
+      } else {
+        action = this.final(a, where, groups);
+        if (!action) {
+          this.note(name, `action type ${JSON.stringify(a.Type)} is not emulated: the rule is left out`);
+          return undefined;
+        }
+        break;
+      }
+    }
+    if (!action) throw new EmulatorConfigError(`${this.file} ${name}: has no forward, redirect or fixed-response action`);
+    return { name, priority, conditions, ...(auth && { auth }), action };
+  }
+}
+
+function readTemplate(path: string): { resources: Resources; parameters: Readonly<Record<string, { Default?: unknown }>> } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new EmulatorConfigError(`--template ${path}: cannot be read as JSON (${(err as Error).message})`);
+  }
+  if (!isRecord(raw) || !isRecord(raw.Resources))
+    throw new EmulatorConfigError(`--template ${path}: has no Resources (is it a CloudFormation template?)`);
+  return {
+    resources: raw.Resources as Resources,
+    parameters: (isRecord(raw.Parameters) ? raw.Parameters : {}) as Record<string, { Default?: unknown }>,
+  };
+}
+
+/**
+ * The listener ids of a template.
+ * @example listenerIds(JSON.parse(text).Resources)
+ */
+export function listenerIds(resources: Resources): string[] {
+  return Object.keys(resources).filter((k) => resources[k]?.Type === LISTENER);
+}
+
+/**
+ * Reads the listener from a template and builds it once the embedded provider's URLs are known.
+ * @throws EmulatorConfigError naming the file, the rule and the field.
+ * @example startEmulator({ listener: templateListener({ path: "cdk.out/App.template.json", embeddedIdp: true, env: process.env }) })
+ */
+export function templateListener(o: TemplateOptions): ListenerSource {
+  const { resources, parameters } = readTemplate(o.path);
+  const ids = listenerIds(resources);
+  if (ids.length === 0) throw new EmulatorConfigError(`--template ${o.path}: has no ${LISTENER}`);
+  let id = o.listenerId;
+  if (id === undefined) {
+    if (ids.length > 1)
+      throw new EmulatorConfigError(
+        `--template ${o.path}: has ${ids.length} listeners (${ids.join(", ")}): pick one with --listener <logicalId>`,
+      );
+    id = ids[0] ?? "";
+  } else if (!ids.includes(id))
+    throw new EmulatorConfigError(`--listener ${id}: not a listener of ${o.path} (listeners: ${ids.join(", ")})`);
+  const listenerId = id;
+  const props = resources[listenerId]?.Properties ?? {};
+  const ruleIds = Object.keys(resources).filter(
+    (k) => resources[k]?.Type === RULE && refersTo(resources[k].Properties?.ListenerArn, listenerId),
+  );
+  const hasAuth = JSON.stringify([props.DefaultActions, ...ruleIds.map((r) => resources[r]?.Properties?.Actions)]).match(
+    /"(authenticate-oidc|authenticate-cognito|jwt-validation)"/,
+  );
+  return {
+    description: `${o.path} listener ${listenerId}${ruleIds.length > 0 ? ` with rules ${ruleIds.join(", ")}` : ""}${o.embeddedIdp ? ", IdPs swapped for the embedded provider" : ""}`,
+    needsEmbeddedProvider: o.embeddedIdp && hasAuth !== null,
+    build(embedded) {
+      const reader = new Reader(o.path, resources, parameters, o);
+      const groups = new Set<string>();
+      const rules: ListenerRule[] = [];
+      for (const k of Object.keys(props)) if (!LISTENER_KNOWN.has(k)) reader.note(listenerId, `${k} is not emulated`);
+      if (props.Protocol === "HTTPS" || props.Certificates !== undefined)
+        reader.note(
+          listenerId,
+          `${typeof props.Protocol === "string" ? props.Protocol : "HTTPS"} with its certificates: the emulator listens on plain http://localhost`,
+        );
+      for (const rid of ruleIds) {
+        const p = resources[rid]?.Properties ?? {};
+        for (const k of Object.keys(p)) if (!RULE_KNOWN.has(k)) reader.note(rid, `${k} is not emulated`);
+        const priority = Number(reader.str(p.Priority, rid));
+        if (!Number.isInteger(priority))
+          throw new EmulatorConfigError(`${o.path} ${rid}: Priority must be a number, got ${JSON.stringify(p.Priority)}`);
+        const conditions: Condition[] = [];
+        let usable = true;
+        for (const c of Array.isArray(p.Conditions) ? p.Conditions : []) {
+          const made = reader.condition(c, rid);
+          if (made === "unsupported") usable = false;
+          else conditions.push(made);
+        }
+        if (!usable) continue;
+        const rule = reader.rule(rid, priority, conditions, p.Actions, embedded, groups);
+        if (rule) rules.push(rule);
+      }
+      const defaultRule = reader.rule(`${listenerId} DefaultActions`, undefined, [], props.DefaultActions, embedded, groups);
+      if (!defaultRule) throw new EmulatorConfigError(`${o.path} ${listenerId}: its DefaultActions cannot be emulated (see above)`);
+      rules.push(defaultRule);
+      const targetGroups = [...groups];
+      if (targetGroups.length > 1) reader.note(listenerId, `forwards to ${targetGroups.join(", ")}: every forward goes to the one target`);
+      const tg = targetGroups[0] === undefined ? undefined : resources[targetGroups[0]]?.Properties;
+      const attributes = Array.isArray(tg?.TargetGroupAttributes) ? (tg.TargetGroupAttributes as unknown[]).filter(isRecord) : [];
+      const mv = attributes.find((a) => a.Key === "lambda.multi_value_headers.enabled");
+      const multiValue = mv === undefined ? undefined : String(mv.Value) === "true";
+      // A Ref to the template's own load balancer has no ARN before deployment: the emulator signs as its default ARN.
+      const lbRaw = props.LoadBalancerArn;
+      const lb = typeof lbRaw === "string" ? lbRaw : undefined;
+      if (lbRaw !== undefined && lb === undefined)
+        reader.note(
+          listenerId,
+          `LoadBalancerArn ${JSON.stringify(lbRaw)} has no ARN before deployment: tokens are signed as the default LoadBalancerArn`,
+        );
+      const listener: Listener & { multiValue?: boolean; loadBalancerArn?: string } = {
+        rules: sortRules(rules),
+        notes: reader.notes,
+        ...(multiValue !== undefined && { multiValue }),
+        ...(lb?.startsWith("arn:") && { loadBalancerArn: lb }),
+      };
+      return listener;
+    },
+  };
+}

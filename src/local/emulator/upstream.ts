@@ -1,0 +1,143 @@
+// An HTTP server as the target (instance/IP target group): the client's request is proxied with the ALB's headers, the answer streamed back unchanged; refused is 502, silent is 504.
+import { request as httpRequest, type OutgoingHttpHeaders } from "node:http";
+import { EmulatorConfigError, isLoopbackHost } from "./config.js";
+import { sendAlbError } from "./error-page.js";
+import type { Target } from "./target.js";
+import { forwardedHeaders } from "./wire.js";
+
+/** Headers of one connection only (RFC 9110 7.6.1): never passed on, in either direction. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
+
+/** The ALB's default idle timeout. */
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
+
+export interface UpstreamOptions {
+  /** http://host:port (a path prefix is not supported: the ALB forwards the path as is). */
+  readonly url: string;
+  /** Allow an upstream that is not on loopback (--allow-remote-upstream). */
+  readonly allowRemote?: boolean;
+  /** Idle timeout: no answer (or no data) for this long is a 504. */
+  readonly timeoutMs?: number;
+}
+
+/** Names listed in Connection are hop-by-hop too. */
+function connectionTokens(value: string | string[] | undefined): Set<string> {
+  const raw = Array.isArray(value) ? value.join(",") : (value ?? "");
+  return new Set(
+    raw
+      .split(",")
+      .map((t) => t.trim().toLowerCase())
+      .filter((t) => t !== ""),
+  );
+}
+
+/**
+ * Checks the --upstream value: an http:// origin, on loopback unless remote upstreams are allowed.
+ * @throws EmulatorConfigError quoting the value.
+ */
+export function parseUpstream(raw: string, allowRemote: boolean): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new EmulatorConfigError(`--upstream must be a URL like http://127.0.0.1:8080, got "${raw}"`);
+  }
+  if (url.protocol !== "http:")
+    throw new EmulatorConfigError(`--upstream must be an http:// URL (the ALB speaks plain HTTP to targets here), got "${raw}"`);
+  if ((url.pathname !== "/" && url.pathname !== "") || url.search !== "" || url.username !== "" || url.password !== "")
+    throw new EmulatorConfigError(`--upstream is an origin (http://host:port), without path, query or credentials, got "${raw}"`);
+  if (!allowRemote && !isLoopbackHost(url.hostname))
+    throw new EmulatorConfigError(
+      `--upstream "${raw}" is not a loopback address: the emulator sends users' tokens to it; pass --allow-remote-upstream if you mean it`,
+    );
+  return url;
+}
+
+/**
+ * The HTTP target: method, path and query, body and headers pass through (hop-by-hop headers and
+ * client-sent x-amzn-oidc-* removed; the ALB's x-amzn-oidc-*, x-forwarded-* and trace id added).
+ * Status, headers (every set-cookie) and body come back as the upstream sent them, streamed.
+ * @example const t = upstreamTarget({ url: "http://127.0.0.1:8080" });
+ */
+export function upstreamTarget(o: UpstreamOptions): Target {
+  const base = parseUpstream(o.url, o.allowRemote ?? false);
+  const timeoutMs = o.timeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
+  return {
+    kind: "upstream",
+    description: `HTTP upstream ${base.origin}`,
+    stop: () => Promise.resolve(),
+    deliver: ({ req, res, listenerPort, oidc, logger }) =>
+      new Promise<void>((resolve) => {
+        const hop = connectionTokens(req.headers.connection);
+        const headers: OutgoingHttpHeaders = {};
+        for (const [name, values] of Object.entries(forwardedHeaders(req, { listenerPort, oidc }))) {
+          if (HOP_BY_HOP.has(name) || hop.has(name)) continue;
+          headers[name] = values.length === 1 ? values[0] : values;
+        }
+        let answered = false;
+        const fail = (status: 502 | 504, reason: "TargetConnectionError" | "TargetTimeout", detail: string): void => {
+          logger.error("upstream failed", { upstream: base.origin, status, reason, detail });
+          if (!res.headersSent) sendAlbError(res, status, reason);
+          else res.destroy();
+          resolve();
+        };
+        const upstream = httpRequest(
+          {
+            protocol: base.protocol,
+            hostname: base.hostname,
+            port: base.port,
+            method: req.method,
+            path: req.url ?? "/",
+            headers,
+            timeout: timeoutMs,
+          },
+          (up) => {
+            answered = true;
+            const upHop = connectionTokens(up.headers.connection);
+            for (let i = 0; i + 1 < up.rawHeaders.length; i += 2) {
+              const name = up.rawHeaders[i] ?? "";
+              const lower = name.toLowerCase();
+              if (HOP_BY_HOP.has(lower) || upHop.has(lower)) continue;
+              // appendHeader keeps every set-cookie (and any other repeated header) as its own line.
+              res.appendHeader(name, up.rawHeaders[i + 1] ?? "");
+            }
+            res.writeHead(up.statusCode ?? 502, up.statusMessage);
+            up.pipe(res);
+            up.on("end", () => resolve());
+            up.on("error", () => {
+              res.destroy();
+              resolve();
+            });
+          },
+        );
+        upstream.on("timeout", () => {
+          upstream.destroy(new Error(`no answer within ${timeoutMs} ms`));
+          fail(504, "TargetTimeout", `no answer within ${timeoutMs} ms`);
+        });
+        upstream.on("error", (err: NodeJS.ErrnoException) => {
+          if (answered) {
+            res.destroy();
+            resolve();
+            return;
+          }
+          if (upstream.destroyed && err.message.startsWith("no answer")) return;
+          fail(502, "TargetConnectionError", `${err.code ?? err.name}: ${err.message}`);
+        });
+        // A client that goes away takes the upstream request with it.
+        res.on("close", () => {
+          if (!res.writableFinished) upstream.destroy();
+        });
+        req.pipe(upstream);
+      }),
+  };
+}

@@ -1,0 +1,175 @@
+// --template: the listener read from a CloudFormation template with several rules (fixed-response by host, deny, jwt-validation, redirect, the default authenticate-oidc), IdPs swapped for the embedded provider; which rule answered.
+import { request } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withEmbeddedIdp } from "../../src/local/emulator/emulator.js";
+import { templateListener } from "../../src/local/emulator/template.js";
+import { DEMO_USERS } from "../../src/local/oidc/users.js";
+import { fetchMachineToken } from "../../src/local/token.js";
+import { Browser } from "./browser.js";
+import { testEmulator, type TestEmulator } from "./setup.js";
+
+const TEMPLATE = "test/emulator/fixtures/listener.template.json";
+const DEFAULT_RULE = "HttpsListener DefaultActions";
+
+let alb: TestEmulator;
+
+beforeAll(async () => {
+  alb = await testEmulator({ listener: templateListener({ path: TEMPLATE, listenerId: "HttpsListener", embeddedIdp: true, env: {} }) });
+});
+afterAll(async () => {
+  await alb.stop();
+});
+
+/** GET with a Host header of our choosing (fetch does not let a caller set Host). */
+function getWithHost(url: string, host: string): Promise<{ status: number; rule: string | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { host } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, rule: res.headers["x-alb-emulator-rule"] as string | undefined, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("reading the listener", () => {
+  it("orders the rules by priority with the default last, and names what it cannot emulate", () => {
+    expect(alb.listener.rules.map((r) => [r.priority, r.name])).toEqual([
+      [5, "MaintenanceRule"],
+      [10, "XhrRule"],
+      [20, "MachineRule"],
+      [30, "OldPathsRule"],
+      [undefined, DEFAULT_RULE],
+    ]);
+    expect(alb.listener.notes).toEqual(
+      expect.arrayContaining([
+        'OfficeOnlyRule: condition "source-ip" is not emulated (path-pattern, host-header and http-request-method are): the rule is left out',
+        "HttpsListener: HTTPS with its certificates: the emulator listens on plain http://localhost",
+        "OldPathsRule: Transforms is not emulated",
+      ]) as unknown,
+    );
+  });
+
+  it("with several listeners and no --listener, refuses to guess and names them", () => {
+    expect(() => templateListener({ path: TEMPLATE, embeddedIdp: true, env: {} })).toThrow(
+      "has 2 listeners (HttpsListener, HttpListener): pick one with --listener <logicalId>",
+    );
+  });
+
+  it("without --embedded-idp, a {{resolve:secretsmanager:...}} client secret comes from ALB_CLIENT_SECRET, and is required", () => {
+    const source = templateListener({ path: TEMPLATE, listenerId: "HttpsListener", embeddedIdp: false, env: {} });
+    expect(() => source.build(undefined)).toThrow("set ALB_CLIENT_SECRET to the client secret (or pass --embedded-idp)");
+    const real = templateListener({
+      path: TEMPLATE,
+      listenerId: "HttpsListener",
+      embeddedIdp: false,
+      env: { ALB_CLIENT_SECRET: "from-env" },
+    });
+    expect(real.needsEmbeddedProvider).toBe(false);
+    const rule = real.build(undefined).rules.find((r) => r.name === DEFAULT_RULE);
+    expect(rule?.auth?.type === "authenticate-oidc" && rule.auth.config).toMatchObject({
+      Issuer: "https://access.line.me",
+      ClientId: "1234567890",
+      ClientSecret: "from-env",
+      SessionTimeout: 3600,
+    });
+  });
+});
+
+describe("which rule answers", () => {
+  it("host-header status.*.example.com (any case): the fixed-response rule, before any login", async () => {
+    const res = await getWithHost(`${alb.url}/`, "Status.EU.example.com");
+    expect(res).toEqual({ status: 503, rule: "MaintenanceRule", body: "down for maintenance" });
+    expect((await getWithHost(`${alb.url}/`, "status.example.com")).rule).toBe(DEFAULT_RULE);
+  });
+
+  it("/xhr/* without a session: the deny rule's 401, no redirect", async () => {
+    const res = await new Browser().fetch(`${alb.url}/xhr/poll`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get("x-alb-emulator-rule")).toBe("XhrRule");
+    expect(res.headers.get("x-alb-emulator-error")).toBe("AuthUnauthenticatedRequest");
+  });
+
+  it("/api/*: the jwt-validation rule, against the embedded provider's issuer, with the template's AdditionalClaims", async () => {
+    const none = await fetch(`${alb.url}/api/orders`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get("x-alb-emulator-rule")).toBe("MachineRule");
+    expect(none.headers.get("x-alb-emulator-error")).toBe("AuthMissingJwt");
+    const issuer = alb.idp?.issuer ?? "";
+    const wrongScope = await fetchMachineToken({ issuer, scope: "orders:write" });
+    const refused = await fetch(`${alb.url}/api/orders`, { headers: { authorization: `Bearer ${wrongScope}` } });
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toContain("claim &#34;scope&#34; does not match space-separated-values");
+    const token = await fetchMachineToken({ issuer, scope: "orders:read" });
+    const before = alb.events.length;
+    const ok = await fetch(`${alb.url}/api/orders`, { headers: { authorization: `Bearer ${token}` } });
+    expect(ok.headers.get("x-alb-emulator-rule")).toBe("MachineRule");
+    expect(alb.events.length).toBe(before + 1);
+    // The function re-verified it too: the emulator set M2M_* (and the audience of the embedded provider's tokens) for it.
+    expect(ok.status).toBe(200);
+  });
+
+  it("/old/*: the redirect rule keeps host, port and query", async () => {
+    const res = await fetch(`${alb.url}/old/page?x=1`, { redirect: "manual" });
+    expect(res.status).toBe(301);
+    expect(res.headers.get("location")).toBe(`${alb.url}/new/old/page?x=1`);
+    expect(res.headers.get("x-alb-emulator-rule")).toBe("OldPathsRule");
+  });
+
+  it("anything else: the default authenticate-oidc with the template's Scope, extra params and session cookie name; then the deny rule lets the session through", async () => {
+    const browser = new Browser();
+    const { loginPage, final } = await browser.login(`${alb.url}/whoami`, "alice");
+    const auth = new URL(loginPage.hops[0]?.location ?? "");
+    expect(auth.origin).toBe(new URL(alb.idp?.issuer ?? "").origin);
+    expect(auth.searchParams.get("scope")).toBe("openid profile email");
+    expect(auth.searchParams.get("prompt")).toBe("login");
+    expect(loginPage.hops[0]?.url).toBe(`${alb.url}/whoami`);
+    expect(final.res.status).toBe(200);
+    expect(final.res.headers.get("x-alb-emulator-rule")).toBe(DEFAULT_RULE);
+    expect((JSON.parse(final.body) as { claims: unknown }).claims).toMatchObject({ ...DEMO_USERS.alice, iss: alb.idp?.issuer });
+    const cookies = await browser.jar.getCookies(alb.url);
+    expect(cookies.map((c) => c.key)).toEqual(["MyAppSession-0"]);
+    expect(cookies[0]?.expires).toBeInstanceOf(Date);
+    const ttl = ((cookies[0]?.expires as Date).getTime() - Date.now()) / 1000;
+    expect(ttl).toBeGreaterThan(3500);
+    expect(ttl).toBeLessThanOrEqual(3600);
+    const xhr = await browser.fetch(`${alb.url}/xhr/poll`);
+    expect(xhr.headers.get("x-alb-emulator-rule")).toBe("XhrRule");
+    expect(xhr.status).not.toBe(401);
+  });
+});
+
+describe("--embedded-idp with --config", () => {
+  it("swaps the file's LINE endpoints, client and JwtValidation issuer for the embedded provider, keeping Scope and the rule's paths", async () => {
+    const line = {
+      Issuer: "https://access.line.me",
+      AuthorizationEndpoint: "https://access.line.me/oauth2/v2.1/authorize",
+      TokenEndpoint: "https://api.line.me/oauth2/v2.1/token",
+      UserInfoEndpoint: "https://api.line.me/oauth2/v2.1/userinfo",
+      ClientId: "1234567890",
+      ClientSecret: "line-secret",
+      Scope: "openid profile email",
+      SessionCookieName: "LineSession",
+      JwtValidation: { PathPrefixes: ["/m2m/"], Issuer: "https://auth.example.com", JwksEndpoint: "https://auth.example.com/jwks" },
+    };
+    const e = await testEmulator({ file: withEmbeddedIdp(line) });
+    try {
+      expect(e.config).toMatchObject({
+        Issuer: e.idp?.issuer,
+        ClientId: "alb-oidc-local",
+        Scope: "openid profile email",
+        SessionCookieName: "LineSession",
+      });
+      expect(e.config.JwtValidation).toMatchObject({ PathPrefixes: ["/m2m/"], Issuer: e.idp?.issuer, JwksEndpoint: e.idp?.jwksUri });
+      const browser = new Browser();
+      const { final } = await browser.login(`${e.url}/`, "alice");
+      expect(final.res.status).toBe(200);
+      expect((await browser.jar.getCookies(e.url)).map((c) => c.key)).toEqual(["LineSession-0"]);
+      expect((await fetch(`${e.url}/m2m/x`)).headers.get("x-alb-emulator-error")).toBe("AuthMissingJwt");
+    } finally {
+      await e.stop();
+    }
+  });
+});
