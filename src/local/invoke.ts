@@ -81,6 +81,7 @@ export async function prepare(sample: SampleEvent, baseEnv: Record<string, strin
   if (mintMachine !== undefined || env.M2M_PATH_PREFIXES !== undefined) {
     env.M2M_PATH_PREFIXES ??= "/api/";
     env.M2M_ISSUER ??= DEFAULT_M2M_ISSUER;
+    env.M2M_AUDIENCE ??= DEFAULT_M2M_AUDIENCE;
     env.M2M_JWKS_URI = `${server.url}/jwks.json`;
   }
   if (mintMachine) {

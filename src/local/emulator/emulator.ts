@@ -205,6 +205,9 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
       M2M_PATH_PREFIXES: config.JwtValidation.PathPrefixes.join(","),
       M2M_ISSUER: config.JwtValidation.Issuer,
       M2M_JWKS_URI: config.JwtValidation.JwksEndpoint,
+      // The function requires an audience: the embedded provider's machine tokens are for this URL; for
+      // another issuer the emulator cannot know it (functionEnv may set it), so the check is skipped on purpose.
+      M2M_AUDIENCE: functionEnv.M2M_AUDIENCE ?? (idp && config.JwtValidation.Issuer === idp.issuer ? `${url}/` : "none"),
     });
   }
   if (config.EndSessionEndpoint && functionEnv.IDP_LOGOUT_URL === undefined) {
