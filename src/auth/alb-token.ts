@@ -184,7 +184,7 @@ export function createAlbTokenVerifier(s: AlbTokenSettings, keys: AlbKeyCache): 
     } catch (err) {
       if (err instanceof RangeError) notAVerdict(token, nowS);
       // node's verify throws rather than answering false for a signature of the wrong length.
-      if ((err as { code?: unknown }).code === "ERR_CRYPTO_OPERATION_FAILED") {
+      if (err instanceof Error && (err as NodeJS.ErrnoException).code === "ERR_CRYPTO_OPERATION_FAILED") {
         throw new AuthError("invalid_signature", "signature does not parse");
       }
       fromLibrary(err);
