@@ -86,6 +86,8 @@ export interface MicroResult {
   readonly handlerRejectSignerNs: number;
   /** Our handler on a fresh token / AlbJwtVerifier.verify alone, median of per-round ratios (target <= 1.10). */
   readonly freshVsLibrary: number;
+  /** The minimal handler (AlbJwtVerifier + JSON.stringify) / AlbJwtVerifier alone: what any handler adds. */
+  readonly minimalVsLibrary: number;
   /** Rejections without AuthError stack traces / with them (what issue 13's change saves; < 1 is faster). */
   readonly rejectVsStacks: number;
   readonly rejectSignerVsStacks: number;
@@ -247,6 +249,7 @@ export async function runMicro(b: BenchEnv, rounds: number, iterations: number, 
       put(ratios, name, ns / raw);
     }
     put(ratios, "freshVsLibrary", r.fresh / r.library);
+    put(ratios, "minimalVsLibrary", r.minimal / r.library);
     put(ratios, "rejectVsStacks", r.reject / r.rejectStacks);
     put(ratios, "rejectSignerVsStacks", r.rejectSigner / r.rejectSignerStacks);
     log(
@@ -267,6 +270,7 @@ export async function runMicro(b: BenchEnv, rounds: number, iterations: number, 
     handlerRejectNs: ns("reject"),
     handlerRejectSignerNs: ns("rejectSigner"),
     freshVsLibrary: ratio("freshVsLibrary"),
+    minimalVsLibrary: ratio("minimalVsLibrary"),
     rejectVsStacks: ratio("rejectVsStacks"),
     rejectSignerVsStacks: ratio("rejectSignerVsStacks"),
     freshVsRaw: ratio("fresh"),
