@@ -245,11 +245,12 @@ export class AlbKeyCache implements JwksCache {
         bestDemand = count;
       }
     }
-    if (best === kid) {
+    this.wanted.delete(best);
+    // A kid held or being fetched meanwhile (put in by addJwks) needs no fetch: this request gets it.
+    if (best === kid || this.cached(best) !== undefined || this.inFlight.has(best)) {
       this.wanted.delete(kid);
       return this.startFetch(kid);
     }
-    this.wanted.delete(best);
     this.want(kid, demand);
     // Fetched for the requests to come; this request is refused like any other without budget.
     this.startFetch(best).catch(() => undefined);
