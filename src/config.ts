@@ -42,6 +42,11 @@ export type ClaimValue = string | number | boolean;
 export interface UserRules {
   /** Lower-case domains; empty: any email (or none) is fine. */
   readonly allowedEmailDomains: readonly string[];
+  /**
+   * With allowed domains, accept an email the IdP does not say it verified (ALLOW_UNVERIFIED_EMAIL=true).
+   * Off by default: absent means `email_verified` must be `true` (or "true").
+   */
+  readonly allowUnverifiedEmail?: boolean;
   /** Claim -> accepted values; a user must satisfy every entry. */
   readonly requiredClaims: Readonly<Record<string, readonly ClaimValue[]>>;
 }
@@ -224,9 +229,19 @@ function loadMachineConfig(env: Env): MachineConfig | undefined {
   const issuer = required(env, "M2M_ISSUER", "the expected iss of machine tokens", "https://auth.example.com");
   const jwksExample = "https://auth.example.com/.well-known/jwks.json";
   const jwksUri = secureUrl("M2M_JWKS_URI", required(env, "M2M_JWKS_URI", "the issuer's JWKS URL", jwksExample), jwksExample);
-  const audienceRaw = optional(env, "M2M_AUDIENCE");
-  const audience = audienceRaw === undefined ? null : splitList(audienceRaw);
+  // Like aws-jwt-verify's `audience` (given, or null on purpose): without it any token the issuer
+  // mints (an ID token for a web client) would pass as a machine. `none` is the explicit way to skip it.
+  const audienceRaw = required(
+    env,
+    "M2M_AUDIENCE",
+    'the accepted aud of machine tokens (comma-separated), or "none" to accept any aud on purpose',
+    "https://api.example.com",
+  );
+  const audience = audienceRaw === "none" ? null : splitList(audienceRaw);
   if (audience?.length === 0) throw new ConfigError("M2M_AUDIENCE", "must hold at least one audience", "https://api.example.com");
+  if (audience?.includes("none")) {
+    throw new ConfigError("M2M_AUDIENCE", `must be "none" alone or a list of audiences, got "${audienceRaw}"`, "https://api.example.com");
+  }
   const requiredScopes = (optional(env, "M2M_REQUIRED_SCOPES") ?? "").split(/\s+/).filter((s) => s.length > 0);
   for (const scope of requiredScopes) {
     // RFC 6749 scope-token characters: they also keep the WWW-Authenticate scope="..." attribute well-formed.
@@ -258,8 +273,16 @@ function loadUserRules(env: Env): UserRules {
       throw new ConfigError("ALLOWED_EMAIL_DOMAINS", `must hold domain names without "@", got "${domain}"`, "example.com,example.org");
     }
   }
+  const unverifiedRaw = optional(env, "ALLOW_UNVERIFIED_EMAIL") ?? "false";
+  if (unverifiedRaw !== "true" && unverifiedRaw !== "false") {
+    throw new ConfigError("ALLOW_UNVERIFIED_EMAIL", `must be "true" or "false", got "${unverifiedRaw}"`, "false");
+  }
   const claimsRaw = optional(env, "REQUIRED_USER_CLAIMS");
-  return { allowedEmailDomains, requiredClaims: claimsRaw === undefined ? {} : parseRequiredClaims(claimsRaw) };
+  return {
+    allowedEmailDomains,
+    allowUnverifiedEmail: unverifiedRaw === "true",
+    requiredClaims: claimsRaw === undefined ? {} : parseRequiredClaims(claimsRaw),
+  };
 }
 
 function isClaimValue(v: unknown): v is ClaimValue {

@@ -48,11 +48,24 @@ export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
  * (it may name the rule or claim that failed, never a token).
  */
 export class AuthError extends Error {
+  /**
+   * Whether AuthErrors capture a stack trace. Off: every AuthError is the client's doing (or an
+   * outage), answered 401/403/503 by design, and a token flood is all rejections, each of which
+   * would pay for a trace nobody reads. Bugs are other errors (500) and keep their stacks. The bench
+   * turns it on to measure the difference.
+   */
+  static captureStacks = false;
   readonly code: ErrorCode;
   readonly status: number;
   readonly reason: string;
   constructor(code: ErrorCode, reason: string) {
-    super(`${code}: ${reason}`);
+    const limit = Error.stackTraceLimit;
+    if (!AuthError.captureStacks) Error.stackTraceLimit = 0;
+    try {
+      super(`${code}: ${reason}`);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.name = "AuthError";
     this.code = code;
     this.status = STATUS_OF[code];

@@ -36,11 +36,23 @@ function isoNow(): string {
   return stamp;
 }
 
+/**
+ * Longest string value logged as is. Fields like `path` come from the request: a 1 MB path must not
+ * make a 1 MB log line (CloudWatch bills by the byte and cuts lines at 256 KB).
+ */
+export const MAX_LOGGED_CHARS = 1024;
+
+/** A string value cut to MAX_LOGGED_CHARS, saying how much was left out. */
+function capped(value: string): string {
+  if (value.length <= MAX_LOGGED_CHARS) return value;
+  return `${value.slice(0, MAX_LOGGED_CHARS)}...[${value.length - MAX_LOGGED_CHARS} more chars]`;
+}
+
 function line(level: string, msg: string, fields: LogFields): string {
-  const out: Record<string, unknown> = { level, time: isoNow(), msg };
+  const out: Record<string, unknown> = { level, time: isoNow(), msg: capped(msg) };
   for (const key in fields) {
     const value = fields[key];
-    if (value !== undefined) out[key] = isSecretKey(key) ? "[redacted]" : value;
+    if (value !== undefined) out[key] = isSecretKey(key) ? "[redacted]" : typeof value === "string" ? capped(value) : value;
   }
   return `${JSON.stringify(out)}\n`;
 }

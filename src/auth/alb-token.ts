@@ -1,8 +1,6 @@
-// Verifies the ALB-signed x-amzn-oidc-data JWT: decoded once, cheap header checks first (no key fetch for a token that is not ours), then the ES256 signature and aws-jwt-verify's claim checks.
-import { verify as verifySignature } from "node:crypto";
-import { validateAlbJwtFields } from "aws-jwt-verify/alb-verifier";
-import { validateJwtFields } from "aws-jwt-verify/jwt";
-import type { JwtHeader, JwtPayload } from "aws-jwt-verify/jwt-model";
+// Verifies the ALB-signed x-amzn-oidc-data JWT with aws-jwt-verify's AlbJwtVerifier, behind a cheap header screen (no key fetch for a token that is not ours) and with our limits around it.
+import { AlbJwtVerifier } from "aws-jwt-verify";
+import type { JwkWithKid } from "aws-jwt-verify/jwk";
 import { safeJsonParse } from "aws-jwt-verify/safe-json-parse";
 import { fromLibrary } from "./library-errors.js";
 import { AuthError } from "../errors.js";
@@ -22,6 +20,12 @@ export interface AlbTokenSettings {
 export const MAX_TOKEN_LIFETIME_S = 900;
 /** The ALB caps claims + access token at 11 KB and headers at 16 KB: longer is never an ALB token. */
 export const MAX_TOKEN_CHARS = 16 * 1024;
+/**
+ * Deepest nesting of arrays and objects accepted in the claims. IdPs send two or three levels
+ * (`address`, `groups`); thousands of levels overflow the stack of whatever walks them next
+ * (freezing for the memo, JSON.stringify for the response), so such a payload is malformed.
+ */
+export const MAX_CLAIMS_DEPTH = 32;
 
 export interface AlbTokenVerifier {
   /**
@@ -39,9 +43,6 @@ export interface VerifiedAlbToken {
   readonly expiresAtS: number;
 }
 
-/** aws-jwt-verify's own shape check (jwt.js JWT_REGEX): three base64url parts, each with at most two `=`. */
-const JWT_SHAPE = /^[A-Za-z0-9_-]+={0,2}\.[A-Za-z0-9_-]+={0,2}\.[A-Za-z0-9_-]+={0,2}$/;
-
 /**
  * Can this JSON text spell a `__proto__` or `constructor` key? Only literally or through a `\u`
  * escape: JSON has no other way to write a letter or an underscore.
@@ -51,9 +52,8 @@ function mayHoldUnsafeKey(text: string): boolean {
 }
 
 /**
- * Decodes a base64url part to a JSON object exactly as aws-jwt-verify's decomposeUnverifiedJwt does
- * (lenient base64, `__proto__`/`constructor` keys stripped at every depth), but pays for the library's
- * stripping reviver only when the text could hold such a key: otherwise both parse to the same object.
+ * Decodes a base64url part to a JSON object for the screen (lenient base64, as the library), paying
+ * for the library's `__proto__`-stripping parse only when the text could hold such a key.
  */
 function decodePart(part: string, what: "header" | "payload"): Record<string, unknown> {
   const text = Buffer.from(part, "base64").toString("utf8");
@@ -69,27 +69,6 @@ function decodePart(part: string, what: "header" | "payload"): Record<string, un
   return value as Record<string, unknown>;
 }
 
-const isFiniteOrAbsent = (v: unknown): boolean => v === undefined || (typeof v === "number" && Number.isFinite(v));
-const isStringOrAbsent = (v: unknown): boolean => v === undefined || typeof v === "string";
-
-/** The payload claim types aws-jwt-verify asserts while decoding (jwt.js assertJwtPayload), kept check for check. */
-function checkPayloadTypes(p: Record<string, unknown>): void {
-  const aud = p.aud;
-  const audOk = aud === undefined || typeof aud === "string" || (Array.isArray(aud) && aud.every((a) => typeof a === "string"));
-  if (
-    !isFiniteOrAbsent(p.exp) ||
-    !isFiniteOrAbsent(p.nbf) ||
-    !isFiniteOrAbsent(p.iat) ||
-    !isStringOrAbsent(p.iss) ||
-    !isStringOrAbsent(p.sub) ||
-    !isStringOrAbsent(p.scope) ||
-    !isStringOrAbsent(p.jti) ||
-    !audOk
-  ) {
-    throw new AuthError("malformed_token", "a registered payload claim has the wrong type");
-  }
-}
-
 /** Seconds-since-epoch expiry check shared by header and payload: a token is dead at its `exp`. */
 function checkExp(exp: unknown, where: string, nowS: number): void {
   if (typeof exp !== "number" || !Number.isFinite(exp)) throw new AuthError("malformed_token", `${where} exp is not a number`);
@@ -97,7 +76,7 @@ function checkExp(exp: unknown, where: string, nowS: number): void {
   if (exp > nowS + MAX_TOKEN_LIFETIME_S) throw new AuthError("invalid_expiry", `${where} exp is more than ${MAX_TOKEN_LIFETIME_S}s away`);
 }
 
-/** The ALB-specific header fields, checked before any key is fetched and again after the signature. */
+/** The screen: the ALB-specific header fields, checked before any key is fetched. Returns the kid. */
 function checkHeader(header: Record<string, unknown>, s: AlbTokenSettings, nowS: number): string {
   if (header.alg !== "ES256") throw new AuthError("unsupported_algorithm", "alg is not ES256");
   if (!isAlbKid(header.kid)) throw new AuthError("malformed_token", "kid is not a UUID");
@@ -112,20 +91,85 @@ function checkHeader(header: Record<string, unknown>, s: AlbTokenSettings, nowS:
   return header.kid;
 }
 
+/** Refuses claims nested deeper than MAX_CLAIMS_DEPTH, without recursion (the point is not to overflow). */
+function checkDepth(payload: Record<string, unknown>): void {
+  // Most payloads are all scalars: nothing to walk, nothing to allocate.
+  let nested = false;
+  for (const key in payload) {
+    const value = payload[key];
+    if (typeof value === "object" && value !== null) {
+      nested = true;
+      break;
+    }
+  }
+  if (!nested) return;
+  const stack: unknown[] = [payload];
+  const depths: number[] = [1];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    const depth = depths.pop() ?? 1;
+    if (depth > MAX_CLAIMS_DEPTH) throw new AuthError("malformed_token", `claims nest deeper than ${MAX_CLAIMS_DEPTH} levels`);
+    for (const key in value as Record<string, unknown>) {
+      const child = (value as Record<string, unknown>)[key];
+      if (typeof child === "object" && child !== null) {
+        stack.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+}
+
+/**
+ * What the library threw that is not one of its verdicts on the token (a RangeError from building
+ * an error message with toISOString for an absurd `nbf` or `exp`, a stack overflow): still a 401.
+ */
+function notAVerdict(token: string, nowS: number): never {
+  let payload: Record<string, unknown> | undefined;
+  try {
+    const dot1 = token.indexOf(".");
+    payload = decodePart(token.slice(dot1 + 1, token.indexOf(".", dot1 + 1)), "payload");
+  } catch {
+    payload = undefined;
+  }
+  if (typeof payload?.nbf === "number" && payload.nbf > nowS) throw new AuthError("not_yet_valid", "payload nbf is in the future");
+  throw new AuthError("malformed_token", "token claims cannot be handled");
+}
+
+/** The verifier, as used here: its generic issuer-config types add nothing. */
+interface Library {
+  verify(token: string): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Lets the library use our KeyObjects. Its own cache keeps one KeyObject per (payload `iss`, kid)
+ * forever, built before `iss` is checked: tokens naming a cached kid with a new `iss` each would
+ * grow it without bound. Ours are one per key held (and evicted with it), P-256 only.
+ */
+function useOurKeyObjects(library: object, keys: AlbKeyCache): void {
+  const target = library as { publicKeyCache?: unknown };
+  if (target.publicKeyCache === undefined) throw new Error("aws-jwt-verify: AlbJwtVerifier has no publicKeyCache to replace");
+  const keyObject = (jwk: JwkWithKid) => keys.keyObject(jwk);
+  target.publicKeyCache = { transformJwkToKeyObjectSync: keyObject, transformJwkToKeyObjectAsync: keyObject, clearCache: () => undefined };
+}
+
 /**
  * Builds the verifier once per cold start. None of its checks can be switched off.
  *
- * It runs every check AlbJwtVerifier.verifySync runs, in the library's own code where the library
- * exports it (validateJwtFields for exp/nbf/iss, validateAlbJwtFields for signer/client,
- * safeJsonParse), but decodes the token once instead of twice and verifies the signature with a
- * KeyObject built once per key: the library's remaining per-token overhead.
+ * The token is verified by aws-jwt-verify's `AlbJwtVerifier.verify` (signature, `exp`/`nbf`,
+ * `iss`, signer, client) with our AlbKeyCache as its `jwksCache`. Around it: the 16 KB cap, a
+ * screen of the header before any key is fetched (alg, UUID kid, signer, client, issuer, header
+ * `exp`), the 900 s lifetime cap on both `exp`, the claims depth cap, and marking the key proven.
  * @example
  * const verifier = createAlbTokenVerifier(config, new AlbKeyCache({ endpoint, timeoutMs: 1500 }));
  * const claims = await verifier.verify(headers["x-amzn-oidc-data"]);
  */
 export function createAlbTokenVerifier(s: AlbTokenSettings, keys: AlbKeyCache): AlbTokenVerifier {
-  const claimOptions = { issuer: s.issuer, audience: null };
-  const albOptions = { albArn: [...s.albArns], clientId: [...s.clientIds] };
+  const verifier = AlbJwtVerifier.create(
+    { albArn: [...s.albArns], issuer: s.issuer, clientId: [...s.clientIds], jwksUri: s.keyEndpoint },
+    { jwksCache: keys },
+  );
+  useOurKeyObjects(verifier, keys);
+  const library = verifier as unknown as Library;
   async function verifyUntil(token: string): Promise<VerifiedAlbToken> {
     const nowS = Date.now() / 1000;
     if (token.length > MAX_TOKEN_CHARS) throw new AuthError("malformed_token", `token longer than ${MAX_TOKEN_CHARS} characters`);
@@ -134,29 +178,20 @@ export function createAlbTokenVerifier(s: AlbTokenSettings, keys: AlbKeyCache): 
     // The header first: a token that does not claim our signer, client and issuer is refused before anything else.
     const header = decodePart(token.slice(0, dot1), "header");
     const kid = checkHeader(header, s, nowS);
-    if (!JWT_SHAPE.test(token)) throw new AuthError("malformed_token", "token is not a JWS compact serialization");
-    const dot2 = token.indexOf(".", dot1 + 1);
-    const payload = decodePart(token.slice(dot1 + 1, dot2), "payload");
-    checkPayloadTypes(payload);
-    const key = keys.keyObject(keys.cached(kid) ?? (await keys.get(kid)));
-    // ES256 = ECDSA P-256 + SHA-256 with the raw r||s signature (keyObject() only hands out P-256 keys).
-    const signatureOk = verifySignature(
-      "sha256",
-      Buffer.from(token.slice(0, dot2), "latin1"),
-      { key, dsaEncoding: "ieee-p1363" },
-      Buffer.from(token.slice(dot2 + 1), "base64"),
-    );
-    if (!signatureOk) throw new AuthError("invalid_signature", "signature does not verify");
-    checkExp(payload.exp, "payload", nowS);
-    // The library would refuse this too, but builds its message with toISOString, which throws a RangeError (a 500) for an absurd nbf.
-    if (typeof payload.nbf === "number" && payload.nbf > nowS) throw new AuthError("not_yet_valid", "payload nbf is in the future");
+    let payload: Record<string, unknown>;
     try {
-      // Both parts are parsed JSON objects, which is all the library's Json types describe.
-      validateJwtFields(payload as JwtPayload, claimOptions);
-      validateAlbJwtFields(header as JwtHeader, albOptions);
+      payload = await library.verify(token);
     } catch (err) {
+      if (err instanceof RangeError) notAVerdict(token, nowS);
+      // node's verify throws rather than answering false for a signature of the wrong length.
+      if (err instanceof Error && (err as NodeJS.ErrnoException).code === "ERR_CRYPTO_OPERATION_FAILED") {
+        throw new AuthError("invalid_signature", "signature does not parse");
+      }
       fromLibrary(err);
     }
+    checkExp(payload.exp, "payload", nowS);
+    checkDepth(payload);
+    keys.markVerified(kid);
     // Both are finite numbers here: checkHeader and checkExp refused anything else.
     return { claims: payload as AlbClaims, expiresAtS: Math.min(header.exp as number, payload.exp as number) };
   }

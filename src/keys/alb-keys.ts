@@ -15,15 +15,52 @@ export function isAlbKid(kid: unknown): kid is string {
 export interface AlbKeyCacheOptions {
   readonly endpoint: string;
   readonly timeoutMs: number;
-  /** Keys kept at once (the ALB rotates; a handful are live at any time). */
+  /** Proven keys kept at once: keys that have verified a genuine token (the ALB rotates; a handful are live at any time). */
   readonly maxKeys?: number;
+  /** Unproven keys kept at once: fetched, but no genuine token has been verified with them yet. */
+  readonly maxUnprovenKeys?: number;
   /** How long a kid the endpoint does not know is answered without asking again. */
   readonly negativeTtlMs?: number;
-  /** Fetches of new kids allowed in a burst, then refilled at `refillPerSecond`. */
+  /** Fetches of new (unproven) kids allowed in a burst, then refilled at `refillPerSecond`. */
   readonly burst?: number;
   readonly refillPerSecond?: number;
+  /** Fetches of kids that were proven before (evicted since by other proven keys): their own budget. */
+  readonly provenBurst?: number;
+  readonly provenRefillPerSecond?: number;
+  /** Epoch milliseconds (tests pass a fake clock). */
   readonly now?: () => number;
 }
+
+/** A token bucket: `burst` at once, then `perSecond`. */
+class Budget {
+  private tokens: number;
+  private last: number;
+  private readonly perMs: number;
+  constructor(
+    private readonly burst: number,
+    perSecond: number,
+    private readonly now: () => number,
+  ) {
+    this.tokens = burst;
+    this.perMs = perSecond / 1000;
+    this.last = now();
+  }
+  /** Is a fetch allowed now? (does not spend it) */
+  available(): boolean {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + (now - this.last) * this.perMs);
+    this.last = now;
+    return this.tokens >= 1;
+  }
+  spend(): void {
+    this.tokens -= 1;
+  }
+}
+
+/** Most kids whose demand is counted while the budget is empty (random kids must not grow it without bound). */
+const MAX_WANTED = 1024;
+/** Most kids remembered as once proven (for the proven re-fetch budget). */
+const MAX_PROVEN_KIDS = 256;
 
 /** A PEM body is a few hundred bytes; anything this large is not a key. */
 const MAX_PEM_BYTES = 8 * 1024;
@@ -55,36 +92,59 @@ export function pemToAlbJwk(kid: string, pem: Buffer): JwkWithKid {
  * aws-jwt-verify's JwksCache for ALB keys. Unlike the library's AlbJwksCache (two keys, no
  * negative cache, its own https-only fetcher) it keeps more keys, remembers unknown kids briefly,
  * rate-limits fetches of new kids, and tells an outage (503) from a key we will not use (401).
+ *
+ * Why two pools: anyone can put any kid in a token header, including the kid of a key the regional
+ * endpoint really serves for another load balancer. Such a key is fetched before its signature
+ * fails. So a key lives in the small *unproven* pool until a genuine token verified with it
+ * (`markVerified`), and only then moves to the *proven* pool. Unproven keys never evict proven
+ * ones; each pool evicts its least recently used key. Fetches of unproven kids have their own
+ * budget; when it is empty, the next fetch it allows goes to the kid asked for most meanwhile
+ * (a rotated key is named by every user, a flood's random kids once each), so a flood can neither
+ * evict nor starve the live key, and a newly rotated key still gets fetched.
  */
 export class AlbKeyCache implements JwksCache {
-  private readonly keys = new Map<string, JwkWithKid>();
+  /** Keys that verified a genuine token; Map order is least recently used first. */
+  private readonly proven = new Map<string, JwkWithKid>();
+  /** The kid last marked verified: the common case (one live key) skips reordering the map. */
+  private lastProven: string | undefined;
+  /** Keys fetched but not yet proven; Map order is least recently used first. */
+  private readonly unproven = new Map<string, JwkWithKid>();
+  /** Kids proven at some point (bounded): a re-fetch of one uses the proven budget. */
+  private readonly provenKids = new Set<string>();
   private readonly inFlight = new Map<string, Promise<JwkWithKid>>();
   private readonly unknown = new Map<string, number>();
-  /** Keyed by the cached JWK object, so a key evicted from `keys` takes its KeyObject with it. */
+  /** Requests refused for lack of budget, by kid: the next fetch goes to the kid asked for most. */
+  private readonly wanted = new Map<string, number>();
+  /** Keyed by the cached JWK object, so a key evicted from a pool takes its KeyObject with it. */
   private readonly keyObjects = new WeakMap<JwkWithKid, KeyObject>();
   private readonly maxKeys: number;
+  private readonly maxUnprovenKeys: number;
   private readonly negativeTtlMs: number;
-  private readonly burst: number;
-  private readonly refillPerMs: number;
+  private readonly newKidBudget: Budget;
+  private readonly provenBudget: Budget;
   private readonly now: () => number;
-  private tokens: number;
-  private lastRefill: number;
   /** Outbound fetches started (for tests and the log). */
   fetches = 0;
+  /** KeyObjects built (one per key held: tests check that no token can make more). */
+  keyObjectsBuilt = 0;
 
   constructor(private readonly options: AlbKeyCacheOptions) {
     this.maxKeys = options.maxKeys ?? 16;
+    this.maxUnprovenKeys = options.maxUnprovenKeys ?? 4;
     this.negativeTtlMs = options.negativeTtlMs ?? 30_000;
-    this.burst = options.burst ?? 10;
-    this.refillPerMs = (options.refillPerSecond ?? 1) / 1000;
     this.now = options.now ?? Date.now;
-    this.tokens = this.burst;
-    this.lastRefill = this.now();
+    this.newKidBudget = new Budget(options.burst ?? 10, options.refillPerSecond ?? 1, this.now);
+    this.provenBudget = new Budget(options.provenBurst ?? 4, options.provenRefillPerSecond ?? 1, this.now);
   }
 
   /** The cached key for a kid, if any (no fetch). */
   cached(kid: string): JwkWithKid | undefined {
-    return this.keys.get(kid);
+    return this.proven.get(kid) ?? this.unproven.get(kid);
+  }
+
+  /** Has this kid's key verified a genuine token (and is it still held)? */
+  isProven(kid: string): boolean {
+    return this.proven.has(kid);
   }
 
   /**
@@ -99,12 +159,45 @@ export class AlbKeyCache implements JwksCache {
       throw new AuthError("unknown_key", `key ${jwk.kid} is not EC P-256`);
     }
     this.keyObjects.set(jwk, key);
+    this.keyObjectsBuilt++;
     return key;
+  }
+
+  /**
+   * A genuine token was verified with this kid's key: it becomes (or stays) proven and most recently
+   * used. Call only after every check passed.
+   */
+  markVerified(kid: string): void {
+    const jwk = this.proven.get(kid);
+    if (jwk !== undefined) {
+      // Most recently used last; a delete and a set on a map of a few keys.
+      if (this.lastProven !== kid) {
+        this.proven.delete(kid);
+        this.proven.set(kid, jwk);
+        this.lastProven = kid;
+      }
+      return;
+    }
+    const fresh = this.unproven.get(kid);
+    if (fresh === undefined) return;
+    this.unproven.delete(kid);
+    this.putProven(kid, fresh);
+  }
+
+  private putProven(kid: string, jwk: JwkWithKid): void {
+    if (this.proven.size >= this.maxKeys) {
+      const oldest = this.proven.keys().next().value;
+      if (oldest !== undefined) this.proven.delete(oldest);
+    }
+    this.proven.set(kid, jwk);
+    this.lastProven = kid;
+    if (this.provenKids.size >= MAX_PROVEN_KIDS) this.provenKids.clear();
+    this.provenKids.add(kid);
   }
 
   getCachedJwk(_jwksUri: string, decomposedJwt: DecomposedJwt): JwkWithKid {
     const kid = decomposedJwt.header.kid;
-    const jwk = typeof kid === "string" ? this.keys.get(kid) : undefined;
+    const jwk = typeof kid === "string" ? this.cached(kid) : undefined;
     if (!jwk) throw new AuthError("unknown_key", "key not in cache");
     return jwk;
   }
@@ -116,8 +209,14 @@ export class AlbKeyCache implements JwksCache {
   /** Resolves the key for a kid, fetching it at most once at a time. */
   get(kid: unknown): Promise<JwkWithKid> {
     if (!isAlbKid(kid)) return Promise.reject(new AuthError("malformed_token", "kid is not a UUID"));
-    const hit = this.keys.get(kid);
+    const hit = this.proven.get(kid);
     if (hit) return Promise.resolve(hit);
+    const fresh = this.unproven.get(kid);
+    if (fresh) {
+      this.unproven.delete(kid);
+      this.unproven.set(kid, fresh);
+      return Promise.resolve(fresh);
+    }
     const pending = this.inFlight.get(kid);
     if (pending) return pending;
     const until = this.unknown.get(kid);
@@ -125,9 +224,49 @@ export class AlbKeyCache implements JwksCache {
       if (until > this.now()) return Promise.reject(new AuthError("unknown_key", "kid recently unknown to the key endpoint"));
       this.unknown.delete(kid);
     }
-    if (!this.takeToken()) {
+    if (this.provenKids.has(kid)) {
+      if (!this.provenBudget.available()) return Promise.reject(new KeysUnavailableError("key fetches are rate-limited"));
+      this.provenBudget.spend();
+      return this.startFetch(kid);
+    }
+    const demand = (this.wanted.get(kid) ?? 0) + 1;
+    if (!this.newKidBudget.available()) {
+      this.want(kid, demand);
       return Promise.reject(new KeysUnavailableError("too many new kids: key fetches are rate-limited"));
     }
+    this.newKidBudget.spend();
+    // The budget allows one fetch: it goes to the kid asked for most, which is this one unless
+    // another kid has been refused more often (a rotated key every user names during a flood).
+    let best = kid;
+    let bestDemand = demand;
+    for (const [other, count] of this.wanted) {
+      if (count > bestDemand) {
+        best = other;
+        bestDemand = count;
+      }
+    }
+    this.wanted.delete(best);
+    // A kid held or being fetched meanwhile (put in by addJwks) needs no fetch: this request gets it.
+    if (best === kid || this.cached(best) !== undefined || this.inFlight.has(best)) {
+      this.wanted.delete(kid);
+      return this.startFetch(kid);
+    }
+    this.want(kid, demand);
+    // Fetched for the requests to come; this request is refused like any other without budget.
+    this.startFetch(best).catch(() => undefined);
+    return Promise.reject(new KeysUnavailableError("too many new kids: key fetches are rate-limited"));
+  }
+
+  private want(kid: string, demand: number): void {
+    if (!this.wanted.has(kid) && this.wanted.size >= MAX_WANTED) {
+      // Full of a flood's kids: drop the ones asked for once; if that frees nothing, start over.
+      for (const [other, count] of this.wanted) if (count <= 1) this.wanted.delete(other);
+      if (this.wanted.size >= MAX_WANTED) this.wanted.clear();
+    }
+    this.wanted.set(kid, demand);
+  }
+
+  private startFetch(kid: string): Promise<JwkWithKid> {
     const fetching = this.fetch(kid).finally(() => this.inFlight.delete(kid));
     this.inFlight.set(kid, fetching);
     return fetching;
@@ -155,11 +294,15 @@ export class AlbKeyCache implements JwksCache {
       if (err instanceof AuthError && err.code === "unknown_key") this.rememberUnknown(kid);
       throw err;
     }
-    if (this.keys.size >= this.maxKeys) {
-      const oldest = this.keys.keys().next().value;
-      if (oldest !== undefined) this.keys.delete(oldest);
+    if (this.provenKids.has(kid)) {
+      this.putProven(kid, jwk);
+      return jwk;
     }
-    this.keys.set(kid, jwk);
+    if (this.unproven.size >= this.maxUnprovenKeys) {
+      const oldest = this.unproven.keys().next().value;
+      if (oldest !== undefined) this.unproven.delete(oldest);
+    }
+    this.unproven.set(kid, jwk);
     return jwk;
   }
 
@@ -171,22 +314,14 @@ export class AlbKeyCache implements JwksCache {
     this.unknown.set(kid, this.now() + this.negativeTtlMs);
   }
 
-  private takeToken(): boolean {
-    const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + (now - this.lastRefill) * this.refillPerMs);
-    this.lastRefill = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-
-  /** The number of keys held (bounded by `maxKeys`). */
+  /** The number of keys held, proven and unproven (bounded by `maxKeys + maxUnprovenKeys`). */
   get size(): number {
-    return this.keys.size;
+    return this.proven.size + this.unproven.size;
   }
 
+  /** Keys put in by hand are trusted as proven (tests and tools preloading a key). */
   addJwks(_jwksUri: string, jwks: Jwks): void {
-    for (const jwk of jwks.keys) if (isAlbKid(jwk.kid)) this.keys.set(jwk.kid, jwk as JwkWithKid);
+    for (const jwk of jwks.keys) if (isAlbKid(jwk.kid)) this.putProven(jwk.kid, jwk as JwkWithKid);
   }
 
   getJwks(): Promise<Jwks> {

@@ -5,8 +5,17 @@ import { AlbJwtVerifier } from "aws-jwt-verify";
 import { createVerifier } from "fast-jwt";
 import { jwtVerify } from "jose";
 import { createApp, type App } from "../../src/app.js";
+import { AuthError } from "../../src/errors.js";
 import { pemToAlbJwk } from "../../src/keys/alb-keys.js";
-import { ALICE, DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
+import {
+  ALICE,
+  DEFAULT_ALB_ARN,
+  DEFAULT_CLIENT_ID,
+  DEFAULT_ISSUER,
+  OTHER_ALB_ARN,
+  mintAlbToken,
+  tamper,
+} from "../../src/testing/alb-token.js";
 import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey, type TestKey } from "../../src/testing/keys.js";
 import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
@@ -73,6 +82,15 @@ export interface MicroResult {
   readonly handlerFreshTokenNs: number;
   readonly handlerRepeatTokenNs: number;
   readonly handlerRejectNs: number;
+  /** A token refused by the header screen (another signer): no key, no signature, only our AuthError. */
+  readonly handlerRejectSignerNs: number;
+  /** Our handler on a fresh token / AlbJwtVerifier.verify alone, median of per-round ratios (target <= 1.10). */
+  readonly freshVsLibrary: number;
+  /** The minimal handler (AlbJwtVerifier + JSON.stringify) / AlbJwtVerifier alone: what any handler adds. */
+  readonly minimalVsLibrary: number;
+  /** Rejections without AuthError stack traces / with them (what issue 13's change saves; < 1 is faster). */
+  readonly rejectVsStacks: number;
+  readonly rejectSignerVsStacks: number;
   readonly freshVsRaw: number;
   readonly repeatVsRaw: number;
   readonly albJwtVerifierVsRaw: number;
@@ -179,6 +197,10 @@ export async function runMicro(b: BenchEnv, rounds: number, iterations: number, 
     const fresh = Array.from({ length: iterations }, () => userEvent(mint()));
     const repeat = Array.from({ length: iterations }, () => userEvent(repeated));
     const reject = Array.from({ length: iterations }, () => userEvent(invalid));
+    const rejectStacks = Array.from({ length: iterations }, () => userEvent(invalid));
+    const signer = mintAlbToken({ key: b.key, claims: ALICE, signer: OTHER_ALB_ARN });
+    const rejectSigner = Array.from({ length: iterations }, () => userEvent(signer));
+    const rejectSignerStacks = Array.from({ length: iterations }, () => userEvent(signer));
     const minimalEvents = Array.from({ length: iterations }, () => userEvent(token));
     expectStatus("handler (repeat, first sight)", await app.handler(userEvent(repeated)), "200");
     const hitsBefore = memo.hits;
@@ -197,6 +219,18 @@ export async function runMicro(b: BenchEnv, rounds: number, iterations: number, 
     const roundHits = memo.hits - hitsBefore;
     settle();
     r.reject = await timeAsync(iterations, (i) => app.handler(reject[i] as ALBEvent));
+    settle();
+    r.rejectSigner = await timeAsync(iterations, (i) => app.handler(rejectSigner[i] as ALBEvent));
+    // The same rejections as before issue 13: every AuthError capturing a stack trace.
+    AuthError.captureStacks = true;
+    try {
+      settle();
+      r.rejectStacks = await timeAsync(iterations, (i) => app.handler(rejectStacks[i] as ALBEvent));
+      settle();
+      r.rejectSignerStacks = await timeAsync(iterations, (i) => app.handler(rejectSignerStacks[i] as ALBEvent));
+    } finally {
+      AuthError.captureStacks = false;
+    }
     for (const [name, peer] of peers) {
       settle();
       if (typeof peer !== "string") r[name] = await timeAsync(iterations, () => peer(token));
@@ -205,6 +239,7 @@ export async function runMicro(b: BenchEnv, rounds: number, iterations: number, 
     expectStatus("handler (fresh)", await app.handler(userEvent(mint())), "200");
     expectStatus("handler (repeat)", await app.handler(userEvent(repeated)), "200");
     expectStatus("handler (invalid signature)", await app.handler(userEvent(invalid)), "401 invalid_signature");
+    expectStatus("handler (another signer)", await app.handler(userEvent(signer)), "401 invalid_signer");
     if (round === 0) continue; // warm-up
 
     hits += roundHits;
@@ -213,8 +248,12 @@ export async function runMicro(b: BenchEnv, rounds: number, iterations: number, 
       put(samples, name, ns);
       put(ratios, name, ns / raw);
     }
+    put(ratios, "freshVsLibrary", r.fresh / r.library);
+    put(ratios, "minimalVsLibrary", r.minimal / r.library);
+    put(ratios, "rejectVsStacks", r.reject / r.rejectStacks);
+    put(ratios, "rejectSignerVsStacks", r.rejectSigner / r.rejectSignerStacks);
     log(
-      `round ${round}/${rounds}: raw ${(raw / 1000).toFixed(1)} us, fresh x${(r.fresh / raw).toFixed(3)}, repeat x${(r.repeat / raw).toFixed(3)}, library x${(r.library / raw).toFixed(3)}`,
+      `round ${round}/${rounds}: raw ${(raw / 1000).toFixed(1)} us, fresh x${(r.fresh / raw).toFixed(3)}, repeat x${(r.repeat / raw).toFixed(3)}, library x${(r.library / raw).toFixed(3)}, fresh/library x${(r.fresh / r.library).toFixed(3)}`,
     );
   }
 
@@ -229,6 +268,11 @@ export async function runMicro(b: BenchEnv, rounds: number, iterations: number, 
     handlerFreshTokenNs: ns("fresh"),
     handlerRepeatTokenNs: ns("repeat"),
     handlerRejectNs: ns("reject"),
+    handlerRejectSignerNs: ns("rejectSigner"),
+    freshVsLibrary: ratio("freshVsLibrary"),
+    minimalVsLibrary: ratio("minimalVsLibrary"),
+    rejectVsStacks: ratio("rejectVsStacks"),
+    rejectSignerVsStacks: ratio("rejectSignerVsStacks"),
     freshVsRaw: ratio("fresh"),
     repeatVsRaw: ratio("repeat"),
     albJwtVerifierVsRaw: ratio("library"),

@@ -64,6 +64,11 @@ async function main(): Promise<void> {
       handlerFreshTokenNs: micro.handlerFreshTokenNs,
       handlerRepeatTokenNs: micro.handlerRepeatTokenNs,
       handlerRejectNs: micro.handlerRejectNs,
+      handlerRejectSignerNs: micro.handlerRejectSignerNs,
+      freshVsLibrary: micro.freshVsLibrary,
+      minimalVsLibrary: micro.minimalVsLibrary,
+      rejectVsStacks: micro.rejectVsStacks,
+      rejectSignerVsStacks: micro.rejectSignerVsStacks,
       freshVsRaw: micro.freshVsRaw,
       repeatVsRaw: micro.repeatVsRaw,
       albJwtVerifierVsRaw: micro.albJwtVerifierVsRaw,
@@ -89,6 +94,8 @@ async function main(): Promise<void> {
       gcExposed: memory.gcExposed,
       durationS: round((Date.now() - started) / 1000, 1),
       node: process.version,
+      /** V8 flags in force (Node 24 functions run with --max-semi-space-size=2). */
+      nodeOptions: [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].filter((f) => f.length > 0).join(" "),
       cpu: `${cpus()[0]?.model.trim() ?? "unknown"} x${cpus().length}`,
       date: new Date().toISOString(),
     };
@@ -112,7 +119,19 @@ async function main(): Promise<void> {
         `x${result.repeatVsRaw.toFixed(3)}`,
         `<= 0.10: ${verdict(result.repeatVsRaw <= 0.1)}`,
       ],
-      ["our handler, invalid signature", us(result.handlerRejectNs), "", ""],
+      [
+        "our handler, fresh token vs AlbJwtVerifier alone",
+        "",
+        `x${result.freshVsLibrary.toFixed(3)} (minimal x${result.minimalVsLibrary.toFixed(3)})`,
+        `<= 1.10: ${verdict(result.freshVsLibrary <= 1.1)}`,
+      ],
+      ["our handler, invalid signature", us(result.handlerRejectNs), `x${result.rejectVsStacks.toFixed(2)} vs with stacks`, ""],
+      [
+        "our handler, another signer (screen)",
+        us(result.handlerRejectSignerNs),
+        `x${result.rejectSignerVsStacks.toFixed(2)} vs with stacks`,
+        "",
+      ],
       ["jose jwtVerify", peer(result.peers.jose), "", ""],
       ["fast-jwt", peer(result.peers["fast-jwt"]), "", ""],
       [
@@ -149,7 +168,7 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`\n${table(["measure", "value", "ratio / detail", "target"], rows)}\n\n`);
     process.stdout.write(
-      `${result.node} on ${result.cpu}, ${result.date}, ${result.durationS} s${o.quick ? " (quick: figures are indicative only)" : ""}\n`,
+      `${result.node} (${result.nodeOptions}) on ${result.cpu}, ${result.date}, ${result.durationS} s${o.quick ? " (quick: figures are indicative only)" : ""}\n`,
     );
     if (result.emulatorNote) process.stdout.write(`emulator: ${result.emulatorNote}\n`);
     if (o.out) {

@@ -5,7 +5,7 @@ import { ALICE, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
 import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey, createRsaKey } from "../../src/testing/keys.js";
 import { startKeyServer } from "../../src/testing/key-server.js";
-import { DEFAULT_M2M_ISSUER, mintMachineToken } from "../../src/testing/machine-token.js";
+import { DEFAULT_M2M_AUDIENCE, DEFAULT_M2M_ISSUER, mintMachineToken } from "../../src/testing/machine-token.js";
 import { body, harness, header, useKeyServer } from "../helpers.js";
 
 const key = createAlbKey();
@@ -30,7 +30,7 @@ describe("ALLOWED_EMAIL_DOMAINS", () => {
   it.each([
     ["alice@example.com", true],
     ["Alice@EXAMPLE.COM", true],
-    ["carol@example.org", undefined],
+    ["carol@example.org", "true"],
   ])("%s (email_verified %s) is allowed", async (email, verified) => {
     const { handler } = harness(server, env);
     const res = await handler(userEvent({ ...ALICE, email, email_verified: verified }));
@@ -45,8 +45,13 @@ describe("ALLOWED_EMAIL_DOMAINS", () => {
     ["no @", { email: "example.com" }, "email domain not allowed"],
     ["no email claim", { email: undefined }, "no email claim"],
     ["an email that is not a string", { email: ["alice@example.com"] }, "no email claim"],
-    ["email_verified false", { email_verified: false }, "email_verified is false"],
-    ['email_verified "false" (Cognito\'s userinfo)', { email_verified: "false" }, "email_verified is false"],
+    ["email_verified false", { email_verified: false }, "email_verified is not true (ALLOW_UNVERIFIED_EMAIL is off)"],
+    [
+      'email_verified "false" (Cognito\'s userinfo)',
+      { email_verified: "false" },
+      "email_verified is not true (ALLOW_UNVERIFIED_EMAIL is off)",
+    ],
+    ["email_verified missing", { email_verified: undefined }, "email_verified is not true (ALLOW_UNVERIFIED_EMAIL is off)"],
   ])("%s -> 403 forbidden; the log names the rule, the body does not", async (_name, change, reason) => {
     const { handler, logs } = harness(server, env);
     const res = await handler(userEvent({ ...ALICE, ...change }));
@@ -134,6 +139,7 @@ describe("rules for users only", () => {
         M2M_PATH_PREFIXES: "/api/",
         M2M_ISSUER: DEFAULT_M2M_ISSUER,
         M2M_JWKS_URI: `${jwks.url}/jwks.json`,
+        M2M_AUDIENCE: DEFAULT_M2M_AUDIENCE,
       });
       const res = await handler(albEvent({ path: "/api/x", headers: { authorization: `Bearer ${mintMachineToken({ key: rsa })}` } }));
       expect(res.statusCode).toBe(200);

@@ -206,6 +206,7 @@ describe("dist/index.js", () => {
 
 describe("dist/index.js with machine routes, authorization, health check and logout", () => {
   const M2M_ISSUER = "https://auth.example.com";
+  const M2M_AUDIENCE = "https://api.example.com";
   let m2m: (e: ALBEvent) => Promise<ALBResult>;
   let jwksServer: KeyServer;
   let rsa: Awaited<ReturnType<typeof generateKeyPair>>;
@@ -227,6 +228,7 @@ describe("dist/index.js with machine routes, authorization, health check and log
       M2M_PATH_PREFIXES: "/api/",
       M2M_ISSUER,
       M2M_JWKS_URI: `${jwksServer.url}/jwks.json`,
+      M2M_AUDIENCE: M2M_AUDIENCE,
       M2M_REQUIRED_SCOPES: "orders:read",
       ALLOWED_EMAIL_DOMAINS: "example.com",
       REQUIRED_USER_CLAIMS: '{"groups":["admins"]}',
@@ -240,6 +242,7 @@ describe("dist/index.js with machine routes, authorization, health check and log
     new SignJWT({ scope: o.scope ?? "orders:read orders:write", client_id: "orders-service" })
       .setProtectedHeader({ alg: o.alg ?? "RS256", kid: rsaKid })
       .setIssuer(o.iss ?? M2M_ISSUER)
+      .setAudience(M2M_AUDIENCE)
       .setSubject("orders-service")
       .setIssuedAt()
       .setExpirationTime(o.exp ?? Math.floor(Date.now() / 1000) + 300)
@@ -284,6 +287,7 @@ describe("dist/index.js with machine routes, authorization, health check and log
       M2M_PATH_PREFIXES: "/api/",
       M2M_ISSUER,
       M2M_JWKS_URI: "http://127.0.0.1:9/jwks.json",
+      M2M_AUDIENCE,
     });
     const res = await fresh(api(await bearer()));
     expect(res.statusCode).toBe(503);

@@ -43,6 +43,7 @@ describe("health checks", () => {
       M2M_PATH_PREFIXES: "/",
       M2M_ISSUER: DEFAULT_M2M_ISSUER,
       M2M_JWKS_URI: `${server.url}/jwks.json`,
+      M2M_AUDIENCE: "none",
     });
     expect((await handler(healthCheckEvent())).statusCode).toBe(200);
   });
@@ -157,6 +158,7 @@ describe("logout", () => {
       M2M_PATH_PREFIXES: "/api/",
       M2M_ISSUER: DEFAULT_M2M_ISSUER,
       M2M_JWKS_URI: `${server.url}/jwks.json`,
+      M2M_AUDIENCE: "none",
     });
     const res = await handler(albEvent({ path: "/api/logout", multiValue: true }));
     expect(res.statusCode).toBe(200);

@@ -40,6 +40,7 @@ function m2mEnv(extra: Record<string, string> = {}): Record<string, string> {
     M2M_PATH_PREFIXES: "/api/,/internal/",
     M2M_ISSUER: DEFAULT_M2M_ISSUER,
     M2M_JWKS_URI: `${jwksServer.url}/jwks.json`,
+    M2M_AUDIENCE: DEFAULT_M2M_AUDIENCE,
     M2M_REQUIRED_SCOPES: SCOPES,
     ...extra,
   };
@@ -116,6 +117,7 @@ describe("a valid machine token", () => {
     const token = await new SignJWT({ scope: SCOPES, client_id: "jose-client" })
       .setProtectedHeader({ alg: "RS256", kid: rsaKey.kid, typ: "at+jwt" })
       .setIssuer(DEFAULT_M2M_ISSUER)
+      .setAudience(DEFAULT_M2M_AUDIENCE)
       .setSubject("jose-client")
       .setIssuedAt()
       .setExpirationTime("2m")
@@ -222,9 +224,16 @@ describe("M2M_AUDIENCE and M2M_ALGORITHMS", () => {
     expect401(await handler(apiEvent(`Bearer ${valid({ audience: null })}`)), "invalid_audience");
   });
 
-  it("does not check aud when unset", async () => {
-    const { handler } = machine();
+  it("does not check aud with M2M_AUDIENCE=none (the explicit way to skip it)", async () => {
+    const { handler } = machine({ M2M_AUDIENCE: "none" });
     expect((await handler(apiEvent(`Bearer ${valid({ audience: null })}`))).statusCode).toBe(200);
+    expect((await handler(apiEvent(`Bearer ${valid({ audience: "https://any.example.com" })}`))).statusCode).toBe(200);
+  });
+
+  it("checks the default test audience: a token for another audience is 401 invalid_audience", async () => {
+    const { handler } = machine();
+    expect401(await handler(apiEvent(`Bearer ${valid({ audience: "https://web-client.example.com" })}`)), "invalid_audience");
+    expect401(await handler(apiEvent(`Bearer ${valid({ audience: null })}`)), "invalid_audience");
   });
 
   it("accepts exactly the listed algorithms", async () => {

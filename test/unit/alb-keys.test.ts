@@ -108,14 +108,69 @@ describe("AlbKeyCache", () => {
     expect(server.requests).toHaveLength(3);
   });
 
-  it("holds at most maxKeys keys", async () => {
+  it("holds at most maxUnprovenKeys keys that no genuine token has proven, least recently used evicted first", async () => {
     const keys = Array.from({ length: 5 }, () => createAlbKey());
     for (const k of keys) server.addKey(k);
-    const c = cache({ maxKeys: 3 });
-    for (const k of keys) await c.get(k.kid);
+    const c = cache({ maxUnprovenKeys: 3 });
+    for (const k of keys.slice(0, 3)) await c.get(k.kid);
+    await c.get(keys[0]?.kid); // used again: now the most recent
+    for (const k of keys.slice(3)) await c.get(k.kid);
     expect(c.size).toBe(3);
-    expect(c.cached(keys[0]?.kid ?? "")).toBeUndefined();
+    expect(c.cached(keys[0]?.kid ?? "")).toBeDefined();
+    expect(c.cached(keys[1]?.kid ?? "")).toBeUndefined();
+    expect(c.cached(keys[2]?.kid ?? "")).toBeUndefined();
     expect(c.cached(keys[4]?.kid ?? "")).toBeDefined();
+  });
+
+  it("never evicts a proven key for unproven ones; proven keys are evicted by last use among themselves", async () => {
+    const live = Array.from({ length: 3 }, () => createAlbKey());
+    const foreign = Array.from({ length: 20 }, () => createAlbKey());
+    for (const k of [...live, ...foreign]) server.addKey(k);
+    const c = cache({ maxKeys: 2, maxUnprovenKeys: 2, burst: 100 });
+    for (const k of live.slice(0, 2)) {
+      await c.get(k.kid);
+      c.markVerified(k.kid);
+    }
+    for (const k of foreign) await c.get(k.kid);
+    expect(c.isProven(live[0]?.kid ?? "")).toBe(true);
+    expect(c.isProven(live[1]?.kid ?? "")).toBe(true);
+    expect(c.size).toBe(4);
+    c.markVerified(live[0]?.kid ?? ""); // live[1] is now the least recently used proven key
+    await c.get(live[2]?.kid);
+    c.markVerified(live[2]?.kid ?? "");
+    expect(c.isProven(live[0]?.kid ?? "")).toBe(true);
+    expect(c.cached(live[1]?.kid ?? "")).toBeUndefined();
+    expect(c.isProven(live[2]?.kid ?? "")).toBe(true);
+  });
+
+  it("gives the next fetch the budget allows to the kid refused most often, not to the first kid to ask", async () => {
+    let now = 1_000_000;
+    const rotated = createAlbKey();
+    server.addKey(rotated);
+    const c = cache({ burst: 1, refillPerSecond: 1, now: () => now });
+    expect(await codeOf(c.get(randomUUID()))).toBe("unknown_key");
+    for (let i = 0; i < 3; i++) expect(await codeOf(c.get(rotated.kid))).toBe("keys_unavailable");
+    for (let i = 0; i < 20; i++) expect(await codeOf(c.get(randomUUID()))).toBe("keys_unavailable");
+    now += 1000;
+    server.requests.length = 0;
+    expect(await codeOf(c.get(randomUUID()))).toBe("keys_unavailable");
+    await expect(c.get(rotated.kid)).resolves.toMatchObject({ kid: rotated.kid });
+    expect(server.requests).toEqual([`/${rotated.kid}`]);
+  });
+
+  it("re-fetches a once-proven kid from its own budget, which a flood of new kids cannot empty", async () => {
+    const a = createAlbKey();
+    const b = createAlbKey();
+    server.addKey(a);
+    server.addKey(b);
+    const c = cache({ maxKeys: 1, burst: 2, refillPerSecond: 0.001 });
+    await c.get(a.kid);
+    c.markVerified(a.kid);
+    await c.get(b.kid);
+    c.markVerified(b.kid); // evicts a (one proven slot)
+    for (let i = 0; i < 5; i++) expect(await codeOf(c.get(randomUUID()))).toBe("keys_unavailable");
+    await expect(c.get(a.kid)).resolves.toMatchObject({ kid: a.kid });
+    expect(c.isProven(a.kid)).toBe(true);
   });
 });
 

@@ -9,6 +9,7 @@ const m2m = {
   M2M_PATH_PREFIXES: "/api/, /internal/",
   M2M_ISSUER: "https://auth.example.com",
   M2M_JWKS_URI: "https://auth.example.com/.well-known/jwks.json",
+  M2M_AUDIENCE: "https://api.example.com",
 };
 
 function configError(env: Record<string, string>): ConfigError {
@@ -33,7 +34,7 @@ describe("defaults", () => {
   it("no machine routes, no user rules, /health, /logout, the ALB's default cookie, 200 logout", () => {
     const c = loadConfig(base);
     expect(c.machine).toBeUndefined();
-    expect(c.userRules).toEqual({ allowedEmailDomains: [], requiredClaims: {} });
+    expect(c.userRules).toEqual({ allowedEmailDomains: [], allowUnverifiedEmail: false, requiredClaims: {} });
     expect(c.healthCheckPath).toBe("/health");
     expect(c.logout).toEqual({
       path: "/logout",
@@ -46,12 +47,12 @@ describe("defaults", () => {
 });
 
 describe("machine routes", () => {
-  it("reads prefixes, issuer and JWKS URL; aud unchecked, no scopes and RS256 by default", () => {
+  it("reads prefixes, issuer, JWKS URL and audience; no scopes and RS256 by default", () => {
     expect(loadConfig({ ...base, ...m2m }).machine).toEqual({
       pathPrefixes: ["/api/", "/internal/"],
       issuer: "https://auth.example.com",
       jwksUri: "https://auth.example.com/.well-known/jwks.json",
-      audience: null,
+      audience: ["https://api.example.com"],
       requiredScopes: [],
       algorithms: ["RS256"],
     });
@@ -79,7 +80,12 @@ describe("machine routes", () => {
     expectNamed(configError({ ...m2m, M2M_JWKS_URI: "http://auth.example.com/jwks.json" }), "M2M_JWKS_URI", /https:\/\//);
   });
 
-  it.each(["M2M_ISSUER", "M2M_JWKS_URI"])("prefixes without %s fail naming it", (name) => {
+  it("M2M_AUDIENCE=none skips the aud check on purpose", () => {
+    expect(loadConfig({ ...base, ...m2m, M2M_AUDIENCE: "none" }).machine?.audience).toBeNull();
+    expectNamed(configError({ ...m2m, M2M_AUDIENCE: "none, https://api.example.com" }), "M2M_AUDIENCE", /"none" alone/);
+  });
+
+  it.each(["M2M_ISSUER", "M2M_JWKS_URI", "M2M_AUDIENCE"])("prefixes without %s fail naming it", (name) => {
     const env = Object.fromEntries(Object.entries(m2m).filter(([k]) => k !== name));
     expectNamed(configError(env), name, /is required/);
   });
@@ -115,12 +121,15 @@ describe("user authorization", () => {
     });
     expect(c.userRules).toEqual({
       allowedEmailDomains: ["example.com", "example.org"],
+      allowUnverifiedEmail: false,
       requiredClaims: { groups: ["admins", "staff"], email_verified: [true], level: [3] },
     });
   });
 
   it.each([
     ["ALLOWED_EMAIL_DOMAINS", "@example.com", /without "@"/],
+    ["ALLOW_UNVERIFIED_EMAIL", "yes", /"true" or "false", got "yes"/],
+    ["ALLOW_UNVERIFIED_EMAIL", "TRUE", /"true" or "false", got "TRUE"/],
     ["ALLOWED_EMAIL_DOMAINS", "example", /domain names/],
     ["REQUIRED_USER_CLAIMS", "{groups: admins}", /invalid JSON/],
     ["REQUIRED_USER_CLAIMS", '["admins"]', /JSON object/],
