@@ -18,6 +18,8 @@ export interface Config {
   readonly machine: MachineConfig | undefined;
   /** Rules an authenticated user must also satisfy; empty rules allow every user. */
   readonly userRules: UserRules;
+  /** ALLOW_UNVERIFIED_EMAIL (default false): accept users whose `email_verified` is false. */
+  readonly allowUnverifiedEmail: boolean;
   /** Path answered to the ALB health checker without authentication. */
   readonly healthCheckPath: string;
   readonly logout: LogoutConfig;
@@ -121,6 +123,14 @@ export function integer(env: Env, name: string, fallback: number, min: number, m
   return n;
 }
 
+/** Reads an optional boolean written `true` or `false`. */
+export function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (raw !== "true" && raw !== "false") throw new ConfigError(name, `must be "true" or "false", got "${raw}"`, String(!fallback));
+  return raw === "true";
+}
+
 function parseAlbArns(env: Env): { arns: string[]; partition: string; region: string } {
   const raw = required(env, "LOAD_BALANCER_ARN", "the ARN of the load balancer that signs x-amzn-oidc-data", ARN_EXAMPLE);
   const arns = splitList(raw);
@@ -190,6 +200,7 @@ export function loadConfig(env: Env): Config {
     verifiedTokenCache: cache === "on",
     machine: loadMachineConfig(env),
     userRules: loadUserRules(env),
+    allowUnverifiedEmail: boolean(env, "ALLOW_UNVERIFIED_EMAIL", false),
     healthCheckPath: path(env, "HEALTH_CHECK_PATH", "/health"),
     logout: loadLogoutConfig(env, clientIds),
   };
@@ -225,7 +236,8 @@ function loadMachineConfig(env: Env): MachineConfig | undefined {
   const jwksExample = "https://auth.example.com/.well-known/jwks.json";
   const jwksUri = secureUrl("M2M_JWKS_URI", required(env, "M2M_JWKS_URI", "the issuer's JWKS URL", jwksExample), jwksExample);
   const audienceRaw = optional(env, "M2M_AUDIENCE");
-  const audience = audienceRaw === undefined ? null : splitList(audienceRaw);
+  // `none` says explicitly that `aud` is not checked (the issuer's tokens carry none, or any is fine).
+  const audience = audienceRaw === undefined || audienceRaw === "none" ? null : splitList(audienceRaw);
   if (audience?.length === 0) throw new ConfigError("M2M_AUDIENCE", "must hold at least one audience", "https://api.example.com");
   const requiredScopes = (optional(env, "M2M_REQUIRED_SCOPES") ?? "").split(/\s+/).filter((s) => s.length > 0);
   for (const scope of requiredScopes) {
