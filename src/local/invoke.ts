@@ -106,7 +106,11 @@ export async function invoke(event: ALBEvent, env: Record<string, string | undef
   return handler(event, { awsRequestId: `local-${randomBytes(4).toString("hex")}` });
 }
 
-async function main(argv: string[]): Promise<number> {
+/**
+ * `alb-oidc-target invoke <event.json> [--as-is]`: prints the ALB result; resolves the exit code.
+ * @example process.exitCode = await main(["events/whoami.json"]);
+ */
+export async function main(argv: string[]): Promise<number> {
   const asIs = argv.includes("--as-is");
   const file = argv.find((a) => !a.startsWith("--"));
   if (!file) {

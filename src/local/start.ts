@@ -1,4 +1,6 @@
 // `npm start`: the local ALB emulator with the embedded OIDC provider in front of this repository's function.
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../errors.js";
 import { banner } from "./emulator/banner.js";
@@ -17,8 +19,8 @@ function port(name: string, fallback: number): number {
   return n;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { config: { type: "string", short: "c" } } });
+async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: "string", short: "c" } } });
   const configPath = values.config ?? DEFAULT_CONFIG;
   const file = loadEmulatorConfig(configPath, values.config !== undefined);
   const listenPort = port("PORT", 3000);
@@ -40,10 +42,38 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => stop("SIGTERM"));
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof EmulatorConfigError || err instanceof ConfigError) process.stderr.write(`Configuration error: ${err.message}\n`);
-  else if ((err as NodeJS.ErrnoException).code === "EADDRINUSE")
-    process.stderr.write(`Port in use: ${(err as Error).message} (set PORT / IDP_PORT)\n`);
-  else process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+/**
+ * `alb-oidc-target emulate [--config file]`: starts the emulator and resolves 0 once it listens (its
+ * servers keep the process alive until SIGINT/SIGTERM); 1 with a message on a configuration error.
+ * @example process.exitCode = await main(["--config", "alb.config.json"]);
+ */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await run(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof EmulatorConfigError || err instanceof ConfigError) process.stderr.write(`Configuration error: ${err.message}\n`);
+    else if ((err as NodeJS.ErrnoException).code === "EADDRINUSE")
+      process.stderr.write(`Port in use: ${(err as Error).message} (set PORT / IDP_PORT)\n`);
+    else process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+function runDirectly(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+// The bin (src/local/cli.ts) imports main; `tsx src/local/start.ts` runs it.
+if (runDirectly()) {
+  void main(process.argv.slice(2)).then((code) => {
+    // A half-started emulator may hold sockets open: a failure must still end the process.
+    if (code !== 0) process.exit(code);
+  });
+}

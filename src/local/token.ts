@@ -96,8 +96,24 @@ export async function fetchMachineToken(r: TokenRequest): Promise<string> {
   }
 }
 
-async function main(): Promise<void> {
+/**
+ * `alb-oidc-target token --scope "<scopes>"`: prints a token from the running emulator's provider; resolves the exit code.
+ * @example process.exitCode = await main(["--scope", "orders:read"]);
+ */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await run(argv);
+    return 0;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`npm run token: ${message.split("\n")[0] ?? ""}\n`);
+    return 1;
+  }
+}
+
+async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
+    args: argv,
     options: {
       scope: { type: "string", short: "s", default: "" },
       issuer: { type: "string" },
@@ -128,9 +144,5 @@ function runDirectly(): boolean {
 
 // Tests import fetchMachineToken; only `npm run token` (tsx src/local/token.ts) runs the command.
 if (runDirectly()) {
-  main().catch((err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`npm run token: ${message.split("\n")[0] ?? ""}\n`);
-    process.exit(1);
-  });
+  void main(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }
