@@ -3,12 +3,30 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "infra/**", "coverage/**", "test-results/**", ".bench/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "lib/**",
+      "examples/notes-api/dist/**",
+      "examples/notes-api/node_modules/**",
+      ".consumer/**",
+      "test/consumer/fixture/**",
+      "examples/**",
+      "node_modules/**",
+      "infra/**",
+      "coverage/**",
+      "test-results/**",
+      ".bench/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ["*.mjs", "scripts/*.mjs"] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ["*.mjs", "scripts/*.mjs", "test/consumer/*.mjs"] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],

@@ -10,7 +10,7 @@ import type { AlbApp, Principal } from "./principal.js";
 
 export { AuthError, ConfigError, type ErrorCode } from "./errors.js";
 export type { AlbAuthOptions } from "./options.js";
-export type { AlbApp, AlbAppRequest, MachinePrincipal, Principal, UserPrincipal } from "./principal.js";
+export type { AlbApp, AlbAppRequest, AlbAppResult, MachinePrincipal, Principal, UserPrincipal } from "./principal.js";
 export type { AlbHandler } from "./handler.js";
 
 function build(options: AlbAuthOptions, app: AlbApp | undefined): App {

@@ -47,14 +47,19 @@ export interface AppOptions {
  * @example export const handler = createApp(process.env).handler;
  */
 export function createApp(env: Env, options: AppOptions = {}): App {
-  return buildApp(loadConfig(env), options);
+  const config = loadConfig(env);
+  return buildApp(config, {
+    ...options,
+    app: options.app ?? createWhoami({ logoutPath: config.logout.path }),
+    forbiddenPage: options.forbiddenPage ?? options.app === undefined,
+  });
 }
 
 /**
- * Builds everything from a validated configuration (withAlbAuth merges its options in first).
+ * Builds everything from a validated configuration around `app` (withAlbAuth merges its options in first).
  * @example const app = buildApp(loadConfig(process.env), { app: myApp });
  */
-export function buildApp(config: Config, options: AppOptions = {}): App {
+export function buildApp(config: Config, options: AppOptions & { readonly app: AlbApp }): App {
   const albKeys = new AlbKeyCache({ endpoint: config.keyEndpoint, timeoutMs: config.keyFetchTimeoutMs });
   let machine: RouteTable["machine"];
   let jwksFetches = (): number => 0;
@@ -66,7 +71,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   const albTokens = createAlbTokenVerifier(config, albKeys);
   const tokenMemo = config.verifiedTokenCache ? new TokenMemo(albTokens) : undefined;
   const logger = createLogger(options.writeLog);
-  const forbiddenPage = options.forbiddenPage ?? options.app === undefined;
+  const forbiddenPage = options.forbiddenPage ?? false;
   const deps: HandlerDeps = {
     userTokens: tokenMemo ?? albTokens,
     logger,
@@ -76,7 +81,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       machine,
     },
     userPolicy: createUserPolicy(config.userRules),
-    app: options.app ?? createWhoami({ logoutPath: config.logout.path }),
+    app: options.app,
     ...(forbiddenPage && { forbiddenPageLogoutPath: config.logout.path }),
   };
   const handler = createHandler(deps);

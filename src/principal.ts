@@ -47,8 +47,22 @@ export interface AlbAppRequest {
 }
 
 /**
+ * What your app returns: an ALB result in either header mode (it is delivered in the event's),
+ * `statusDescription` and `isBase64Encoded` optional, a header set to `undefined` left out.
+ * @example const res: AlbAppResult = { statusCode: 201, headers: { location: "/notes/1" } };
+ */
+export interface AlbAppResult {
+  readonly statusCode: number;
+  readonly statusDescription?: string | undefined;
+  readonly headers?: Readonly<Record<string, string | number | boolean | undefined>> | undefined;
+  readonly multiValueHeaders?: Readonly<Record<string, readonly (string | number | boolean)[] | undefined>> | undefined;
+  readonly body?: string | undefined;
+  readonly isBase64Encoded?: boolean | undefined;
+}
+
+/**
  * Your function behind the ALB: called only for authenticated, authorized requests. The result is
  * delivered in the event's header mode; `statusDescription` and `isBase64Encoded` may be left out.
  * @example const app: AlbApp = ({ principal }) => ({ statusCode: 200, headers: { "content-type": "text/plain" }, body: `hi ${principal.sub}` });
  */
-export type AlbApp = (request: AlbAppRequest) => ALBResult | Promise<ALBResult>;
+export type AlbApp = (request: AlbAppRequest) => AlbAppResult | ALBResult | Promise<AlbAppResult | ALBResult>;

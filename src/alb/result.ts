@@ -108,6 +108,7 @@ export function deliverResult(value: unknown, multiValue: boolean): ALBResult {
   if (value.headers !== undefined) {
     if (!isRecord(value.headers)) throw new TypeError("the app's result headers is not an object");
     for (const [k, v] of Object.entries(value.headers)) {
+      if (v === undefined) continue;
       if (!scalar(v)) throw new TypeError(`the app's result header "${k.slice(0, 64)}" is not a string`);
       merged[k] = [String(v)];
     }
@@ -115,6 +116,7 @@ export function deliverResult(value: unknown, multiValue: boolean): ALBResult {
   if (value.multiValueHeaders !== undefined) {
     if (!isRecord(value.multiValueHeaders)) throw new TypeError("the app's result multiValueHeaders is not an object");
     for (const [k, v] of Object.entries(value.multiValueHeaders)) {
+      if (v === undefined) continue;
       if (!Array.isArray(v) || !v.every(scalar))
         throw new TypeError(`the app's result header "${k.slice(0, 64)}" is not a list of strings`);
       merged[k] = v.map(String);
