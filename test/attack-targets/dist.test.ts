@@ -1,0 +1,62 @@
+// The attack catalogue against the built Lambda bundle dist/index.js, each attempt a fresh cold start of the bundle as Lambda loads it (CommonJS, env read at load).
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { resolve } from "node:path";
+import type { ALBEvent, ALBResult } from "aws-lambda";
+import { testEnv } from "../helpers.js";
+import { capture, useTarget } from "./target.js";
+
+const BUNDLE = resolve(import.meta.dirname, "../../dist/index.js");
+if (!existsSync(BUNDLE)) execFileSync(process.execPath, ["esbuild.config.mjs"], { stdio: "pipe" });
+// Read once: the bundle test rebuilds dist/ in parallel, and a cold start per attempt must not race it.
+const source = readFileSync(BUNDLE, "utf8");
+const requireFromDist = createRequire(BUNDLE);
+
+type Handler = (e: ALBEvent) => Promise<ALBResult>;
+
+/** Evaluates the bundle as a fresh CommonJS module: a cold start. */
+function coldStart(env: Record<string, string>): Handler {
+  const saved = process.env;
+  process.env = { ...saved, ...env };
+  try {
+    const module = { exports: {} as { handler?: Handler } };
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the bundle's own text, evaluated the way Node's CommonJS loader wraps it
+    new Function("module", "exports", "require", "__filename", "__dirname", source)(
+      module,
+      module.exports,
+      requireFromDist,
+      BUNDLE,
+      resolve(BUNDLE, ".."),
+    );
+    if (!module.exports.handler) throw new Error("dist/index.js exports no handler");
+    return module.exports.handler;
+  } finally {
+    process.env = saved;
+  }
+}
+
+useTarget((server, extra = {}) => {
+  const log = capture();
+  const handler = coldStart(testEnv(server, extra));
+  return {
+    handler: async (e) => {
+      // The bundle logs to stdout, as on Lambda: capture its lines for the leak checks.
+      const write = process.stdout.write.bind(process.stdout);
+      process.stdout.write = ((chunk: string | Uint8Array) => {
+        log.write(chunk.toString());
+        return true;
+      }) as typeof process.stdout.write;
+      try {
+        return await handler(e);
+      } finally {
+        process.stdout.write = write;
+      }
+    },
+    rawLogs: log.rawLogs,
+    logs: log.logs,
+    tokenMemo: undefined,
+  };
+});
+
+await import("../security/attacks.test.js");
