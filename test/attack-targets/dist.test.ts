@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
+import { compileFunction } from "node:vm";
 import type { ALBEvent, ALBResult } from "aws-lambda";
 import { testEnv } from "../helpers.js";
 import { capture, useTarget } from "./target.js";
@@ -21,14 +22,15 @@ function coldStart(env: Record<string, string>): Handler {
   process.env = { ...saved, ...env };
   try {
     const module = { exports: {} as { handler?: Handler } };
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the bundle's own text, evaluated the way Node's CommonJS loader wraps it
-    new Function("module", "exports", "require", "__filename", "__dirname", source)(
-      module,
-      module.exports,
-      requireFromDist,
-      BUNDLE,
-      resolve(BUNDLE, ".."),
-    );
+    // The bundle's own text, wrapped the way Node's CommonJS loader wraps a module.
+    const factory = compileFunction(source, ["module", "exports", "require", "__filename", "__dirname"], { filename: BUNDLE }) as (
+      m: typeof module,
+      e: typeof module.exports,
+      r: NodeJS.Require,
+      f: string,
+      d: string,
+    ) => void;
+    factory(module, module.exports, requireFromDist, BUNDLE, resolve(BUNDLE, ".."));
     if (!module.exports.handler) throw new Error("dist/index.js exports no handler");
     return module.exports.handler;
   } finally {
@@ -43,10 +45,11 @@ useTarget((server, extra = {}) => {
     handler: async (e) => {
       // The bundle logs to stdout, as on Lambda: capture its lines for the leak checks.
       const write = process.stdout.write.bind(process.stdout);
-      process.stdout.write = ((chunk: string | Uint8Array) => {
+      const capturing = (chunk: string | Uint8Array): boolean => {
         log.write(chunk.toString());
         return true;
-      }) as typeof process.stdout.write;
+      };
+      process.stdout.write = capturing;
       try {
         return await handler(e);
       } finally {
