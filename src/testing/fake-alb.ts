@@ -10,6 +10,7 @@ import {
   mintAlbToken,
   replacePart,
   tamper,
+  type MintOptions,
 } from "./alb-token.js";
 import { albEvent, healthCheckEvent } from "./events.js";
 import { startKeyServer, type KeyServer } from "./key-server.js";
@@ -126,6 +127,8 @@ export interface FakeAlb {
   readonly fetcher: LoopbackFetcher;
   /** A fresh x-amzn-oidc-data token. */
   userToken(options?: UserTokenOptions): string;
+  /** A user token with every knob of the ALB minter (alg, kid, header and payload overrides, raw JSON...), signed with this fake ALB's key. */
+  mint(options?: Omit<MintOptions, "key">): string;
   /** A user token that must be refused, of the given kind. */
   badUserToken(kind: BadUserTokenKind, options?: UserTokenOptions): string;
   /** An ALB event for a user (authenticate-oidc passed), with a freshly minted token unless told otherwise. */
@@ -264,6 +267,7 @@ export async function createFakeAlb(options: FakeAlbOptions = {}): Promise<FakeA
       },
     },
     userToken,
+    mint: (o = {}) => mintAlbToken({ issuer, clientId, signer, expiresIn: lifetime, ...o, key }),
     badUserToken,
     userEvent,
     machineToken,
