@@ -44,11 +44,17 @@ export function withAlbAuth(app: AlbApp, options: AlbAuthOptions = {}): AlbHandl
   return build(options, app).handler;
 }
 
-/** Where a request stands after createAlbAuth's check: go on with the principal, or send the answer. */
+/**
+ * Where a request stands after createAlbAuth's check: go on with the principal, or send the answer.
+ * @example const { principal, result } = await auth.check(event); if (result) return result;
+ */
 export type AlbAuthOutcome =
   { readonly principal: Principal; readonly result?: undefined } | { readonly principal?: undefined; readonly result: ALBResult };
 
-/** The verification machinery of withAlbAuth, for middlewares and other shapes. */
+/**
+ * The verification machinery of withAlbAuth, for middlewares and other shapes.
+ * @example const auth: AlbAuth = createAlbAuth(); const principal = await auth.authenticate(event);
+ */
 export interface AlbAuth {
   /**
    * Authenticates and authorizes an ALB event as withAlbAuth does (machine paths by bearer token,
@@ -75,7 +81,10 @@ export interface AlbAuth {
   deliver(result: unknown, event: ALBEvent): ALBResult;
 }
 
-/** Request headers as Node's http module and most frameworks hold them. */
+/**
+ * Request headers as Node's http module and most frameworks hold them.
+ * @example const headers: HeaderMap = req.headers; // Express, Fastify, node:http
+ */
 export type HeaderMap = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** The headers as the multi-value ALB event a Lambda target would get: repeated headers stay visible (and ambiguous). */

@@ -24,6 +24,10 @@ export interface HandlerDeps {
   readonly forbiddenPageLogoutPath?: string;
 }
 
+/**
+ * A Lambda handler for ALB events, as withAlbAuth returns it: it answers every event with a well-formed ALB result.
+ * @example const handler: AlbHandler = withAlbAuth(app); const res = await handler(event, context);
+ */
 export type AlbHandler = (event: ALBEvent, context?: Pick<Context, "awsRequestId">) => Promise<ALBResult>;
 
 /** Where a request stands before the app: a principal to hand on, or an answer already made (health, logout, a refusal). */

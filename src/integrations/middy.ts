@@ -3,7 +3,10 @@ import type { MiddlewareObj } from "@middy/core";
 import type { ALBEvent, ALBResult, Context } from "aws-lambda";
 import { createAlbAuth, type AlbAuth, type AlbAuthOptions, type Principal } from "../api.js";
 
-/** The Lambda context your handler gets behind the middleware: the verified principal is on it. */
+/**
+ * The Lambda context your handler gets behind the middleware: the verified principal is on it.
+ * @example middy<ALBEvent, ALBResult, Error, AlbAuthContext>().use(albAuth()).handler(async (_e, context) => ...context.principal.sub...)
+ */
 export type AlbAuthContext = Context & { principal: Principal };
 
 /**

@@ -3,7 +3,10 @@ import type { Middleware } from "@aws-lambda-powertools/event-handler/types";
 import type { ALBEvent, ALBResult } from "aws-lambda";
 import { createAlbAuth, type AlbAuthOptions, type Principal } from "../api.js";
 
-/** The Router's environment with the principal in its request store: `new Router<AlbAuthEnv>()`, then `reqCtx.get("principal")`. */
+/**
+ * The Router's environment with the principal in its request store.
+ * @example const app = new Router<AlbAuthEnv>(); app.get("/me", (reqCtx) => ({ sub: reqCtx.get("principal")?.sub }));
+ */
 export interface AlbAuthEnv {
   store: { request: { principal: Principal } };
 }

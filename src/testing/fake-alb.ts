@@ -17,6 +17,10 @@ import { startKeyServer, type KeyServer } from "./key-server.js";
 import { createAlbKey, createRsaKey } from "./keys.js";
 import { DEFAULT_M2M_AUDIENCE, DEFAULT_M2M_CLIENT_ID, DEFAULT_M2M_ISSUER, mintMachineToken } from "./machine-token.js";
 
+/**
+ * Who the fake ALB claims to be.
+ * @example await createFakeAlb({ signer: myAlbArn, issuer: "https://access.line.me", clientId: "1234567890", lifetimeSeconds: 30 })
+ */
 export interface FakeAlbOptions {
   /** The load balancer ARN the fake ALB signs as (`signer`). Default: an ARN in us-east-1. */
   readonly signer?: string;
@@ -30,7 +34,10 @@ export interface FakeAlbOptions {
   readonly machine?: { readonly issuer?: string; readonly audience?: string; readonly clientId?: string };
 }
 
-/** The variables a function under test needs to trust this fake ALB. */
+/**
+ * The variables a function under test needs to trust this fake ALB.
+ * @example withAlbAuth(app, { env: alb.env })
+ */
 export interface FakeAlbEnv {
   readonly LOAD_BALANCER_ARN: string;
   readonly ISSUER: string;
@@ -39,7 +46,10 @@ export interface FakeAlbEnv {
   [name: string]: string;
 }
 
-/** The variables for machine routes whose tokens this fake ALB's issuer mints (add M2M_PATH_PREFIXES). */
+/**
+ * The variables for machine routes whose tokens this fake ALB's issuer mints (add M2M_PATH_PREFIXES).
+ * @example withAlbAuth(app, { env: { ...alb.env, ...alb.machineEnv, M2M_PATH_PREFIXES: "/api/" } })
+ */
 export interface FakeMachineEnv {
   readonly M2M_ISSUER: string;
   readonly M2M_JWKS_URI: string;
@@ -47,7 +57,10 @@ export interface FakeMachineEnv {
   [name: string]: string;
 }
 
-/** The kinds of bad user token the attack catalogue sends. */
+/**
+ * The kinds of bad user token the attack catalogue sends.
+ * @example alb.userEvent({ token: alb.badUserToken("foreign-signer") })
+ */
 export type BadUserTokenKind =
   /** A valid token from another account's load balancer (ALBeast): its key is served, its signer is not ours. */
   | "foreign-signer"
@@ -61,9 +74,16 @@ export type BadUserTokenKind =
   /** Signed by a key the endpoint does not serve. */
   | "unknown-key";
 
-/** The kinds of bad machine token. */
+/**
+ * The kinds of bad machine token.
+ * @example alb.machineEvent({ token: alb.badMachineToken("wrong-audience") })
+ */
 export type BadMachineTokenKind = "expired" | "tampered" | "wrong-issuer" | "wrong-audience" | "unknown-key";
 
+/**
+ * Who a user token is for and how long it lives.
+ * @example alb.userToken({ claims: { sub: "bob", email: "bob@example.com" }, expiresIn: 5 })
+ */
 export interface UserTokenOptions {
   /** Userinfo claims (default: the demo user alice). */
   readonly claims?: Readonly<Record<string, unknown>>;
@@ -71,6 +91,10 @@ export interface UserTokenOptions {
   readonly expiresIn?: number;
 }
 
+/**
+ * The request a user event describes.
+ * @example alb.userEvent({ method: "POST", path: "/notes", headers: { "content-type": "application/json" }, body: '{"text":"hi"}' })
+ */
 export interface UserEventOptions extends UserTokenOptions {
   readonly path?: string;
   readonly method?: string;
@@ -89,6 +113,10 @@ export interface UserEventOptions extends UserTokenOptions {
   readonly accessToken?: string | null;
 }
 
+/**
+ * What a machine token says.
+ * @example alb.machineToken({ scopes: ["notes:read"], clientId: "reporting" })
+ */
 export interface MachineTokenOptions {
   /** Scopes, as a list or space-separated (default none). */
   readonly scopes?: string | readonly string[];
@@ -101,6 +129,10 @@ export interface MachineTokenOptions {
   readonly claims?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The request a machine event describes.
+ * @example alb.machineEvent({ path: "/api/notes", scopes: "notes:read" })
+ */
 export interface MachineEventOptions extends MachineTokenOptions {
   readonly path?: string;
   readonly method?: string;
@@ -111,11 +143,18 @@ export interface MachineEventOptions extends MachineTokenOptions {
   readonly token?: string;
 }
 
-/** A fetcher for aws-jwt-verify's caches (`{ fetcher }`): the library's own fetches https only, the fake ALB serves http on loopback. */
+/**
+ * A fetcher for aws-jwt-verify's caches (`{ fetcher }`): the library's own fetches https only, the fake ALB serves http on loopback.
+ * @example new AlbJwksCache({ fetcher: alb.fetcher })
+ */
 export interface LoopbackFetcher {
   fetch(uri: string): Promise<ArrayBuffer>;
 }
 
+/**
+ * A running fake ALB: env for the function, events and tokens of every kind, stop().
+ * @example const alb = await createFakeAlb(); const res = await handler(alb.userEvent()); await alb.stop();
+ */
 export interface FakeAlb {
   /** LOAD_BALANCER_ARN, ISSUER, CLIENT_ID and ALB_PUBLIC_KEY_ENDPOINT for the function under test. */
   readonly env: FakeAlbEnv;
