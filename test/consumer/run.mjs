@@ -1,8 +1,9 @@
 // `npm run test:consumer`: packs the package, installs the tarball into a fresh project as a user would (registry for the rest), typechecks, bundles and runs a consumer, and runs the bin from the install.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { Buffer } from "node:buffer";
 import { tmpdir } from "node:os";
+import { clearTimeout, setTimeout } from "node:timers";
 import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -114,6 +115,47 @@ try {
     throw new Error(`alb-oidc-target emulate without its peers: exit ${emulate.status}, stderr ${emulate.stderr}`);
   }
   process.stdout.write("npx alb-oidc-target emulate without its peers: exit 1 with the install hint\n");
+  // With its peers installed, emulate runs the sample function behind the emulator from the installed package.
+  sh(
+    "npm",
+    [
+      "install",
+      "--no-save",
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      "--loglevel=error",
+      ...["oidc-provider", "openid-client", "jose"].map((p) => `${p}@${dev[p]}`),
+    ],
+    app,
+  );
+  await new Promise((done, fail) => {
+    const child = spawn("npx", ["--no-install", "alb-oidc-target", "emulate"], {
+      cwd: app,
+      env: { ...process.env, PORT: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let seen = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGTERM");
+      fail(new Error(`alb-oidc-target emulate did not pass its self-check in 60 s:\n${seen}`));
+    }, 60_000);
+    const watch = (chunk) => {
+      seen += String(chunk);
+      if (seen.includes('"requestId":"npm-start-self-check"') && seen.includes('"statusCode": 200')) {
+        clearTimeout(timer);
+        child.kill("SIGTERM");
+      }
+    };
+    child.stdout.on("data", watch);
+    child.stderr.on("data", watch);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (signal === "SIGTERM" || code === 0) done();
+      else fail(new Error(`alb-oidc-target emulate exited ${code}:\n${seen}`));
+    });
+  });
+  process.stdout.write("npx alb-oidc-target emulate with its peers: the sample's self-check answered 200\n");
   process.stdout.write("consumer test passed\n");
 } finally {
   if (keep) process.stdout.write(`kept ${work}\n`);
