@@ -84,4 +84,23 @@ describe("alb-oidc-target/middy", () => {
     expect(body(res)).toEqual({ message: "Internal Server Error", error: "internal_error", requestId: "mid-500" });
     expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ level: "error", status: 500, reason: "Error: handler broke" });
   });
+
+  it("answers a malformed handler result with 500 internal_error", async () => {
+    const { handler } = build(() => ({ body: "no status" }) as unknown as ALBResult);
+    const res = await handler(alb.userEvent(), context("mid-bad"));
+    expect(res.statusCode).toBe(500);
+    expect(body(res)).toEqual({ message: "Internal Server Error", error: "internal_error", requestId: "mid-bad" });
+  });
+
+  it("leaves a response another error middleware already set", async () => {
+    const teapot: ALBResult = { statusCode: 418, statusDescription: "418 I'm a teapot", body: "" };
+    const spy = vi.fn(() => {
+      throw new Error("handled elsewhere");
+    });
+    const handler = middy<ALBEvent, ALBResult, Error, AlbAuthContext>()
+      .use(albAuth({ env: alb.env, writeLog: () => undefined }))
+      .use({ onError: (request) => void (request.response = teapot) })
+      .handler(spy);
+    expect(await handler(alb.userEvent(), context())).toBe(teapot);
+  });
 });
