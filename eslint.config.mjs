@@ -16,13 +16,21 @@ export default tseslint.config(
       "test-results/**",
       ".bench/**",
       "test/emulator/fixtures/**/*.{mjs,cjs,js}",
+      "lib/**",
+      "examples/notes-api/node_modules/**",
+      ".consumer/**",
+      "test/consumer/fixture/**",
+      "examples/**",
     ],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ["*.mjs", "scripts/*.mjs"] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ["*.mjs", "scripts/*.mjs", "test/consumer/*.mjs"] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],

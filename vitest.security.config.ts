@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/security/**/*.test.ts", "test/security/**/*.long.ts"],
+    include: ["test/security/**/*.test.ts", "test/security/**/*.long.ts", "test/attack-targets/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     restoreMocks: true,

@@ -4,12 +4,14 @@ import { TokenMemo } from "./auth/memo.js";
 import { createUserPolicy } from "./auth/authorize.js";
 import { createMachineTokenVerifier } from "./auth/machine-token.js";
 import { loadConfig, type Config, type Env } from "./config.js";
-import { createHandler, type AlbHandler } from "./handler.js";
+import { authenticate, createHandler, decide, type AlbHandler, type HandlerDeps, type Outcome } from "./handler.js";
 import { AlbKeyCache } from "./keys/alb-keys.js";
 import { createJwksCache } from "./keys/jwks.js";
 import { createLogger } from "./log.js";
 import { createLogout } from "./routes/logout.js";
+import type { AlbApp, Principal } from "./principal.js";
 import type { RouteTable } from "./routes/route.js";
+import { createWhoami } from "./whoami.js";
 
 export interface App {
   readonly handler: AlbHandler;
@@ -20,6 +22,12 @@ export interface App {
   readonly jwksFetches: () => number;
   /** The verified-token memo in front of the ALB token verifier; undefined with VERIFIED_TOKEN_CACHE=off. */
   readonly tokenMemo: TokenMemo | undefined;
+  /** The flow before the app (route, authenticate, authorize), for createAlbAuth and the middlewares; never throws. */
+  readonly decide: (event: unknown, requestId: string) => Promise<Outcome>;
+  /** Authentication and authorization by path alone (no health check or logout): createAlbAuth's authenticate. */
+  readonly authenticate: (event: unknown) => Promise<Principal>;
+  /** The logger the handler writes its request lines to. */
+  readonly logger: HandlerDeps["logger"];
 }
 
 export interface AppOptions {
@@ -27,6 +35,10 @@ export interface AppOptions {
   readonly writeLog?: (line: string) => void;
   /** Seconds without a JWKS refetch after an unknown kid (default 10; tests shorten it). */
   readonly jwksCoolDownSeconds?: number;
+  /** The app called for authenticated requests; default: the sample whoami app. */
+  readonly app?: AlbApp;
+  /** A browser's 403 is a page with a logout link; default: on for the sample app, off for any other. */
+  readonly forbiddenPage?: boolean;
 }
 
 /**
@@ -36,6 +48,18 @@ export interface AppOptions {
  */
 export function createApp(env: Env, options: AppOptions = {}): App {
   const config = loadConfig(env);
+  return buildApp(config, {
+    ...options,
+    app: options.app ?? createWhoami({ logoutPath: config.logout.path }),
+    forbiddenPage: options.forbiddenPage ?? options.app === undefined,
+  });
+}
+
+/**
+ * Builds everything from a validated configuration around `app` (withAlbAuth merges its options in first).
+ * @example const app = buildApp(loadConfig(process.env), { app: myApp });
+ */
+export function buildApp(config: Config, options: AppOptions & { readonly app: AlbApp }): App {
   const albKeys = new AlbKeyCache({ endpoint: config.keyEndpoint, timeoutMs: config.keyFetchTimeoutMs });
   let machine: RouteTable["machine"];
   let jwksFetches = (): number => 0;
@@ -46,15 +70,29 @@ export function createApp(env: Env, options: AppOptions = {}): App {
   }
   const albTokens = createAlbTokenVerifier(config, albKeys);
   const tokenMemo = config.verifiedTokenCache ? new TokenMemo(albTokens) : undefined;
-  const handler = createHandler({
+  const logger = createLogger(options.writeLog);
+  const forbiddenPage = options.forbiddenPage ?? false;
+  const deps: HandlerDeps = {
     userTokens: tokenMemo ?? albTokens,
-    logger: createLogger(options.writeLog),
+    logger,
     routes: {
       healthCheckPath: config.healthCheckPath,
       logout: { path: config.logout.path, respond: createLogout(config.logout) },
       machine,
     },
     userPolicy: createUserPolicy(config.userRules),
-  });
-  return { handler, config, albKeys, jwksFetches, tokenMemo };
+    app: options.app,
+    ...(forbiddenPage && { forbiddenPageLogoutPath: config.logout.path }),
+  };
+  const handler = createHandler(deps);
+  return {
+    handler,
+    config,
+    albKeys,
+    jwksFetches,
+    tokenMemo,
+    logger,
+    decide: (event, requestId) => decide(event, deps, requestId),
+    authenticate: (event) => authenticate(event, deps),
+  };
 }

@@ -126,6 +126,14 @@ export function integer(env: Env, name: string, fallback: number, min: number, m
   return n;
 }
 
+/** Reads an optional boolean written `true` or `false`. */
+export function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (raw !== "true" && raw !== "false") throw new ConfigError(name, `must be "true" or "false", got "${raw}"`, String(!fallback));
+  return raw === "true";
+}
+
 function parseAlbArns(env: Env): { arns: string[]; partition: string; region: string } {
   const raw = required(env, "LOAD_BALANCER_ARN", "the ARN of the load balancer that signs x-amzn-oidc-data", ARN_EXAMPLE);
   const arns = splitList(raw);
@@ -273,14 +281,10 @@ function loadUserRules(env: Env): UserRules {
       throw new ConfigError("ALLOWED_EMAIL_DOMAINS", `must hold domain names without "@", got "${domain}"`, "example.com,example.org");
     }
   }
-  const unverifiedRaw = optional(env, "ALLOW_UNVERIFIED_EMAIL") ?? "false";
-  if (unverifiedRaw !== "true" && unverifiedRaw !== "false") {
-    throw new ConfigError("ALLOW_UNVERIFIED_EMAIL", `must be "true" or "false", got "${unverifiedRaw}"`, "false");
-  }
   const claimsRaw = optional(env, "REQUIRED_USER_CLAIMS");
   return {
     allowedEmailDomains,
-    allowUnverifiedEmail: unverifiedRaw === "true",
+    allowUnverifiedEmail: boolean(env, "ALLOW_UNVERIFIED_EMAIL", false),
     requiredClaims: claimsRaw === undefined ? {} : parseRequiredClaims(claimsRaw),
   };
 }

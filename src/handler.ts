@@ -1,12 +1,14 @@
-// The request flow: read the ALB event -> route -> authenticate -> authorize -> respond. Never throws: a thrown error is a bare 502 at the ALB.
+// The request flow: read the ALB event -> route -> authenticate -> authorize -> the app -> respond. Never throws: a thrown error is a bare 502 at the ALB.
 import type { ALBEvent, ALBResult, Context } from "aws-lambda";
-import { isMultiValue, readHeader, readHeaders, requestLine } from "./alb/event.js";
-import { jsonResult } from "./alb/result.js";
+import { isMultiValue, prefersHtml, readHeader, readHeaders, requestLine } from "./alb/event.js";
+import { deliverResult, jsonResult } from "./alb/result.js";
 import type { AlbClaims, AlbTokenVerifier } from "./auth/alb-token.js";
 import type { UserPolicy } from "./auth/authorize.js";
-import { bearerToken, type MachineTokenVerifier, type VerifiedMachine } from "./auth/machine-token.js";
+import { bearerToken, type MachineTokenVerifier } from "./auth/machine-token.js";
 import { AuthError, InsufficientScopeError } from "./errors.js";
 import { scrubTokens, type Logger } from "./log.js";
+import { forbiddenPage } from "./pages.js";
+import type { AlbApp, MachinePrincipal, Principal, UserPrincipal } from "./principal.js";
 import { routeOf, type Route, type RouteTable } from "./routes/route.js";
 
 export interface HandlerDeps {
@@ -16,17 +18,36 @@ export interface HandlerDeps {
   readonly routes?: RouteTable;
   /** Authorization of authenticated users (ALLOWED_EMAIL_DOMAINS, REQUIRED_USER_CLAIMS); absent: every verified user. */
   readonly userPolicy?: UserPolicy;
+  /** Called with the principal once authentication and authorization passed; its result is delivered in the event's header mode. */
+  readonly app: AlbApp;
+  /** Answer a browser's 403 (accept: text/html first) with a page linking to this logout path; absent: JSON for everyone. */
+  readonly forbiddenPageLogoutPath?: string;
 }
 
+/**
+ * A Lambda handler for ALB events, as withAlbAuth returns it: it answers every event with a well-formed ALB result.
+ * @example const handler: AlbHandler = withAlbAuth(app); const res = await handler(event, context);
+ */
 export type AlbHandler = (event: ALBEvent, context?: Pick<Context, "awsRequestId">) => Promise<ALBResult>;
+
+/** Where a request stands before the app: a principal to hand on, or an answer already made (health, logout, a refusal). */
+export type Outcome =
+  | { readonly kind: "principal"; readonly principal: Principal; readonly route: "user" | "machine" }
+  | {
+      readonly kind: "answer";
+      readonly result: ALBResult;
+      readonly route: Route["kind"] | undefined;
+      readonly code?: string;
+      readonly reason?: string;
+    };
 
 /** Retry-After for 503s: long enough for a flapping endpoint, short enough for a person. */
 const RETRY_AFTER_S = "5";
 
 const OIDC_HEADERS = ["x-amzn-oidc-data", "x-amzn-oidc-identity", "x-amzn-oidc-accesstoken"] as const;
 
-/** Reads the three x-amzn-oidc-* headers and verifies them; returns the verified claims. */
-async function authenticateUser(event: unknown, tokens: AlbTokenVerifier): Promise<AlbClaims & { sub: string }> {
+/** Reads the three x-amzn-oidc-* headers and verifies them; returns the user. */
+async function authenticateUser(event: unknown, tokens: AlbTokenVerifier): Promise<UserPrincipal> {
   const {
     "x-amzn-oidc-data": data,
     "x-amzn-oidc-identity": identity,
@@ -36,41 +57,70 @@ async function authenticateUser(event: unknown, tokens: AlbTokenVerifier): Promi
     throw new AuthError("ambiguous_header", "an x-amzn-oidc-* header appears more than once or is malformed");
   }
   if (data.kind === "absent" || data.value === "") throw new AuthError("missing_token", "no x-amzn-oidc-data header");
-  const claims = await tokens.verify(data.value);
+  const claims: AlbClaims = await tokens.verify(data.value);
   const sub = claims.sub;
   if (typeof sub !== "string" || sub === "") throw new AuthError("identity_mismatch", "verified claims have no sub");
   if (identity.kind === "one" && identity.value !== sub) {
     throw new AuthError("identity_mismatch", "x-amzn-oidc-identity differs from the verified sub");
   }
-  return claims as AlbClaims & { sub: string };
+  return { type: "user", sub, claims, accessToken: access.kind === "one" ? access.value : null };
 }
 
 /** Reads `Authorization: Bearer` and verifies it; the x-amzn-oidc-* headers play no part on a machine route. */
-async function authenticateMachine(event: unknown, tokens: MachineTokenVerifier): Promise<VerifiedMachine> {
+async function authenticateMachine(event: unknown, tokens: MachineTokenVerifier): Promise<MachinePrincipal> {
   const authorization = readHeader(event, "authorization");
   if (authorization.kind === "ambiguous") {
     throw new AuthError("ambiguous_header", "the authorization header appears more than once or is malformed");
   }
   if (authorization.kind === "absent") throw new AuthError("missing_token", "no authorization header");
-  return tokens.verify(bearerToken(authorization.value));
+  const { principal, claims } = await tokens.verify(bearerToken(authorization.value));
+  return { ...principal, claims };
 }
 
-/** Authenticates and authorizes as the route demands, and builds the success response. */
-async function respond(route: Route, event: unknown, deps: HandlerDeps, multiValue: boolean): Promise<ALBResult> {
-  switch (route.kind) {
-    case "health":
-      return jsonResult(200, { status: "ok" }, undefined, multiValue);
-    case "logout":
-      return route.respond(multiValue);
-    case "machine": {
-      const { principal, claims } = await authenticateMachine(event, route.tokens);
-      return jsonResult(200, { message: "Token is valid", principal, claims }, undefined, multiValue);
+/** Authenticates (and for users authorizes) as the path demands. @throws AuthError */
+async function authenticateFor(route: Route, event: unknown, deps: Omit<HandlerDeps, "app">): Promise<Principal> {
+  if (route.kind === "machine") return authenticateMachine(event, route.tokens);
+  const principal = await authenticateUser(event, deps.userTokens);
+  deps.userPolicy?.(principal.claims);
+  return principal;
+}
+
+/**
+ * Authenticates and authorizes one event by its path (machine prefixes, else user), ignoring the
+ * health check and logout paths: createAlbAuth's `authenticate`.
+ * @throws AuthError with a stable code.
+ */
+export function authenticate(event: unknown, deps: Omit<HandlerDeps, "app">): Promise<Principal> {
+  const machine = deps.routes?.machine;
+  return authenticateFor(routeOf(event, machine ? { machine } : {}), event, deps);
+}
+
+/**
+ * Routes, authenticates and authorizes one event: the part of the flow before the app, shared by
+ * the Lambda handler and by createAlbAuth's middlewares. Never throws.
+ */
+export async function decide(event: unknown, deps: Omit<HandlerDeps, "app">, requestId: string): Promise<Outcome> {
+  const multiValue = isMultiValue(event);
+  let route: Route["kind"] | undefined;
+  try {
+    const chosen = routeOf(event, deps.routes ?? {});
+    route = chosen.kind;
+    switch (chosen.kind) {
+      case "health":
+        return { kind: "answer", route, result: jsonResult(200, { status: "ok" }, undefined, multiValue) };
+      case "logout":
+        return { kind: "answer", route, result: chosen.respond(multiValue) };
+      case "machine":
+      case "user":
+        return { kind: "principal", route: chosen.kind, principal: await authenticateFor(chosen, event, deps) };
     }
-    case "user": {
-      const claims = await authenticateUser(event, deps.userTokens);
-      deps.userPolicy?.(claims);
-      return jsonResult(200, { message: "Token is valid", identity: claims.sub, claims }, undefined, multiValue);
+  } catch (err) {
+    const refusal = failure(err, multiValue, requestId);
+    const logoutPath = deps.forbiddenPageLogoutPath;
+    if (logoutPath !== undefined && refusal.result.statusCode === 403 && prefersHtml(event)) {
+      return { kind: "answer", route, ...refusal, result: forbiddenPage(logoutPath, multiValue) };
     }
+    return { kind: "answer", route, ...refusal };
   }
 }
 
@@ -87,7 +137,7 @@ interface Failure {
 }
 
 /** The one place an error becomes a response. */
-function failure(err: unknown, multiValue: boolean, requestId: string): Failure {
+export function failure(err: unknown, multiValue: boolean, requestId: string): Failure {
   if (err instanceof AuthError) {
     if (err.status === 503) {
       return {
@@ -124,9 +174,34 @@ function lastResort(multiValue: boolean): ALBResult {
     : { ...status, headers: { "content-type": "application/json", "cache-control": "no-store" }, body };
 }
 
+/** The request line and timing of a log line. */
+export function logRequest(
+  logger: Logger,
+  event: unknown,
+  fields: {
+    requestId: string;
+    route: string | undefined;
+    status: number;
+    code: string | undefined;
+    reason: string | undefined;
+    started: number;
+  },
+): void {
+  const { method, path } = requestLine(event);
+  const durationMs = Math.round((performance.now() - fields.started) * 1000) / 1000;
+  const level = fields.status >= 500 && fields.status !== 503 ? "error" : "info";
+  const { requestId, route, status, code: error, reason } = fields;
+  logger[level]("request", { requestId, method, path, route, status, error, reason, durationMs });
+}
+
+/** A context for an app when the caller passed none (local tools, tests): only awsRequestId is read by us. */
+function contextFor(context: Pick<Context, "awsRequestId"> | undefined, requestId: string): Context {
+  return (context ?? { awsRequestId: requestId }) as Context;
+}
+
 /**
  * Creates the Lambda handler. Build it once per cold start; it answers every event,
- * however malformed, with a well-formed ALB result.
+ * however malformed, with a well-formed ALB result, and calls the app only for requests that passed.
  */
 export function createHandler(deps: HandlerDeps): AlbHandler {
   return async function handler(event, context) {
@@ -135,21 +210,19 @@ export function createHandler(deps: HandlerDeps): AlbHandler {
     let multiValue = false;
     try {
       multiValue = isMultiValue(event);
-      const { method, path } = requestLine(event);
+      const outcome = await decide(event, deps, requestId);
       let res: ALBResult;
       let code: string | undefined;
       let reason: string | undefined;
-      let route: Route["kind"] | undefined;
-      try {
-        const chosen = routeOf(event, deps.routes ?? {});
-        route = chosen.kind;
-        res = await respond(chosen, event, deps, multiValue);
-      } catch (err) {
-        ({ result: res, code, reason } = failure(err, multiValue, requestId));
+      if (outcome.kind === "answer") ({ result: res, code, reason } = outcome);
+      else {
+        try {
+          res = deliverResult(await deps.app({ event, context: contextFor(context, requestId), principal: outcome.principal }), multiValue);
+        } catch (err) {
+          ({ result: res, code, reason } = failure(err, multiValue, requestId));
+        }
       }
-      const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-      const level = res.statusCode >= 500 && res.statusCode !== 503 ? "error" : "info";
-      deps.logger[level]("request", { requestId, method, path, route, status: res.statusCode, error: code, reason, durationMs });
+      logRequest(deps.logger, event, { requestId, route: outcome.route, status: res.statusCode, code, reason, started });
       return res;
     } catch {
       return lastResort(multiValue);

@@ -1,4 +1,5 @@
-// Lambda entry point (handler string `index.handler`): everything is built once per cold start; a configuration error fails the cold start naming the variable.
-import { createApp } from "./app.js";
+// Lambda entry of the project's sample function (handler string `index.handler`): the whoami app behind withAlbAuth, built once per cold start; a configuration error fails the cold start naming the variable.
+import { withAlbAuth } from "./api.js";
+import { createWhoami } from "./whoami.js";
 
-export const handler = createApp(process.env).handler;
+export const handler = withAlbAuth(createWhoami({ logoutPath: process.env.LOGOUT_PATH?.trim() || "/logout" }), { forbiddenPage: true });

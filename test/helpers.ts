@@ -3,6 +3,7 @@ import type { ALBResult } from "aws-lambda";
 import { afterAll, beforeAll } from "vitest";
 import { createApp, type App } from "../src/app.js";
 import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER } from "../src/testing/alb-token.js";
+import { createFakeAlb, type FakeAlb } from "../src/testing/fake-alb.js";
 import { startKeyServer, type KeyServer } from "../src/testing/key-server.js";
 import type { TestKey } from "../src/testing/keys.js";
 
@@ -64,6 +65,27 @@ export function useKeyServer(keys: readonly TestKey[]): KeyServer {
   return new Proxy({} as KeyServer, {
     get(_target, prop) {
       if (!started) throw new Error("the key server starts in beforeAll: use it inside a test or a hook");
+      return Reflect.get(started, prop) as unknown;
+    },
+  });
+}
+
+/**
+ * The fake ALB (the package's testing kit) for the whole test file, started before its tests and
+ * stopped after them; the returned object forwards to the running one.
+ * @example const alb = useFakeAlb(); // then alb.userEvent(), alb.badUserToken("expired"), alb.keyServer ...
+ */
+export function useFakeAlb(): FakeAlb {
+  let started: FakeAlb | undefined;
+  beforeAll(async () => {
+    started = await createFakeAlb();
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return new Proxy({} as FakeAlb, {
+    get(_target, prop) {
+      if (!started) throw new Error("the fake ALB starts in beforeAll: use it inside a test or a hook");
       return Reflect.get(started, prop) as unknown;
     },
   });

@@ -74,3 +74,15 @@ export function requestLine(event: unknown): { method: string; path: string } {
   const path = typeof e?.path === "string" ? e.path : "";
   return { method, path };
 }
+
+/**
+ * Does the request put `text/html` first in `accept`? That is how a browser asks for a page;
+ * API clients ask for JSON or anything.
+ * @example prefersHtml(albEvent({ headers: { accept: "text/html,application/xhtml+xml" } })) // true
+ */
+export function prefersHtml(event: unknown): boolean {
+  const accept = readHeader(event, "accept");
+  if (accept.kind !== "one") return false;
+  const first = accept.value.split(",")[0] ?? "";
+  return (first.split(";")[0] ?? "").trim().toLowerCase() === "text/html";
+}

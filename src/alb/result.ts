@@ -3,11 +3,28 @@ import type { ALBResult } from "aws-lambda";
 
 const REASONS: Readonly<Record<number, string>> = {
   200: "OK",
+  201: "Created",
+  202: "Accepted",
+  204: "No Content",
+  301: "Moved Permanently",
   302: "Found",
+  303: "See Other",
+  304: "Not Modified",
+  307: "Temporary Redirect",
+  308: "Permanent Redirect",
   400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  410: "Gone",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  429: "Too Many Requests",
   500: "Internal Server Error",
+  501: "Not Implemented",
   502: "Bad Gateway",
   503: "Service Unavailable",
 };
@@ -55,6 +72,67 @@ export function result(status: number, body: string, headers: ResultHeaders, mul
       if (first !== undefined) sv[k] = first;
     }
     out.headers = sv;
+  }
+  return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const scalar = (v: unknown): v is string | number | boolean => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+
+/**
+ * Checks a result an app returned and delivers it in the event's header mode: `headers` become
+ * `multiValueHeaders` for a multi-value event and the reverse (first value kept, as jsonResult
+ * does), `statusDescription` is filled in, `isBase64Encoded` defaults to false.
+ * @throws TypeError naming what is malformed (the caller answers 500 internal_error).
+ * @example deliverResult({ statusCode: 201, headers: { location: "/notes/1" } }, true) // multiValueHeaders: { location: ["/notes/1"] }
+ */
+export function deliverResult(value: unknown, multiValue: boolean): ALBResult {
+  if (!isRecord(value)) throw new TypeError("the app returned no result object");
+  const status = value.statusCode;
+  if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) {
+    throw new TypeError("the app's result has no statusCode from 100 to 599");
+  }
+  if (value.body !== undefined && value.body !== null && typeof value.body !== "string") {
+    throw new TypeError("the app's result body is not a string");
+  }
+  if (value.isBase64Encoded !== undefined && typeof value.isBase64Encoded !== "boolean") {
+    throw new TypeError("the app's result isBase64Encoded is not a boolean");
+  }
+  if (value.statusDescription !== undefined && typeof value.statusDescription !== "string") {
+    throw new TypeError("the app's result statusDescription is not a string");
+  }
+  const merged: Record<string, string[]> = {};
+  if (value.headers !== undefined) {
+    if (!isRecord(value.headers)) throw new TypeError("the app's result headers is not an object");
+    for (const [k, v] of Object.entries(value.headers)) {
+      if (v === undefined) continue;
+      if (!scalar(v)) throw new TypeError(`the app's result header "${k.slice(0, 64)}" is not a string`);
+      merged[k] = [String(v)];
+    }
+  }
+  if (value.multiValueHeaders !== undefined) {
+    if (!isRecord(value.multiValueHeaders)) throw new TypeError("the app's result multiValueHeaders is not an object");
+    for (const [k, v] of Object.entries(value.multiValueHeaders)) {
+      if (v === undefined) continue;
+      if (!Array.isArray(v) || !v.every(scalar))
+        throw new TypeError(`the app's result header "${k.slice(0, 64)}" is not a list of strings`);
+      merged[k] = v.map(String);
+    }
+  }
+  const out: ALBResult = {
+    statusCode: status,
+    statusDescription: typeof value.statusDescription === "string" ? value.statusDescription : statusDescription(status),
+    isBase64Encoded: value.isBase64Encoded === true,
+    body: typeof value.body === "string" ? value.body : "",
+  };
+  if (multiValue) out.multiValueHeaders = merged;
+  else {
+    const single: Record<string, string> = {};
+    for (const [k, v] of Object.entries(merged)) if (v[0] !== undefined) single[k] = v[0];
+    out.headers = single;
   }
   return out;
 }

@@ -82,7 +82,10 @@ export function mintAlbToken(o: MintOptions): string {
   return `${input}.${sig}`;
 }
 
-/** Flips one character of a token part (0 header, 1 payload, 2 signature) to another base64url character. */
+/**
+ * Flips one character of a token part (0 header, 1 payload, 2 signature) to another base64url character.
+ * @example tamper(mintAlbToken({ key }), 2) // fails the signature check
+ */
 export function tamper(token: string, part: 0 | 1 | 2, at = 5): string {
   const parts = token.split(".");
   const p = parts[part] ?? "";

@@ -108,7 +108,10 @@ export function albEventFromWire(r: WireRequest): ALBEvent {
   return assemble(r.method, r.path, headers, query, r.body, r.multiValue);
 }
 
-/** The ALB's health check: GET on the path with only the checker's user agent. */
+/**
+ * The ALB's health check: GET on the path with only the checker's user agent.
+ * @example await handler(healthCheckEvent("/health")) // 200 {"status":"ok"}, the app not called
+ */
 export function healthCheckEvent(path = "/health", multiValue = false): ALBEvent {
   const base = { requestContext: { elb: { targetGroupArn: TARGET_GROUP_ARN } }, httpMethod: "GET", path, body: "", isBase64Encoded: false };
   return multiValue

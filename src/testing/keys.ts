@@ -13,7 +13,10 @@ function wrap(kid: string, privateKey: KeyObject, publicKey: KeyObject): TestKey
   return { kid, privateKey, publicKey, publicKeyPem: publicKey.export({ format: "pem", type: "spki" }).toString() };
 }
 
-/** An ES256 key pair with a random UUID kid, like the ALB's signing keys. */
+/**
+ * An ES256 key pair with a random UUID kid, like the ALB's signing keys.
+ * @example const key = createAlbKey(); const server = await startKeyServer({ keys: [key] });
+ */
 export function createAlbKey(kid: string = randomUUID()): TestKey {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   return wrap(kid, privateKey, publicKey);
@@ -25,7 +28,10 @@ export function createP384Key(kid: string = randomUUID()): TestKey {
   return wrap(kid, privateKey, publicKey);
 }
 
-/** An RSA-2048 key pair, for RS256 machine tokens and wrong-key-type cases. */
+/**
+ * An RSA-2048 key pair, for RS256 machine tokens and wrong-key-type cases.
+ * @example mintMachineToken({ key: createRsaKey(), scope: "notes:read" })
+ */
 export function createRsaKey(kid: string = randomUUID()): TestKey {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   return wrap(kid, privateKey, publicKey);

@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createHandler } from "../../src/handler.js";
+import { createWhoami } from "../../src/whoami.js";
 import { createLogger } from "../../src/log.js";
 import { ALICE, mintAlbToken } from "../../src/testing/alb-token.js";
 import { albEvent } from "../../src/testing/events.js";
@@ -79,6 +80,7 @@ describe("unexpected errors", () => {
         verify: () => Promise.reject(new TypeError("boom at eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.sig")),
       },
       logger: createLogger((l) => lines.push(l)),
+      app: createWhoami(),
     });
     const res = await handler(albEvent({ oidc: { data: "x.y.z" } }), { awsRequestId: "req-123" });
     expect(res.statusCode).toBe(500);

@@ -1,21 +1,25 @@
 // The handler end to end with real ES256 signatures and a loopback key server: every status and error code of the user flow.
 import { describe, expect, it } from "vitest";
-import { ALICE, DEFAULT_ALB_ARN, OTHER_ALB_ARN, mintAlbToken, replacePart, tamper } from "../../src/testing/alb-token.js";
-import { albEvent } from "../../src/testing/events.js";
-import { createAlbKey } from "../../src/testing/keys.js";
-import { body, harness, header, useKeyServer } from "../helpers.js";
+import { ALICE, DEFAULT_ALB_ARN, replacePart } from "../../src/testing/alb-token.js";
+import { body, harness, header, useFakeAlb } from "../helpers.js";
 
-const key = createAlbKey();
-const server = useKeyServer([key]);
+// The package's testing kit: the same fake ALB users test their functions with.
+const alb = useFakeAlb();
 
-function userEvent(data: string | undefined, multiValue = false, identity: string | undefined = "alice") {
-  return albEvent({ path: "/whoami", multiValue, oidc: { data, identity, accessToken: "opaque-access-token-123" } });
+function userEvent(data: string | undefined, multiValue = false, identity = "alice") {
+  return alb.userEvent({
+    path: "/whoami",
+    multiValue,
+    token: data ?? null,
+    identity,
+    accessToken: "opaque-access-token-123",
+  });
 }
 
 describe("a valid ALB token", () => {
   it.each([false, true])("answers 200 with the verified claims (multi-value %s)", async (multiValue) => {
-    const { handler } = harness(server);
-    const res = await handler(userEvent(mintAlbToken({ key, claims: ALICE }), multiValue));
+    const { handler } = harness(alb.keyServer);
+    const res = await handler(userEvent(alb.userToken({ claims: ALICE }), multiValue));
     expect(res.statusCode).toBe(200);
     expect(res.statusDescription).toBe("200 OK");
     expect(res.isBase64Encoded).toBe(false);
@@ -30,8 +34,8 @@ describe("a valid ALB token", () => {
   });
 
   it("never echoes the access token or the claims JWT", async () => {
-    const { handler, rawLogs } = harness(server);
-    const token = mintAlbToken({ key });
+    const { handler, rawLogs } = harness(alb.keyServer);
+    const token = alb.userToken();
     const res = await handler(userEvent(token));
     expect(res.body).not.toContain("opaque-access-token-123");
     expect(res.body).not.toContain(token.split(".")[2]);
@@ -45,18 +49,18 @@ describe("rejections", () => {
     ["missing header", () => undefined, "missing_token"],
     ["empty header", () => "", "missing_token"],
     ["garbage", () => "not-a-jwt", "malformed_token"],
-    ["another ALB's token (ALBeast)", () => mintAlbToken({ key, signer: OTHER_ALB_ARN }), "invalid_signer"],
-    ["tampered payload", () => replacePart(mintAlbToken({ key }), 1, (p) => ({ ...p, sub: "admin" })), "invalid_signature"],
-    ["tampered signature", () => tamper(mintAlbToken({ key }), 2), "invalid_signature"],
-    ["wrong issuer", () => mintAlbToken({ key, issuer: "https://evil.example.com" }), "invalid_issuer"],
-    ["wrong client", () => mintAlbToken({ key, clientId: "other" }), "invalid_client"],
-    ["expired", () => mintAlbToken({ key, expiresIn: -5 }), "expired"],
-    ["alg none", () => mintAlbToken({ key, alg: "none" }), "unsupported_algorithm"],
-    ["HS256", () => mintAlbToken({ key, alg: "HS256", hmacSecret: key.publicKeyPem }), "unsupported_algorithm"],
-    ["path traversal kid", () => mintAlbToken({ key, kid: "../../etc/passwd" }), "malformed_token"],
+    ["another ALB's token (ALBeast)", () => alb.badUserToken("foreign-signer"), "invalid_signer"],
+    ["tampered payload", () => alb.badUserToken("tampered"), "invalid_signature"],
+    ["tampered signature", () => alb.badUserToken("bad-signature"), "invalid_signature"],
+    ["wrong issuer", () => alb.badUserToken("wrong-issuer"), "invalid_issuer"],
+    ["wrong client", () => alb.badUserToken("wrong-client"), "invalid_client"],
+    ["expired", () => alb.mint({ expiresIn: -5 }), "expired"],
+    ["alg none", () => alb.mint({ alg: "none" }), "unsupported_algorithm"],
+    ["HS256", () => alb.mint({ alg: "HS256", hmacSecret: "a public key PEM" }), "unsupported_algorithm"],
+    ["path traversal kid", () => alb.mint({ kid: "../../etc/passwd" }), "malformed_token"],
   ];
   it.each(cases)("%s -> 401 %s", async (_name, make, code) => {
-    const { handler } = harness(server);
+    const { handler } = harness(alb.keyServer);
     const res = await handler(userEvent(make()));
     expect(res.statusCode).toBe(401);
     expect(res.statusDescription).toBe("401 Unauthorized");
@@ -65,16 +69,16 @@ describe("rejections", () => {
   });
 
   it("swapped signer: a token re-labelled with our ARN fails its signature", async () => {
-    const { handler } = harness(server);
-    const foreign = mintAlbToken({ key, signer: OTHER_ALB_ARN });
+    const { handler } = harness(alb.keyServer);
+    const foreign = alb.badUserToken("foreign-signer");
     const swapped = replacePart(foreign, 0, (h) => ({ ...h, signer: DEFAULT_ALB_ARN }));
     const res = await handler(userEvent(swapped));
     expect(body(res).error).toBe("invalid_signature");
   });
 
   it("identity header differing from sub -> identity_mismatch", async () => {
-    const { handler } = harness(server);
-    const res = await handler(userEvent(mintAlbToken({ key }), false, "bob"));
+    const { handler } = harness(alb.keyServer);
+    const res = await handler(userEvent(alb.userToken(), false, "bob"));
     expect(res.statusCode).toBe(401);
     expect(body(res).error).toBe("identity_mismatch");
   });

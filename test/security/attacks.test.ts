@@ -16,7 +16,9 @@ import {
 import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey } from "../../src/testing/keys.js";
 import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
-import { body, harness } from "../helpers.js";
+import { body } from "../helpers.js";
+// The catalogue runs against the sample flow here, and against withAlbAuth and dist/index.js from test/attack-targets/.
+import { harness } from "../attack-targets/target.js";
 import {
   ACCESS_TOKEN,
   KEY_PATH,
@@ -644,7 +646,8 @@ describe("verified-token memo (on by default)", () => {
     const t = mint();
     expectAccepted(await handler(userEvent(t)));
     expectUnauthorized(await handler(userEvent(t, { identity: "bob" })), "identity_mismatch");
-    expect(tokenMemo?.hits).toBe(1);
+    // Only the sample flow exposes its memo; the packaged handlers show the same answers.
+    if (tokenMemo) expect(tokenMemo.hits).toBe(1);
   });
 
   it("verified-token memo: a remembered token in a smuggled duplicate header -> ambiguous_header", async () => {

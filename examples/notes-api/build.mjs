@@ -1,0 +1,19 @@
+// Bundles the notes API into dist/index.js (CommonJS, handler string `index.handler`) for the Lambda Node.js runtime; the CDK app in infra/ deploys that directory.
+import { build } from "esbuild";
+import { mkdirSync, writeFileSync } from "node:fs";
+
+const result = await build({
+  entryPoints: ["src/index.ts"],
+  outfile: "dist/index.js",
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  platform: "node",
+  target: ["node22"],
+  format: "cjs",
+  metafile: true,
+  logLevel: "warning",
+});
+mkdirSync("dist", { recursive: true });
+writeFileSync("dist/package.json", '{ "type": "commonjs" }\n');
+process.stdout.write(`dist/index.js ${result.metafile.outputs["dist/index.js"]?.bytes ?? 0} bytes\n`);

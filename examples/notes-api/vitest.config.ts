@@ -1,0 +1,4 @@
+// Test runner settings for the notes API.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({ test: { include: ["test/**/*.test.ts"], testTimeout: 20_000 } });

@@ -1,0 +1,156 @@
+// The package entry "alb-oidc-target": withAlbAuth for a Lambda behind an ALB, createAlbAuth for other shapes, verifyAlbHeaders for container targets.
+import type { ALBEvent, ALBResult, Context } from "aws-lambda";
+import { isMultiValue } from "./alb/event.js";
+import { deliverResult } from "./alb/result.js";
+import { buildApp, type App } from "./app.js";
+import { AuthError } from "./errors.js";
+import { failure, logRequest, type AlbHandler } from "./handler.js";
+import { resolveConfig, type AlbAuthOptions } from "./options.js";
+import type { AlbApp, Principal } from "./principal.js";
+
+export { AuthError, ConfigError, type ErrorCode } from "./errors.js";
+export type { AlbAuthOptions } from "./options.js";
+export type { AlbApp, AlbAppRequest, AlbAppResult, MachinePrincipal, Principal, UserPrincipal } from "./principal.js";
+export type { AlbHandler } from "./handler.js";
+
+function build(options: AlbAuthOptions, app: AlbApp | undefined): App {
+  const config = resolveConfig(options, options.env ?? process.env);
+  return buildApp(config, {
+    ...(options.writeLog && { writeLog: options.writeLog }),
+    // Without an app createAlbAuth never calls one: the placeholder only satisfies the flow's shape.
+    app: app ?? (() => Promise.reject(new Error("createAlbAuth has no app"))),
+    forbiddenPage: options.forbiddenPage ?? false,
+  });
+}
+
+/**
+ * Protects your Lambda function behind an ALB: verifies the ALB-signed `x-amzn-oidc-data` token
+ * (or the bearer token on machine routes), authorizes, and calls `app` only for requests that
+ * passed. Health checks and logout are answered without `app`; every failure is a well-formed ALB
+ * result with a stable error code. Configuration (options over environment variables) is read
+ * once, here: call it at module scope, so a mistake fails the cold start naming the setting.
+ * @throws ConfigError naming the variable or option.
+ * @example
+ * import { withAlbAuth } from "alb-oidc-target";
+ * export const handler = withAlbAuth(async ({ principal }) => ({
+ *   statusCode: 200,
+ *   headers: { "content-type": "text/plain" },
+ *   body: `Hello ${principal.sub}`,
+ * }));
+ */
+export function withAlbAuth(app: AlbApp, options: AlbAuthOptions = {}): AlbHandler {
+  if (typeof app !== "function")
+    throw new TypeError("withAlbAuth(app): app must be a function ({ event, context, principal }) => ALBResult");
+  return build(options, app).handler;
+}
+
+/**
+ * Where a request stands after createAlbAuth's check: go on with the principal, or send the answer.
+ * @example const { principal, result } = await auth.check(event); if (result) return result;
+ */
+export type AlbAuthOutcome =
+  { readonly principal: Principal; readonly result?: undefined } | { readonly principal?: undefined; readonly result: ALBResult };
+
+/**
+ * The verification machinery of withAlbAuth, for middlewares and other shapes.
+ * @example const auth: AlbAuth = createAlbAuth(); const principal = await auth.authenticate(event);
+ */
+export interface AlbAuth {
+  /**
+   * Authenticates and authorizes an ALB event as withAlbAuth does (machine paths by bearer token,
+   * the rest by the x-amzn-oidc-* headers); health check and logout are not special here.
+   * @throws AuthError with `code` and `status`.
+   */
+  authenticate(event: ALBEvent): Promise<Principal>;
+  /**
+   * The whole flow before an app: a principal to go on with, or the ALB result to answer with
+   * (health check, logout, any refusal; refusals are logged as withAlbAuth logs them).
+   */
+  check(event: ALBEvent, context?: Pick<Context, "awsRequestId">): Promise<AlbAuthOutcome>;
+  /** The ALB result withAlbAuth answers for this error and event (an AuthError's status and code; anything else 500 internal_error). */
+  errorResult(error: unknown, event: ALBEvent, context?: Pick<Context, "awsRequestId">): ALBResult;
+  /**
+   * For container targets (Express, Fastify, node:http behind an ALB instance or IP target group):
+   * verifies the x-amzn-oidc-* headers (or, under a machine path prefix, `authorization`) of a
+   * header map, as Node gives them (`req.headers`), and authorizes like `authenticate`.
+   * @throws AuthError with `code` and `status`.
+   * @example const principal = await auth.verifyHeaders(req.headers, { path: req.path });
+   */
+  verifyHeaders(headers: HeaderMap, request?: { readonly path?: string; readonly method?: string }): Promise<Principal>;
+  /** An app's result checked and delivered in the event's header mode, as withAlbAuth delivers it. @throws TypeError when malformed */
+  deliver(result: unknown, event: ALBEvent): ALBResult;
+}
+
+/**
+ * Request headers as Node's http module and most frameworks hold them.
+ * @example const headers: HeaderMap = req.headers; // Express, Fastify, node:http
+ */
+export type HeaderMap = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** The headers as the multi-value ALB event a Lambda target would get: repeated headers stay visible (and ambiguous). */
+function eventFromHeaders(headers: HeaderMap, request: { readonly path?: string; readonly method?: string } = {}): ALBEvent {
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    multiValueHeaders[name.toLowerCase()] = typeof value === "string" ? [value] : [...value];
+  }
+  return {
+    requestContext: { elb: { targetGroupArn: "" } },
+    httpMethod: request.method ?? "GET",
+    path: request.path ?? "/",
+    multiValueHeaders,
+    multiValueQueryStringParameters: {},
+    body: "",
+    isBase64Encoded: false,
+  };
+}
+
+const requestIdOf = (context: Pick<Context, "awsRequestId"> | undefined): string =>
+  typeof context?.awsRequestId === "string" ? context.awsRequestId : "";
+
+/**
+ * Builds the machinery once (cold start) for use outside withAlbAuth: middlewares, routers, tests.
+ * @throws ConfigError naming the variable or option.
+ * @example
+ * const auth = createAlbAuth();
+ * export const handler = async (event: ALBEvent) => {
+ *   try {
+ *     const principal = await auth.authenticate(event);
+ *     return { statusCode: 200, body: principal.sub };
+ *   } catch (err) {
+ *     return auth.errorResult(err, event);
+ *   }
+ * };
+ */
+export function createAlbAuth(options: AlbAuthOptions = {}): AlbAuth {
+  const built = build(options, undefined);
+  return {
+    authenticate: (event) => built.authenticate(event),
+    verifyHeaders: (headers, request) => built.authenticate(eventFromHeaders(headers, request)),
+    async check(event, context) {
+      const started = performance.now();
+      const requestId = requestIdOf(context);
+      const outcome = await built.decide(event, requestId);
+      if (outcome.kind === "principal") return { principal: outcome.principal };
+      const { result, route, code, reason } = outcome;
+      logRequest(built.logger, event, { requestId, route, status: result.statusCode, code, reason, started });
+      return { result };
+    },
+    errorResult(error, event, context) {
+      const requestId = requestIdOf(context);
+      const f = failure(error, isMultiValue(event), requestId);
+      if (!(error instanceof AuthError)) {
+        logRequest(built.logger, event, {
+          requestId,
+          route: undefined,
+          status: 500,
+          code: f.code,
+          reason: f.reason,
+          started: performance.now(),
+        });
+      }
+      return f.result;
+    },
+    deliver: (result, event) => deliverResult(result, isMultiValue(event)),
+  };
+}

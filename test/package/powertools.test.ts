@@ -1,0 +1,70 @@
+// The Powertools middleware with the real @aws-lambda-powertools/event-handler HTTP Router on ALB events: principal in the request store, refusals answered before any route.
+import { Router } from "@aws-lambda-powertools/event-handler/http";
+import type { Context } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { albAuth, type AlbAuthEnv } from "../../src/integrations/powertools.js";
+import { createFakeAlb, type FakeAlb } from "../../src/testing/index.js";
+import type { Principal } from "../../src/api.js";
+import { body, header } from "../helpers.js";
+
+let alb: FakeAlb;
+beforeAll(async () => {
+  alb = await createFakeAlb();
+});
+afterAll(async () => {
+  await alb.stop();
+});
+
+const context = { awsRequestId: "pt-1" } as Context;
+
+function build() {
+  const seen: Principal[] = [];
+  const route = vi.fn((principal: Principal | undefined) => {
+    if (principal === undefined) throw new Error("no principal in the request store");
+    seen.push(principal);
+    return { sub: principal.sub, type: principal.type };
+  });
+  const app = new Router<AlbAuthEnv>({
+    logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
+  app.use(albAuth({ env: { ...alb.env, ...alb.machineEnv, M2M_PATH_PREFIXES: "/api/" }, writeLog: () => undefined }));
+  app.get("/me", (reqCtx) => route(reqCtx.get("principal")));
+  app.get("/api/notes", (reqCtx) => route(reqCtx.get("principal")));
+  app.get("/health", () => route({ type: "machine", sub: "health", clientId: null, scopes: [], claims: {} }));
+  return { app, route, seen };
+}
+
+describe("alb-oidc-target/powertools", () => {
+  it("puts the user principal in the request store for the route", async () => {
+    const { app, seen } = build();
+    const res = await app.resolve(alb.userEvent({ path: "/me" }), context);
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body ?? "")).toEqual({ sub: "alice", type: "user" });
+    expect(seen[0]).toMatchObject({ type: "user", claims: { email: "alice@example.com" } });
+  });
+
+  it("gives a machine principal with scopes on a machine route", async () => {
+    const { app, seen } = build();
+    const res = await app.resolve(alb.machineEvent({ path: "/api/notes", scopes: "notes:read" }), context);
+    expect(res.statusCode).toBe(200);
+    expect(seen[0]).toMatchObject({ type: "machine", scopes: ["notes:read"] });
+  });
+
+  it("answers a refusal with our 401 (body and challenge) and never calls the route", async () => {
+    const { app, route } = build();
+    const res = await app.resolve(alb.userEvent({ path: "/me", token: alb.badUserToken("expired") }), context);
+    expect(res.statusCode).toBe(401);
+    expect(res.statusDescription).toBe("401 Unauthorized");
+    expect(body(res)).toEqual({ message: "Token verification failed", error: "expired" });
+    expect(header(res, "www-authenticate")).toBe('Bearer error="invalid_token"');
+    expect(route).not.toHaveBeenCalled();
+  });
+
+  it("answers the health check without calling the route", async () => {
+    const { app, route } = build();
+    const res = await app.resolve(alb.healthCheckEvent(), context);
+    expect(res.statusCode).toBe(200);
+    expect(body(res)).toEqual({ status: "ok" });
+    expect(route).not.toHaveBeenCalled();
+  });
+});
