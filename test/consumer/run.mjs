@@ -130,7 +130,8 @@ try {
     app,
   );
   await new Promise((done, fail) => {
-    const child = spawn("npx", ["--no-install", "alb-oidc-target", "emulate"], {
+    // The installed bin itself (its shebang runs node), not through npx: SIGTERM must reach the emulator's own process.
+    const child = spawn(join(app, "node_modules/.bin/alb-oidc-target"), ["emulate"], {
       cwd: app,
       env: { ...process.env, PORT: "0" },
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,6 +1,7 @@
 // The emulator's configuration: the ALB's authenticate-oidc fields (same names), read from a JSON file and validated with messages naming the field.
 import { readFileSync } from "node:fs";
 import { DEFAULT_ALB_ARN } from "../../testing/alb-token.js";
+import { EmulatorConfigError } from "./errors.js";
 import { parseJwtValidation, type JwtValidationConfig, type JwtValidationFile } from "./jwt-validation.js";
 
 export type OnUnauthenticatedRequest = "authenticate" | "deny" | "allow";
@@ -60,11 +61,6 @@ const KNOWN = new Set<string>([
 ]);
 /** The ALB refuses these as extra parameters: it sets them itself. */
 const RESERVED_PARAMS = new Set(["client_id", "redirect_uri", "response_type", "scope", "state"]);
-
-/** A config mistake, naming the field and the file. */
-export class EmulatorConfigError extends Error {
-  override readonly name = "EmulatorConfigError";
-}
 
 function fail(source: string, field: string, problem: string): never {
   throw new EmulatorConfigError(`${source}: ${field} ${problem}`);
@@ -199,3 +195,5 @@ export function maskSecret(secret: string): string {
   if (secret.length <= 8) return "*".repeat(secret.length);
   return `${secret.slice(0, 2)}${"*".repeat(Math.min(secret.length - 4, 12))}${secret.slice(-2)}`;
 }
+
+export { EmulatorConfigError };

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { EmulatorConfigError } from "./config.js";
+import { EmulatorConfigError } from "./errors.js";
 import type { LambdaFunction } from "./target.js";
 
 export interface HandlerSpec {
