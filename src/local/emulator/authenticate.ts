@@ -32,7 +32,7 @@ export interface AuthenticateDeps {
   readonly logger: Logger;
 }
 
-/** The request's host as the browser used it: the ALB builds redirect_uri from it (the seed's 400 when it is not registered). */
+/** The request's host as the browser used it: the ALB builds redirect_uri from it (the blog article's 400 when it is not registered). */
 export function requestHost(req: IncomingMessage, fallbackPort: number): string {
   const host = req.headers.host;
   return host && /^[A-Za-z0-9.[\]:-]+$/.test(host) ? host : `localhost:${fallbackPort}`;

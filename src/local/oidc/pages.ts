@@ -64,7 +64,7 @@ export function loggedOutPage(): string {
 /** Why each error the provider shows usually happens, and how to fix it (one sentence). */
 const ERROR_HINTS: Readonly<Record<string, string>> = {
   invalid_redirect_uri:
-    "The redirect_uri the load balancer sent is not registered for this client: register exactly <scheme>://<the host name you browse to>/oauth2/idpresponse (the seed article's 400).",
+    "The redirect_uri the load balancer sent is not registered for this client: register exactly <scheme>://<the host name you browse to>/oauth2/idpresponse (the blog article's 400).",
   invalid_client: "The ClientId is not registered at this identity provider: copy it again from the provider's console.",
 };
 

@@ -215,7 +215,7 @@ function configuration(o: OidcProviderOptions, errors: typeof ProviderErrors): C
     cookies: { keys: [randomBytes(32).toString("base64url")] },
     claims: { openid: ["sub"], profile: ["name", "picture"], email: ["email", "email_verified"] },
     findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ ...claimsFor(sub) }) }),
-    // Like LINE, refuse a login without `openid`, sending invalid_scope to the callback (the seed's 401).
+    // Like LINE, refuse a login without `openid`, sending invalid_scope to the callback (the blog article's 401).
     // Validators run after the redirect_uri check, so the error goes back to the application, as LINE's does.
     extraParams: {
       scope: (_ctx, value) => {

@@ -9,7 +9,7 @@ export interface DemoClaims {
   readonly picture?: string;
 }
 
-/** Documented demo users (README "Run it locally"): log in with the key as the user name. */
+/** Documented demo users (docs/emulator.md, "Demo users"): log in with the key as the user name. */
 export const DEMO_USERS: Readonly<Record<string, DemoClaims>> = {
   alice: {
     sub: "alice",
