@@ -1,11 +1,11 @@
 // Faults of the ALB key endpoint: every one answers 503 keys_unavailable (an outage, retry later) or 401 unknown_key (a key we will not use), within the fetch deadline, and nothing failed is cached.
 import type { ServerResponse } from "node:http";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { mintAlbToken } from "../../src/testing/alb-token.js";
 import { createAlbKey, createP384Key, createRsaKey } from "../../src/testing/keys.js";
-import { startKeyServer, type FaultHandler, type KeyServer } from "../../src/testing/key-server.js";
-import { harness, testEnv } from "../helpers.js";
+import type { FaultHandler } from "../../src/testing/key-server.js";
+import { harness, testEnv, useKeyServer } from "../helpers.js";
 import { expectAccepted, expectKeysUnavailable, expectNoLeak, expectUnauthorized, secretsOf, userEvent } from "./support.js";
 
 /** Short enough to keep the suite quick; the default (1500) has its own test. */
@@ -14,16 +14,13 @@ const TIMEOUT_MS = 300;
 const SLACK_MS = 1000;
 
 const key = createAlbKey();
-let server: KeyServer;
+/** A fresh server for every test: no fault, request or added key carries over. */
+const server = useKeyServer([key], { each: true });
 const timers = new Set<NodeJS.Timeout>();
 
-beforeEach(async () => {
-  server = await startKeyServer({ keys: [key] });
-});
-afterEach(async () => {
+afterEach(() => {
   for (const t of timers) clearTimeout(t);
   timers.clear();
-  await server.stop();
 });
 
 function later(ms: number, fn: () => void): void {
