@@ -6,14 +6,15 @@ import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey, createRsaKey } from "../../src/testing/keys.js";
 import { startKeyServer } from "../../src/testing/key-server.js";
 import { DEFAULT_M2M_AUDIENCE, DEFAULT_M2M_ISSUER, mintMachineToken } from "../../src/testing/machine-token.js";
-import { body, harness, header, useKeyServer } from "../helpers.js";
+import { body, harness, header, useKeyServer, userEvent as kitUserEvent } from "../helpers.js";
 
 const key = createAlbKey();
 const server = useKeyServer([key]);
 
+/** A user request carrying a token with these claims; the identity header is their sub. */
 function userEvent(claims: Record<string, unknown>, multiValue = false) {
-  const sub = typeof claims.sub === "string" ? claims.sub : "alice";
-  return albEvent({ path: "/whoami", multiValue, oidc: { data: mintAlbToken({ key, claims }), identity: sub, accessToken: "opaque" } });
+  const identity = typeof claims.sub === "string" ? claims.sub : "alice";
+  return kitUserEvent(mintAlbToken({ key, claims }), { identity, multiValue });
 }
 
 function expectForbidden(res: ALBResult): void {

@@ -563,7 +563,7 @@ beforeAll(async () => {
   }
   console.log(`fuzz: seed ${SEED} (replay with FUZZ_SEED=${SEED} npx vitest run test/security/fuzz.test.ts)`);
 });
-afterAll(async () => {
+afterAll(() => {
   vi.useRealTimers();
 });
 
