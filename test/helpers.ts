@@ -1,6 +1,6 @@
 // The test kit: a handler wired to a loopback key server (a cold start), a captured log, result parsing, the user request, the exact refusals.
 import type { ALBResult } from "aws-lambda";
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from "vitest";
 import { createApp, type App } from "../src/app.js";
 import { AuthError } from "../src/errors.js";
 import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER } from "../src/testing/alb-token.js";
@@ -116,6 +116,25 @@ export async function codeOf(p: Promise<unknown>, o: CodeOfOptions = {}): Promis
     throw err;
   }
   return o.resolved ?? "accepted";
+}
+
+/** A result in one word, to tally or compare many: "ok" for a 200, else its error code. */
+export function outcomeOf(res: ALBResult): string {
+  return res.statusCode === 200 ? "ok" : String(body(res).error);
+}
+
+/**
+ * Date frozen at `ms` during every test of the file (timers stay real, so servers and retries run):
+ * token expiry is exact. Call it at the top of the file or of a describe.
+ */
+export function useFrozenDate(ms: number): void {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(ms);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 }
 
 /** A 503 for an outage of the key endpoint (ALB keys or JWKS): retry later, never a 401 that would log the user out. */

@@ -102,10 +102,10 @@ describe("AlbKeyCache", () => {
     await c.get(keys[0]?.kid); // used again: now the most recent
     for (const k of keys.slice(3)) await c.get(k.kid);
     expect(c.size).toBe(3);
-    expect(c.cached(keys[0]?.kid ?? "")).toBeDefined();
+    expect(c.cached(keys[0]?.kid ?? "")).toMatchObject({ kid: keys[0]?.kid, kty: "EC", crv: "P-256" });
     expect(c.cached(keys[1]?.kid ?? "")).toBeUndefined();
     expect(c.cached(keys[2]?.kid ?? "")).toBeUndefined();
-    expect(c.cached(keys[4]?.kid ?? "")).toBeDefined();
+    expect(c.cached(keys[4]?.kid ?? "")).toMatchObject({ kid: keys[4]?.kid, kty: "EC", crv: "P-256" });
   });
 
   it("never evicts a proven key for unproven ones; proven keys are evicted by last use among themselves", async () => {
