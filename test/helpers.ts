@@ -1,11 +1,14 @@
-// Shared test setup: a handler wired to a loopback key server (a cold start), a captured log, and result parsing.
+// The test kit: a handler wired to a loopback key server (a cold start), a captured log, result parsing, the user request, the exact refusals.
 import type { ALBResult } from "aws-lambda";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from "vitest";
 import { createApp, type App } from "../src/app.js";
+import { AuthError } from "../src/errors.js";
 import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER } from "../src/testing/alb-token.js";
-import { createFakeAlb, type FakeAlb } from "../src/testing/fake-alb.js";
-import { startKeyServer, type KeyServer } from "../src/testing/key-server.js";
+import { createFakeAlb, type FakeAlb, type FakeAlbOptions } from "../src/testing/index.js";
+import { startKeyServer, type KeyServer, type KeyServerOptions } from "../src/testing/key-server.js";
 import type { TestKey } from "../src/testing/keys.js";
+
+export { userEvent, type UserEventOptions } from "./user-event.js";
 
 export interface Harness extends App {
   /** Every log line written, parsed. */
@@ -50,24 +53,34 @@ export function header(res: ALBResult, name: string): string | undefined {
 }
 
 /**
- * A loopback key server serving `keys` for the whole test file: started before its tests, stopped
- * after them. Call it at the top of the file; the returned object forwards to the running server.
- * @example const server = useKeyServer([key]); // then server.url, server.requests, server.stop() ...
+ * One object for the whole test file (or one per test with `each`): `start` before, `stop` after,
+ * and a stand-in forwarding to the running one.
  */
-export function useKeyServer(keys: readonly TestKey[]): KeyServer {
-  let started: KeyServer | undefined;
-  beforeAll(async () => {
-    started = await startKeyServer({ keys });
+function forFile<T extends { stop(): Promise<void> }>(what: string, start: () => Promise<T>, each = false): T {
+  let started: T | undefined;
+  (each ? beforeEach : beforeAll)(async () => {
+    started = await start();
   });
-  afterAll(async () => {
+  (each ? afterEach : afterAll)(async () => {
     await started?.stop();
   });
-  return new Proxy({} as KeyServer, {
+  return new Proxy({} as T, {
     get(_target, prop) {
-      if (!started) throw new Error("the key server starts in beforeAll: use it inside a test or a hook");
+      if (!started) throw new Error(`${what} starts in beforeAll: use it inside a test or a hook`);
       return Reflect.get(started, prop) as unknown;
     },
   });
+}
+
+/**
+ * A loopback key server serving `keys` (or started with `options`) for the whole test file: started
+ * before its tests, stopped after them; with `each`, a fresh one for every test (nothing carries over). Call it at the top of the file (or of a describe); the
+ * returned object forwards to the running server, also after `stop()` and `restart()`.
+ * @example const server = useKeyServer([key]); // then server.url, server.requests, server.stop() ...
+ */
+export function useKeyServer(keys: readonly TestKey[] | KeyServerOptions = [], o: { readonly each?: boolean } = {}): KeyServer {
+  const options: KeyServerOptions = Array.isArray(keys) ? { keys } : (keys as KeyServerOptions);
+  return forFile("the key server", () => startKeyServer(options), o.each);
 }
 
 /**
@@ -75,18 +88,61 @@ export function useKeyServer(keys: readonly TestKey[]): KeyServer {
  * stopped after them; the returned object forwards to the running one.
  * @example const alb = useFakeAlb(); // then alb.userEvent(), alb.badUserToken("expired"), alb.keyServer ...
  */
-export function useFakeAlb(): FakeAlb {
-  let started: FakeAlb | undefined;
-  beforeAll(async () => {
-    started = await createFakeAlb();
+export function useFakeAlb(options?: FakeAlbOptions): FakeAlb {
+  return forFile("the fake ALB", () => createFakeAlb(options));
+}
+
+export interface CodeOfOptions {
+  /** What a promise that resolves gives (default "accepted"). */
+  readonly resolved?: string;
+  /**
+   * Read the `code` of any error (or its text when it has none) instead of AuthError's only: for
+   * callers wrapping the verifier, whose errors are not all ours. By default any other error is
+   * rethrown, so that a bug never passes for a refusal.
+   */
+  readonly anyError?: boolean;
+}
+
+/**
+ * The stable error code a promise is refused with, or `resolved` when it resolves.
+ * @example expect(await codeOf(verifier.verify(token))).toBe("expired");
+ */
+export async function codeOf(p: Promise<unknown>, o: CodeOfOptions = {}): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof AuthError) return err.code;
+    if (o.anyError) return (err as { code?: string }).code ?? String(err);
+    throw err;
+  }
+  return o.resolved ?? "accepted";
+}
+
+/** A result in one word, to tally or compare many: "ok" for a 200, else its error code. */
+export function outcomeOf(res: ALBResult): string {
+  return res.statusCode === 200 ? "ok" : String(body(res).error);
+}
+
+/**
+ * Date frozen at `ms` during every test of the file (timers stay real, so servers and retries run):
+ * token expiry is exact. Call it at the top of the file or of a describe.
+ */
+export function useFrozenDate(ms: number): void {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(ms);
   });
-  afterAll(async () => {
-    await started?.stop();
+  afterEach(() => {
+    vi.useRealTimers();
   });
-  return new Proxy({} as FakeAlb, {
-    get(_target, prop) {
-      if (!started) throw new Error("the fake ALB starts in beforeAll: use it inside a test or a hook");
-      return Reflect.get(started, prop) as unknown;
-    },
-  });
+}
+
+/** A 503 for an outage of the key endpoint (ALB keys or JWKS): retry later, never a 401 that would log the user out. */
+export function expectKeysUnavailable(res: ALBResult): void {
+  expect(res.statusCode).toBe(503);
+  expect(res.statusDescription).toBe("503 Service Unavailable");
+  expect(body(res)).toEqual({ error: "keys_unavailable" });
+  expect(header(res, "retry-after")).toBe("5");
+  expect(header(res, "cache-control")).toBe("no-store");
+  expect(header(res, "www-authenticate")).toBeUndefined();
 }

@@ -1,45 +1,29 @@
 // In a real browser (Debian's Chromium via playwright-core): open the app, log in as alice, see her verified claims, log out, be asked to log in again.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/local/emulator/emulator.js";
 import { loadEmulatorConfig } from "../../src/local/emulator/config.js";
 import { DEMO_USERS } from "../../src/local/oidc/users.js";
+import { launchChromium, type E2eBrowser } from "./chromium.js";
 
 const SCREENSHOTS = "test-results";
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let alb: Emulator;
+let browser: E2eBrowser;
 let context: BrowserContext;
-let profile: string;
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   alb = await startEmulator({ file: loadEmulatorConfig("alb.config.json", true), port: 0, idpPort: 0, writeLog: () => undefined });
-  profile = mkdtempSync(join(tmpdir(), "alb-e2e-chromium-"));
-  // A fresh profile directory each run (playwright wants it as launchPersistentContext's argument, not as --user-data-dir).
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium("chromium");
+  context = browser.context;
 });
 
 afterAll(async () => {
-  await context.close();
+  await browser.close();
   await alb.stop();
-  rmSync(profile, { recursive: true, force: true });
 });
 
 async function shot(page: Page, name: string): Promise<void> {

@@ -1,20 +1,16 @@
 // In a real browser (Debian's Chromium) against --upstream: alice logs in through the emulator and a Python HTTP server, verifying the ALB token with its own code, answers with her claims.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { banner } from "../../src/local/emulator/banner.js";
 import { startEmulator, type Emulator } from "../../src/local/emulator/emulator.js";
 import { DEMO_USERS } from "../../src/local/oidc/users.js";
 import { bannerEnv, startPythonUpstream, type PythonUpstream } from "../emulator/python-upstream.js";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { launchChromium, type E2eBrowser } from "./chromium.js";
 
 let python: PythonUpstream;
 let alb: Emulator;
+let browser: E2eBrowser;
 let context: BrowserContext;
-let profile: string;
 
 beforeAll(async () => {
   python = await startPythonUpstream();
@@ -33,27 +29,14 @@ beforeAll(async () => {
     issuer: bannerEnv(printed, "ISSUER"),
     clientId: bannerEnv(printed, "CLIENT_ID"),
   });
-  profile = mkdtempSync(join(tmpdir(), "alb-e2e-upstream-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium("upstream");
+  context = browser.context;
 });
 
 afterAll(async () => {
-  await context.close();
+  await browser.close();
   await alb.stop();
   await python.stop();
-  rmSync(profile, { recursive: true, force: true });
 });
 
 it("logs alice in in front of an HTTP upstream, which verifies her ALB token itself and sets its own cookies", async () => {

@@ -7,6 +7,7 @@ import { decodePart, mintAlbToken } from "../../src/testing/alb-token.js";
 import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
 import { createAlbKey, createRsaKey } from "../../src/testing/keys.js";
 import { DEFAULT_M2M_AUDIENCE, mintMachineToken, type MachineMintOptions } from "../../src/testing/machine-token.js";
+import { useKeyServer } from "../helpers.js";
 import { Browser } from "./browser.js";
 import { lastEvent, testEmulator, type TestEmulator } from "./setup.js";
 
@@ -133,10 +134,9 @@ describe("the ALB's checks against an independent issuer (loopback JWKS, jose-in
     { Format: "space-separated-values", Name: "scope", Values: ["orders:read"] },
     { Format: "string-array", Name: "groups", Values: ["api-callers"] },
   ];
-  let jwks: KeyServer;
+  const jwks = useKeyServer([key]);
   let alb: TestEmulator;
   beforeAll(async () => {
-    jwks = await startKeyServer({ keys: [key] });
     alb = await testEmulator({
       file: {
         JwtValidation: {
@@ -151,7 +151,7 @@ describe("the ALB's checks against an independent issuer (loopback JWKS, jose-in
     });
   });
   afterAll(async () => {
-    await Promise.all([alb.stop(), jwks.stop()]);
+    await alb.stop();
   });
 
   const mint = (o: Partial<MachineMintOptions> = {}) =>

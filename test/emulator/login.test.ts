@@ -74,7 +74,9 @@ describe("logging in as a demo user", () => {
     const browser = new Browser();
     const { final } = await browser.login(`${alb.url}/`, "alice");
     const callback = final.hops.find((h) => h.url.includes("/oauth2/idpresponse"));
-    expect(callback).toBeDefined();
+    // The ALB's callback answers with a redirect back to the page the login started from.
+    expect(callback?.status).toBe(302);
+    expect(new URL(callback?.location ?? "", alb.url).pathname).toBe("/");
     const cookies = await browser.jar.getCookies(alb.url);
     const names = cookies.map((c) => c.key).sort();
     expect(names).toEqual(["AWSELBAuthSessionCookie-0"]);

@@ -4,16 +4,16 @@ import { describe, expect, it } from "vitest";
 import { ALICE, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
 import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey, createRsaKey } from "../../src/testing/keys.js";
-import { startKeyServer } from "../../src/testing/key-server.js";
 import { DEFAULT_M2M_AUDIENCE, DEFAULT_M2M_ISSUER, mintMachineToken } from "../../src/testing/machine-token.js";
-import { body, harness, header, useKeyServer } from "../helpers.js";
+import { body, harness, header, useKeyServer, userEvent as kitUserEvent } from "../helpers.js";
 
 const key = createAlbKey();
 const server = useKeyServer([key]);
 
+/** A user request carrying a token with these claims; the identity header is their sub. */
 function userEvent(claims: Record<string, unknown>, multiValue = false) {
-  const sub = typeof claims.sub === "string" ? claims.sub : "alice";
-  return albEvent({ path: "/whoami", multiValue, oidc: { data: mintAlbToken({ key, claims }), identity: sub, accessToken: "opaque" } });
+  const identity = typeof claims.sub === "string" ? claims.sub : "alice";
+  return kitUserEvent(mintAlbToken({ key, claims }), { identity, multiValue });
 }
 
 function expectForbidden(res: ALBResult): void {
@@ -129,22 +129,19 @@ describe("rules for users only", () => {
     expect((await handler(userEvent({ sub: "bob" }))).statusCode).toBe(200);
   });
 
+  const rsa = createRsaKey();
+  const jwks = useKeyServer([rsa]);
+
   it("machine tokens are not held to the user rules", async () => {
-    const rsa = createRsaKey();
-    const jwks = await startKeyServer({ keys: [rsa] });
-    try {
-      const { handler } = harness(server, {
-        ALLOWED_EMAIL_DOMAINS: "example.com",
-        REQUIRED_USER_CLAIMS: '{"groups":"admins"}',
-        M2M_PATH_PREFIXES: "/api/",
-        M2M_ISSUER: DEFAULT_M2M_ISSUER,
-        M2M_JWKS_URI: `${jwks.url}/jwks.json`,
-        M2M_AUDIENCE: DEFAULT_M2M_AUDIENCE,
-      });
-      const res = await handler(albEvent({ path: "/api/x", headers: { authorization: `Bearer ${mintMachineToken({ key: rsa })}` } }));
-      expect(res.statusCode).toBe(200);
-    } finally {
-      await jwks.stop();
-    }
+    const { handler } = harness(server, {
+      ALLOWED_EMAIL_DOMAINS: "example.com",
+      REQUIRED_USER_CLAIMS: '{"groups":"admins"}',
+      M2M_PATH_PREFIXES: "/api/",
+      M2M_ISSUER: DEFAULT_M2M_ISSUER,
+      M2M_JWKS_URI: `${jwks.url}/jwks.json`,
+      M2M_AUDIENCE: DEFAULT_M2M_AUDIENCE,
+    });
+    const res = await handler(albEvent({ path: "/api/x", headers: { authorization: `Bearer ${mintMachineToken({ key: rsa })}` } }));
+    expect(res.statusCode).toBe(200);
   });
 });

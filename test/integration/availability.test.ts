@@ -1,4 +1,4 @@
-// Cold starts, outages and unexpected errors through the handler: one key fetch for 50 concurrent requests, 503 then recovery, 500 never a throw.
+// Cold starts and unexpected errors through the handler: one key fetch for 50 concurrent requests, a config error at cold start, 500 never a throw.
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createHandler } from "../../src/handler.js";
@@ -7,7 +7,7 @@ import { createLogger } from "../../src/log.js";
 import { ALICE, mintAlbToken } from "../../src/testing/alb-token.js";
 import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey } from "../../src/testing/keys.js";
-import { body, harness, header, testEnv, useKeyServer } from "../helpers.js";
+import { body, harness, testEnv, useKeyServer } from "../helpers.js";
 
 const key = createAlbKey();
 const server = useKeyServer([key]);
@@ -33,44 +33,7 @@ describe("cold start", () => {
   });
 });
 
-describe("key endpoint outage", () => {
-  it("answers 503 keys_unavailable with retry-after while down, then 200 once it is back", async () => {
-    const { handler } = harness(server);
-    await server.stop();
-    for (const multiValue of [false, true]) {
-      const down = await handler(event(multiValue));
-      expect(down.statusCode).toBe(503);
-      expect(down.statusDescription).toBe("503 Service Unavailable");
-      expect(body(down)).toEqual({ error: "keys_unavailable" });
-      expect(header(down, "retry-after")).toBe("5");
-    }
-    await server.restart();
-    const up = await handler(event());
-    expect(up.statusCode).toBe(200);
-  });
-
-  it("a 5xx from the endpoint is an outage, not a rejection", async () => {
-    const { handler } = harness(server);
-    server.setFault((_req, res) => res.writeHead(502).end());
-    expect((await handler(event())).statusCode).toBe(503);
-  });
-
-  it("a warm instance with the key cached keeps answering 200 during an outage", async () => {
-    const { handler } = harness(server);
-    expect((await handler(event())).statusCode).toBe(200);
-    await server.stop();
-    expect((await handler(event())).statusCode).toBe(200);
-    expect(server.requests).toHaveLength(1);
-  });
-
-  it("a kid the endpoint does not know (404) is 401 unknown_key", async () => {
-    const { handler } = harness(server);
-    const stranger = createAlbKey();
-    const res = await handler(albEvent({ oidc: { data: mintAlbToken({ key: stranger }) } }));
-    expect(res.statusCode).toBe(401);
-    expect(body(res).error).toBe("unknown_key");
-  });
-});
+// Outages of the key endpoint (503 and recovery, 5xx, a warm instance, an unknown kid) are in test/security/key-faults.test.ts.
 
 describe("unexpected errors", () => {
   it("become a 500 JSON result with the request id, logged, never a throw", async () => {

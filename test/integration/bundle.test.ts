@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import type { ALBEvent, ALBResult } from "aws-lambda";
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
+import { expectKeysUnavailable, useKeyServer } from "../helpers.js";
 
 const ARN = "arn:aws:elasticloadbalancing:eu-central-1:111122223333:loadbalancer/app/prod-alb/0123456789abcdef";
 const OTHER_ARN = "arn:aws:elasticloadbalancing:eu-central-1:444455556666:loadbalancer/app/evil-alb/fedcba9876543210";
@@ -58,16 +58,15 @@ function ev(token: string | undefined, o: { multi?: boolean; identity?: string; 
 
 const signing = ecKey();
 const later = ecKey();
-let server: KeyServer;
+const server = useKeyServer();
 let handler: (e: ALBEvent) => Promise<ALBResult>;
 let bundle: string;
 const saved = { ...process.env };
 const logged: string[] = [];
 
-beforeAll(async () => {
+beforeAll(() => {
   execFileSync(process.execPath, ["esbuild.config.mjs"], { stdio: "pipe" });
   bundle = readFileSync("dist/index.js", "utf8");
-  server = await startKeyServer();
   server.addKey({ kid: signing.kid, publicKeyPem: signing.pem } as never);
   handler = loadBundle({ LOAD_BALANCER_ARN: ARN, ISSUER, CLIENT_ID: CLIENT, ALB_PUBLIC_KEY_ENDPOINT: server.url });
 });
@@ -91,9 +90,8 @@ function loadBundle(env: Record<string, string>): (e: ALBEvent) => Promise<ALBRe
     }
   };
 }
-afterAll(async () => {
+afterAll(() => {
   process.env = saved;
-  await server.stop();
 });
 
 const code = (r: ALBResult): unknown => (JSON.parse(r.body ?? "{}") as { error?: unknown }).error;
@@ -164,10 +162,7 @@ describe("dist/index.js", () => {
   it("answers 503 with retry-after while the key endpoint is down, then 200 when it is back", async () => {
     server.addKey({ kid: later.kid, publicKeyPem: later.pem } as never);
     await server.stop();
-    const down = await handler(ev(albJwt(later)));
-    expect(down.statusCode).toBe(503);
-    expect(code(down)).toBe("keys_unavailable");
-    expect(down.headers?.["retry-after"]).toBeDefined();
+    expectKeysUnavailable(await handler(ev(albJwt(later))));
     await server.restart();
     expect((await handler(ev(albJwt(later)))).statusCode).toBe(200);
   });
@@ -208,13 +203,12 @@ describe("dist/index.js with machine routes, authorization, health check and log
   const M2M_ISSUER = "https://auth.example.com";
   const M2M_AUDIENCE = "https://api.example.com";
   let m2m: (e: ALBEvent) => Promise<ALBResult>;
-  let jwksServer: KeyServer;
+  const jwksServer = useKeyServer();
   let rsa: Awaited<ReturnType<typeof generateKeyPair>>;
   const rsaKid = randomUUID();
 
   beforeAll(async () => {
     rsa = await generateKeyPair("RS256");
-    jwksServer = await startKeyServer();
     const jwk = { ...(await exportJWK(rsa.publicKey)), kid: rsaKid, alg: "RS256", use: "sig" };
     jwksServer.setFault((req, res) => {
       if (req.url === "/jwks.json") res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] }));
@@ -233,9 +227,6 @@ describe("dist/index.js with machine routes, authorization, health check and log
       ALLOWED_EMAIL_DOMAINS: "example.com",
       REQUIRED_USER_CLAIMS: '{"groups":["admins"]}',
     });
-  });
-  afterAll(async () => {
-    await jwksServer.stop();
   });
 
   const bearer = (o: { iss?: string; exp?: number; scope?: string; alg?: string; key?: typeof rsa.privateKey } = {}): Promise<string> =>
@@ -289,9 +280,7 @@ describe("dist/index.js with machine routes, authorization, health check and log
       M2M_JWKS_URI: "http://127.0.0.1:9/jwks.json",
       M2M_AUDIENCE,
     });
-    const res = await fresh(api(await bearer()));
-    expect(res.statusCode).toBe(503);
-    expect(code(res)).toBe("keys_unavailable");
+    expectKeysUnavailable(await fresh(api(await bearer())));
   });
 
   it("answers the ALB health check with 200 and nothing else, without authentication", async () => {

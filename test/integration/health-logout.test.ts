@@ -1,21 +1,13 @@
 // Health checks and logout through the handler: no authentication and no key endpoint for either, nothing revealed, and the session cookie shards expired in both header modes.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ALICE, mintAlbToken } from "../../src/testing/alb-token.js";
 import { albEvent, healthCheckEvent } from "../../src/testing/events.js";
 import { createAlbKey } from "../../src/testing/keys.js";
-import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
 import { DEFAULT_M2M_ISSUER } from "../../src/testing/machine-token.js";
-import { body, harness, header } from "../helpers.js";
+import { body, harness, header, useKeyServer } from "../helpers.js";
 
 const key = createAlbKey();
-let server: KeyServer;
-
-beforeEach(async () => {
-  server = await startKeyServer({ keys: [key] });
-});
-afterEach(async () => {
-  await server.stop();
-});
+const server = useKeyServer([key], { each: true });
 
 const EXPIRED = (name: string, shard: number): string =>
   `${name}-${shard}=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; Secure; HttpOnly`;

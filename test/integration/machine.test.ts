@@ -1,12 +1,11 @@
 // Machine routes end to end: RS256 bearer tokens verified through the handler against a loopback JWKS, every status and code, both header modes, and the interplay with the user flow.
 import type { ALBResult } from "aws-lambda";
 import { SignJWT, importPKCS8 } from "jose";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { ALICE, decodePart, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
 import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey, createRsaKey } from "../../src/testing/keys.js";
-import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
 import {
   DEFAULT_M2M_AUDIENCE,
   DEFAULT_M2M_CLIENT_ID,
@@ -14,26 +13,13 @@ import {
   mintMachineToken,
   type MachineMintOptions,
 } from "../../src/testing/machine-token.js";
-import { body, harness, header, testEnv, type Harness } from "../helpers.js";
+import { body, expectKeysUnavailable, harness, header, testEnv, useKeyServer, type Harness } from "../helpers.js";
 
 const albKey = createAlbKey();
 const rsaKey = createRsaKey();
 const SCOPES = "orders:read orders:write";
-let albServer: KeyServer;
-let jwksServer: KeyServer;
-
-beforeAll(async () => {
-  albServer = await startKeyServer({ keys: [albKey] });
-});
-afterAll(async () => {
-  await albServer.stop();
-});
-beforeEach(async () => {
-  jwksServer = await startKeyServer({ keys: [rsaKey] });
-});
-afterEach(async () => {
-  await jwksServer.stop();
-});
+const albServer = useKeyServer([albKey]);
+const jwksServer = useKeyServer([rsaKey], { each: true });
 
 function m2mEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -273,18 +259,10 @@ describe("403 insufficient_scope", () => {
 });
 
 describe("the JWKS endpoint", () => {
-  function expect503(res: ALBResult): void {
-    expect(res.statusCode).toBe(503);
-    expect(res.statusDescription).toBe("503 Service Unavailable");
-    expect(body(res)).toEqual({ error: "keys_unavailable" });
-    expect(header(res, "retry-after")).toBe("5");
-    expect(header(res, "www-authenticate")).toBeUndefined();
-  }
-
   it.each([false, true])("down -> 503 keys_unavailable, and 200 once it is back (multi-value %s)", async (multiValue) => {
     const { handler } = machine();
     await jwksServer.stop();
-    expect503(await handler(apiEvent(`Bearer ${valid()}`, multiValue)));
+    expectKeysUnavailable(await handler(apiEvent(`Bearer ${valid()}`, multiValue)));
     await jwksServer.restart();
     expect((await handler(apiEvent(`Bearer ${valid()}`, multiValue))).statusCode).toBe(200);
   });
@@ -301,7 +279,7 @@ describe("the JWKS endpoint", () => {
   ])("answering %s -> 503 keys_unavailable, nothing cached", async (_name, fault) => {
     const { handler } = machine();
     jwksServer.setFault((_req, res) => fault(res));
-    expect503(await handler(apiEvent(`Bearer ${valid()}`)));
+    expectKeysUnavailable(await handler(apiEvent(`Bearer ${valid()}`)));
     jwksServer.setFault(undefined);
     expect((await handler(apiEvent(`Bearer ${valid()}`))).statusCode).toBe(200);
   });

@@ -1,17 +1,10 @@
 // withAlbAuth and createAlbAuth: the app is called only after authentication, its result is delivered in the event's header mode, and options win over variables.
 import type { ALBResult } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { AuthError, ConfigError, createAlbAuth, withAlbAuth, type AlbApp, type AlbAuthOptions, type Principal } from "../../src/api.js";
-import { createFakeAlb, type FakeAlb } from "../../src/testing/index.js";
-import { body, header } from "../helpers.js";
+import { body, header, useFakeAlb } from "../helpers.js";
 
-let alb: FakeAlb;
-beforeAll(async () => {
-  alb = await createFakeAlb();
-});
-afterAll(async () => {
-  await alb.stop();
-});
+const alb = useFakeAlb();
 
 const ok: AlbApp = ({ principal }) => ({
   statusCode: 200,

@@ -1,18 +1,11 @@
 // The middy middleware with the real @middy/core: principal on the context, refusals and special routes answered without the handler.
 import middy from "@middy/core";
 import type { ALBEvent, ALBResult, Context } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { albAuth, type AlbAuthContext } from "../../src/integrations/middy.js";
-import { createFakeAlb, type FakeAlb } from "../../src/testing/index.js";
-import { body } from "../helpers.js";
+import { body, useFakeAlb } from "../helpers.js";
 
-let alb: FakeAlb;
-beforeAll(async () => {
-  alb = await createFakeAlb();
-});
-afterAll(async () => {
-  await alb.stop();
-});
+const alb = useFakeAlb();
 
 /** What Lambda passes: a plain context (the middleware adds the principal). */
 const context = (id = "mid-1"): AlbAuthContext => ({ awsRequestId: id }) as Context as AlbAuthContext;

@@ -1,19 +1,12 @@
 // The Powertools middleware with the real @aws-lambda-powertools/event-handler HTTP Router on ALB events: principal in the request store, refusals answered before any route.
 import { Router } from "@aws-lambda-powertools/event-handler/http";
 import type { Context } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { albAuth, type AlbAuthEnv } from "../../src/integrations/powertools.js";
-import { createFakeAlb, type FakeAlb } from "../../src/testing/index.js";
 import type { Principal } from "../../src/api.js";
-import { body, header } from "../helpers.js";
+import { body, header, useFakeAlb } from "../helpers.js";
 
-let alb: FakeAlb;
-beforeAll(async () => {
-  alb = await createFakeAlb();
-});
-afterAll(async () => {
-  await alb.stop();
-});
+const alb = useFakeAlb();
 
 const context = { awsRequestId: "pt-1" } as Context;
 

@@ -1,10 +1,10 @@
 // Abuse of the key cache: an unknown-kid flood costs a bounded number of outbound fetches while valid tokens keep verifying; key rotation never churns and the cache stays bounded.
 import { randomUUID } from "node:crypto";
 import type { ALBResult } from "aws-lambda";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { mintAlbToken } from "../../src/testing/alb-token.js";
 import { createAlbKey, type TestKey } from "../../src/testing/keys.js";
-import { body, harness, useKeyServer } from "../helpers.js";
+import { harness, outcomeOf, useFrozenDate, useKeyServer } from "../helpers.js";
 import { KEY_PATH, expectAccepted, expectKeysUnavailable, expectUnauthorized, userEvent } from "./support.js";
 
 /** Documented in the README: burst of new-kid fetches, refill rate, negative-cache lifetime, key cache size. */
@@ -17,21 +17,16 @@ const key = createAlbKey();
 /** Signs the flood: a real P-256 key whose kids the endpoint does not know. */
 const floodKey = createAlbKey();
 const server = useKeyServer([key]);
+useFrozenDate(NOW_MS);
 beforeEach(() => {
   server.requests.length = 0;
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(NOW_MS);
-});
-afterEach(() => {
-  vi.useRealTimers();
 });
 
 const floodToken = (kid: string = randomUUID()): string => mintAlbToken({ key: floodKey, kid });
-const codeOf = (res: ALBResult): string => (res.statusCode === 200 ? "ok" : String(body(res).error));
 
 function tally(results: readonly ALBResult[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const r of results) out[codeOf(r)] = (out[codeOf(r)] ?? 0) + 1;
+  for (const r of results) out[outcomeOf(r)] = (out[outcomeOf(r)] ?? 0) + 1;
   return out;
 }
 

@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ALICE, DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, OTHER_ALB_ARN, mintAlbToken } from "../../src/testing/alb-token.js";
 import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey } from "../../src/testing/keys.js";
-import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
-import { harness, type Harness } from "../helpers.js";
+import { harness, useKeyServer, type Harness } from "../helpers.js";
 import { ACCESS_TOKEN, KEY_PATH, SESSION_COOKIE, secretsOf } from "./support.js";
 
 /** At least this many events per run (the issue's floor). */
@@ -543,7 +542,7 @@ function headerValueOf(event: unknown, name: string): unknown {
 
 // ---- The run -------------------------------------------------------------------------------
 
-let server: KeyServer;
+const server = useKeyServer([trusted, attacker]);
 let app: Harness;
 /** The same instance with the verified-token memo off: every answer must be identical (the memo is invisible). */
 let appNoMemo: Harness;
@@ -553,7 +552,6 @@ const outcomes: Record<string, number> = {};
 beforeAll(async () => {
   vi.useFakeTimers({ toFake: ["Date"] });
   vi.setSystemTime(NOW_MS);
-  server = await startKeyServer({ keys: [trusted, attacker] });
   app = harness(server);
   appNoMemo = harness(server, { VERIFIED_TOKEN_CACHE: "off" });
   expect(app.tokenMemo).toBeDefined();
@@ -565,9 +563,8 @@ beforeAll(async () => {
   }
   console.log(`fuzz: seed ${SEED} (replay with FUZZ_SEED=${SEED} npx vitest run test/security/fuzz.test.ts)`);
 });
-afterAll(async () => {
+afterAll(() => {
   vi.useRealTimers();
-  await server.stop();
 });
 
 describe("fuzzing the handler", () => {

@@ -1,11 +1,11 @@
 // Faults of the ALB key endpoint: every one answers 503 keys_unavailable (an outage, retry later) or 401 unknown_key (a key we will not use), within the fetch deadline, and nothing failed is cached.
 import type { ServerResponse } from "node:http";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { mintAlbToken } from "../../src/testing/alb-token.js";
 import { createAlbKey, createP384Key, createRsaKey } from "../../src/testing/keys.js";
-import { startKeyServer, type FaultHandler, type KeyServer } from "../../src/testing/key-server.js";
-import { harness, testEnv } from "../helpers.js";
+import type { FaultHandler } from "../../src/testing/key-server.js";
+import { harness, testEnv, useKeyServer } from "../helpers.js";
 import { expectAccepted, expectKeysUnavailable, expectNoLeak, expectUnauthorized, secretsOf, userEvent } from "./support.js";
 
 /** Short enough to keep the suite quick; the default (1500) has its own test. */
@@ -14,16 +14,13 @@ const TIMEOUT_MS = 300;
 const SLACK_MS = 1000;
 
 const key = createAlbKey();
-let server: KeyServer;
+/** A fresh server for every test: no fault, request or added key carries over. */
+const server = useKeyServer([key], { each: true });
 const timers = new Set<NodeJS.Timeout>();
 
-beforeEach(async () => {
-  server = await startKeyServer({ keys: [key] });
-});
-afterEach(async () => {
+afterEach(() => {
   for (const t of timers) clearTimeout(t);
   timers.clear();
-  await server.stop();
 });
 
 function later(ms: number, fn: () => void): void {
@@ -68,10 +65,13 @@ async function recovers(h: ReturnType<typeof harness>): Promise<void> {
 }
 
 describe("outages -> 503 keys_unavailable, retried once, never cached", () => {
-  it("key endpoint fault: connection refused -> 503 keys_unavailable; after it returns, the next request succeeds", async () => {
+  it("key endpoint fault: connection refused -> 503 keys_unavailable in both header modes; after it returns, the next request succeeds", async () => {
     await server.stop();
     const { h, res } = await coldRequest();
     expectKeysUnavailable(res);
+    const multi = await h.handler(userEvent(mintAlbToken({ key }), { multiValue: true }));
+    expectKeysUnavailable(multi);
+    expect(multi.headers).toBeUndefined();
     await server.restart();
     await recovers(h);
   });
@@ -209,6 +209,14 @@ describe("outages -> 503 keys_unavailable, retried once, never cached", () => {
 });
 
 describe("keys we will not use -> 401 unknown_key, remembered", () => {
+  it("key endpoint: a kid it does not serve (its own 404) -> 401 unknown_key, not refetched", async () => {
+    const h = harness(server, { KEY_FETCH_TIMEOUT_MS: String(TIMEOUT_MS) });
+    const stranger = createAlbKey();
+    expectUnauthorized(await h.handler(userEvent(mintAlbToken({ key: stranger }))), "unknown_key");
+    expectUnauthorized(await h.handler(userEvent(mintAlbToken({ key: stranger }))), "unknown_key");
+    expect(server.requests).toEqual([`/${stranger.kid}`]);
+  });
+
   it.each([404, 403, 410])("key endpoint fault: HTTP %i (no such key) -> 401 unknown_key, not retried, not refetched", async (code) => {
     server.setFault(status(code));
     const { h, res, requests } = await coldRequest();
@@ -246,6 +254,8 @@ describe("a warm instance through an outage", () => {
 
     await server.stop();
     for (let i = 0; i < 50; i++) expectAccepted(await h.handler(userEvent(mintAlbToken({ key, claims: { sub: "alice", n: i } }))));
+    // The cached key served all 50: the endpoint saw only the first fetch.
+    expect(server.requests).toEqual([`/${key.kid}`]);
     const rotated = createAlbKey();
     server.addKey(rotated);
     expectKeysUnavailable(await h.handler(userEvent(mintAlbToken({ key: rotated }))));

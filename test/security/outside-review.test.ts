@@ -1,7 +1,7 @@
 // The outside review's findings (issue 13), one named test per attack: key-cache eviction then a flood, quadratic bearer parsing, deep nesting, fail-open email and audience defaults, stack-free rejections, log-line size.
 import { randomUUID } from "node:crypto";
-import type { ALBEvent, ALBResult } from "aws-lambda";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ALBEvent } from "aws-lambda";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { createAlbTokenVerifier } from "../../src/auth/alb-token.js";
 import { AuthError, ConfigError } from "../../src/errors.js";
 import { AlbKeyCache } from "../../src/keys/alb-keys.js";
@@ -10,7 +10,7 @@ import { ALICE, DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, mintAlbToken
 import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey, createRsaKey, type TestKey } from "../../src/testing/keys.js";
 import { DEFAULT_M2M_AUDIENCE, DEFAULT_M2M_ISSUER, mintMachineToken } from "../../src/testing/machine-token.js";
-import { body, harness, testEnv, useKeyServer } from "../helpers.js";
+import { body, harness, outcomeOf, testEnv, useFrozenDate, useKeyServer } from "../helpers.js";
 import { expectAccepted, expectKeysUnavailable, expectUnauthorized, userEvent } from "./support.js";
 
 const NOW_MS = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -22,19 +22,14 @@ const attackerKey = createAlbKey();
 const rsa = createRsaKey();
 const server = useKeyServer([key, ...foreign, rsa]);
 
+useFrozenDate(NOW_MS);
 beforeEach(() => {
   server.requests.length = 0;
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(NOW_MS);
-});
-afterEach(() => {
-  vi.useRealTimers();
 });
 
 const advance = (ms: number): void => void vi.setSystemTime(Date.now() + ms);
 const legit = (k: TestKey = key): ALBEvent => userEvent(mintAlbToken({ key: k, claims: { ...ALICE, n: randomUUID() } }));
 const forged = (kid: string): ALBEvent => userEvent(mintAlbToken({ key: attackerKey, kid }));
-const codeOf = (res: ALBResult): string => (res.statusCode === 200 ? "ok" : String(body(res).error));
 
 describe("key-cache eviction, then 503 for everyone", () => {
   it("key-cache eviction: 16 foreign real kids, then random kids at 20/s: legitimate fresh tokens are answered 200 throughout, our key fetched once", async () => {
@@ -52,7 +47,7 @@ describe("key-cache eviction, then 503 for everyone", () => {
     for (let i = 0; i < 400; i++) {
       advance(50);
       const res = await h.handler(forged(randomUUID()));
-      flood[codeOf(res)] = (flood[codeOf(res)] ?? 0) + 1;
+      flood[outcomeOf(res)] = (flood[outcomeOf(res)] ?? 0) + 1;
       if (i >= 20 && i % 5 === 0) expectAccepted(await h.handler(legit()));
     }
     expect(flood.ok).toBeUndefined();
@@ -82,7 +77,7 @@ describe("key-cache eviction, then 503 for everyone", () => {
         await h.handler(forged(randomUUID()));
         if (i % 5 === 0) {
           const res = await h.handler(legit(rotated));
-          rotatedCodes.push(codeOf(res));
+          rotatedCodes.push(outcomeOf(res));
           if (res.statusCode === 200) firstOkAtMs ??= Date.now();
           else if (firstOkAtMs === undefined) expectKeysUnavailable(res);
           expectAccepted(await h.handler(legit()));

@@ -1,28 +1,20 @@
 // Shared by the security suite: events carrying secrets we can look for, the exact shape of a refusal, and the leak check.
 import type { ALBEvent, ALBResult } from "aws-lambda";
 import { expect } from "vitest";
-import { albEvent } from "../../src/testing/events.js";
-import { body, header } from "../helpers.js";
+import { body, header, userEvent as kitUserEvent, type UserEventOptions as KitUserEventOptions } from "../helpers.js";
+
+export { expectKeysUnavailable } from "../helpers.js";
 
 /** The IdP access token the ALB forwards: it must never be echoed or logged. */
 export const ACCESS_TOKEN = "at-0f4c2a9e7b1d4c3a8e5f6a7b8c9d0e1f-secret";
 /** The ALB session cookie value a browser sends along: it must never be echoed or logged. */
 export const SESSION_COOKIE = "cookie-9a8b7c6d5e4f3a2b1c0d-secret";
 
-export interface UserEventOptions {
-  readonly identity?: string;
-  readonly multiValue?: boolean;
-  readonly accessToken?: string;
-}
+export type UserEventOptions = Omit<KitUserEventOptions, "cookie">;
 
-/** A browser request through authenticate-oidc: the three x-amzn-oidc-* headers plus the session cookie. */
+/** A browser request through authenticate-oidc: the kit's user event with secrets we can look for (access token, session cookie). */
 export function userEvent(data: string | undefined, o: UserEventOptions = {}): ALBEvent {
-  return albEvent({
-    path: "/whoami",
-    multiValue: o.multiValue ?? false,
-    headers: { cookie: `AWSELBAuthSessionCookie-0=${SESSION_COOKIE}` },
-    oidc: { data, identity: "identity" in o ? o.identity : "alice", accessToken: o.accessToken ?? ACCESS_TOKEN },
-  });
+  return kitUserEvent(data, { accessToken: ACCESS_TOKEN, cookie: `AWSELBAuthSessionCookie-0=${SESSION_COOKIE}`, ...o });
 }
 
 /** The secrets an event carries: the claims JWT (whole and each part long enough to be recognisable), access token, cookie. */
@@ -52,15 +44,6 @@ export function expectUnauthorized(res: ALBResult, code: string): void {
   const challenge =
     code === "missing_token" ? "Bearer" : code === "ambiguous_header" ? 'Bearer error="invalid_request"' : 'Bearer error="invalid_token"';
   expect(header(res, "www-authenticate")).toBe(challenge);
-}
-
-/** A 503 for an outage of the key endpoint: retry later, never a 401 that would log the user out. */
-export function expectKeysUnavailable(res: ALBResult): void {
-  expect(res.statusCode).toBe(503);
-  expect(res.statusDescription).toBe("503 Service Unavailable");
-  expect(body(res)).toEqual({ error: "keys_unavailable" });
-  expect(header(res, "retry-after")).toBe("5");
-  expect(header(res, "cache-control")).toBe("no-store");
 }
 
 /** A 200 for alice. */

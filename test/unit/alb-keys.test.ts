@@ -1,38 +1,24 @@
 // The ALB key cache against a real loopback key server: one fetch per kid, outage vs unknown key, negative cache, flood limit, bound.
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AuthError, KeysUnavailableError } from "../../src/errors.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { KeysUnavailableError } from "../../src/errors.js";
 import { AlbKeyCache, pemToAlbJwk } from "../../src/keys/alb-keys.js";
 import { createAlbKey, createP384Key, createRsaKey } from "../../src/testing/keys.js";
-import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
+import { codeOf as kitCodeOf, useKeyServer } from "../helpers.js";
 
-let server: KeyServer;
 const key = createAlbKey();
-
-beforeAll(async () => {
-  server = await startKeyServer({ keys: [key] });
-});
+const server = useKeyServer([key]);
 afterEach(() => {
   server.setFault(undefined);
   server.requests.length = 0;
-});
-afterAll(async () => {
-  await server.stop();
 });
 
 function cache(extra: Partial<ConstructorParameters<typeof AlbKeyCache>[0]> = {}): AlbKeyCache {
   return new AlbKeyCache({ endpoint: server.url, timeoutMs: 500, ...extra });
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AuthError) return err.code;
-    throw err;
-  }
-  return "resolved";
-}
+/** A key lookup's refusal code; "resolved" when a key came back. */
+const codeOf = (p: Promise<unknown>): Promise<string> => kitCodeOf(p, { resolved: "resolved" });
 
 describe("AlbKeyCache", () => {
   it("fetches <endpoint>/<kid> once and serves the key from memory afterwards", async () => {
@@ -116,10 +102,10 @@ describe("AlbKeyCache", () => {
     await c.get(keys[0]?.kid); // used again: now the most recent
     for (const k of keys.slice(3)) await c.get(k.kid);
     expect(c.size).toBe(3);
-    expect(c.cached(keys[0]?.kid ?? "")).toBeDefined();
+    expect(c.cached(keys[0]?.kid ?? "")).toMatchObject({ kid: keys[0]?.kid, kty: "EC", crv: "P-256" });
     expect(c.cached(keys[1]?.kid ?? "")).toBeUndefined();
     expect(c.cached(keys[2]?.kid ?? "")).toBeUndefined();
-    expect(c.cached(keys[4]?.kid ?? "")).toBeDefined();
+    expect(c.cached(keys[4]?.kid ?? "")).toMatchObject({ kid: keys[4]?.kid, kty: "EC", crv: "P-256" });
   });
 
   it("never evicts a proven key for unproven ones; proven keys are evicted by last use among themselves", async () => {

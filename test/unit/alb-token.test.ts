@@ -1,11 +1,10 @@
 // The ALB token verifier on its own: header checks run before any key fetch, and both exp fields bind.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createAlbTokenVerifier } from "../../src/auth/alb-token.js";
-import { AuthError } from "../../src/errors.js";
 import { AlbKeyCache } from "../../src/keys/alb-keys.js";
 import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, OTHER_ALB_ARN, mintAlbToken } from "../../src/testing/alb-token.js";
 import { createAlbKey } from "../../src/testing/keys.js";
-import { useKeyServer } from "../helpers.js";
+import { codeOf, useKeyServer } from "../helpers.js";
 
 const key = createAlbKey();
 const server = useKeyServer([key]);
@@ -18,16 +17,6 @@ function verifier() {
   const keys = new AlbKeyCache({ endpoint: server.url, timeoutMs: 500 });
   const settings = { albArns: [DEFAULT_ALB_ARN], issuer: DEFAULT_ISSUER, clientIds: [DEFAULT_CLIENT_ID], keyEndpoint: server.url };
   return createAlbTokenVerifier(settings, keys);
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "accepted";
-  } catch (err) {
-    if (err instanceof AuthError) return err.code;
-    throw err;
-  }
 }
 
 describe("createAlbTokenVerifier", () => {

@@ -2,16 +2,11 @@
 import { AlbJwtVerifier, JwtVerifier } from "aws-jwt-verify";
 import { AlbJwksCache } from "aws-jwt-verify/alb-cache";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFakeAlb, decodeUnverified, type BadUserTokenKind, type FakeAlb } from "./fake-alb-support.js";
+import { describe, expect, it } from "vitest";
+import { useFakeAlb } from "../helpers.js";
+import { createFakeAlb, decodeUnverified, type BadUserTokenKind } from "./fake-alb-support.js";
 
-let alb: FakeAlb;
-beforeAll(async () => {
-  alb = await createFakeAlb({ issuer: "https://login.example.org", clientId: "kit-client", lifetimeSeconds: 30 });
-});
-afterAll(async () => {
-  await alb.stop();
-});
+const alb = useFakeAlb({ issuer: "https://login.example.org", clientId: "kit-client", lifetimeSeconds: 30 });
 
 const plainVerifier = () =>
   AlbJwtVerifier.create(

@@ -7,9 +7,8 @@ import { loadConfig } from "../../src/config.js";
 import { ConfigError } from "../../src/errors.js";
 import { AlbKeyCache } from "../../src/keys/alb-keys.js";
 import { ALICE, DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
-import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey } from "../../src/testing/keys.js";
-import { body, harness, testEnv, useKeyServer } from "../helpers.js";
+import { body, codeOf as kitCodeOf, harness, testEnv, useKeyServer, userEvent as kitUserEvent } from "../helpers.js";
 
 /** A whole second, so that exp boundaries are exact. */
 const NOW_MS = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -55,14 +54,8 @@ function memoOverRealVerifier(options: TokenMemoOptions = {}, verifyOnly = false
   return { memo: new TokenMemo(counting, options), calls };
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    return (err as { code?: string }).code ?? String(err);
-  }
-  return "accepted";
-}
+/** The memo wraps the verifier: any error's code counts (or its text), as the handler would see it. */
+const codeOf = (p: Promise<unknown>): Promise<string> => kitCodeOf(p, { anyError: true });
 
 function freezeClock(ms = NOW_MS): void {
   vi.useFakeTimers({ toFake: ["Date"] });
@@ -266,9 +259,7 @@ describe("bounds", () => {
 });
 
 describe("in the handler", () => {
-  function userEvent(token: string, identity: string) {
-    return albEvent({ path: "/whoami", oidc: { data: token, identity, accessToken: "opaque" } });
-  }
+  const userEvent = (token: string, identity: string) => kitUserEvent(token, { identity });
 
   it("a memo hit still gets the identity check of its own request", async () => {
     const app = harness(server);
@@ -289,12 +280,31 @@ describe("in the handler", () => {
     expect(app.tokenMemo?.hits).toBe(1);
   });
 
+  /** Key lookups the ALB verifier makes in the app's real key cache: one per signature check, none for a memo hit. */
+  function countKeyLookups(app: ReturnType<typeof harness>): () => number {
+    const cached = vi.spyOn(app.albKeys, "getCachedJwk");
+    const fetched = vi.spyOn(app.albKeys, "getJwk");
+    return () => cached.mock.calls.length + fetched.mock.calls.length;
+  }
+
   it("VERIFIED_TOKEN_CACHE=off builds no memo: the verifier sees every request", async () => {
     const app = harness(server, { VERIFIED_TOKEN_CACHE: "off" });
     expect(app.tokenMemo).toBeUndefined();
+    const lookups = countKeyLookups(app);
     const token = mintAlbToken({ key });
-    expect((await app.handler(userEvent(token, "alice"))).statusCode).toBe(200);
-    expect((await app.handler(userEvent(token, "alice"))).statusCode).toBe(200);
+    for (let i = 1; i <= 3; i++) {
+      expect((await app.handler(userEvent(token, "alice"))).statusCode).toBe(200);
+      expect(lookups()).toBe(i);
+    }
+  });
+
+  it("the same key-lookup count is 1 for three requests with the memo on (so the count above can fail)", async () => {
+    const app = harness(server);
+    const lookups = countKeyLookups(app);
+    const token = mintAlbToken({ key });
+    for (let i = 0; i < 3; i++) expect((await app.handler(userEvent(token, "alice"))).statusCode).toBe(200);
+    expect(lookups()).toBe(1);
+    expect(app.tokenMemo?.hits).toBe(2);
   });
 });
 
