@@ -1,8 +1,8 @@
 // Builds the npm package into lib/: ESM (lib/esm, with the bin) and CommonJS (lib/cjs) files one per source module, and .d.ts for both; dist/ stays the sample Lambda bundle.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { cpSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 
 const SRC = "src";
 /** The bin and the emulator behind it run as ESM only; the package entries never reach them. */
@@ -25,6 +25,23 @@ await build({ ...common, entryPoints: all.filter((f) => !ESM_ONLY.test(f)), outd
 // Node decides a .js file's format by the nearest package.json.
 writeFileSync("lib/esm/package.json", '{ "type": "module" }\n');
 writeFileSync("lib/cjs/package.json", '{ "type": "commonjs" }\n');
+
+// Rules shared with infra/ (one implementation, e.g. the AdditionalClaims checks) are inlined into the
+// modules that import them: infra/ is not in the package. Everything else those modules import stays an import.
+const INFRA_LIB = resolve("infra/lib");
+const inlineInfra = {
+  name: "inline-infra",
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (a) =>
+      a.kind === "entry-point" || resolve(a.resolveDir, a.path).startsWith(INFRA_LIB) ? undefined : { path: a.path, external: true },
+    );
+  },
+};
+const sharing = all.filter((f) => readFileSync(f, "utf8").includes("/infra/lib/"));
+for (const file of sharing) {
+  const outfile = join("lib/esm", relative(SRC, file)).replace(/\.ts$/, ".js");
+  await build({ ...common, bundle: true, entryPoints: [file], outfile, format: "esm", allowOverwrite: true, plugins: [inlineInfra] });
+}
 
 // The bin: a shebang on the built file (the source's first line is its description).
 const cli = "lib/esm/local/cli.js";

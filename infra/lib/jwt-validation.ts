@@ -1,11 +1,18 @@
 // The `jwt-validation` listener action with AdditionalClaims, typed through CDK's ListenerAction.
 import { Token } from "aws-cdk-lib";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
+import {
+  additionalClaimsProblem,
+  CLAIM_FORMATS,
+  MAX_ADDITIONAL_CLAIMS,
+  MAX_CLAIM_VALUE_CHARS,
+  MAX_CLAIM_VALUES,
+  RESERVED_CLAIMS,
+  type ClaimFormat,
+  type ClaimProblem,
+} from "./additional-claims.mjs";
 
-/** The `Format` of a jwt-validation additional claim. */
-export type ClaimFormat = "single-string" | "string-array" | "space-separated-values";
-
-export const CLAIM_FORMATS: readonly ClaimFormat[] = ["single-string", "string-array", "space-separated-values"];
+export { CLAIM_FORMATS, type ClaimFormat };
 
 /** One claim the ALB checks on machine tokens besides `iss` and `exp` (`JwtValidationActionAdditionalClaim`). */
 export interface AdditionalClaim {
@@ -21,11 +28,30 @@ export interface JwtValidationOptions extends elbv2.AuthenticateJwtOptions {
   readonly additionalClaims?: readonly AdditionalClaim[];
 }
 
-/** The ALB's own limits on AdditionalClaims. */
-const MAX_CLAIMS = 10;
-const MAX_VALUES = 10;
-/** The ALB checks these itself; it refuses them as additional claims. */
-const RESERVED_CLAIMS = new Set(["exp", "iss", "nbf", "iat"]);
+/** The construct's wording of the first rule the claims break (the rules themselves are in additional-claims.mts). */
+function describe(p: ClaimProblem): string {
+  if (p.problem === "too-many-claims") return `machineRoutes.additionalClaims: the ALB accepts at most ${MAX_ADDITIONAL_CLAIMS} claims, got ${p.count}.`;
+  if (p.problem === "no-name") return `machineRoutes.additionalClaims: every claim needs a name.`;
+  const where = `machineRoutes.additionalClaims[${JSON.stringify(p.name)}]`;
+  switch (p.problem) {
+    case "reserved-name":
+      return `${where}: the ALB always checks ${RESERVED_CLAIMS.join(", ")} itself; it refuses them as additional claims.`;
+    case "repeated-name":
+      return `${where}: the claim is listed twice.`;
+    case "unknown-format":
+      return `${where}: format must be one of ${CLAIM_FORMATS.join(", ")}, got ${JSON.stringify(p.format)}.`;
+    case "value-count":
+      return `${where}: needs 1 to ${MAX_CLAIM_VALUES} values, got ${JSON.stringify(p.values)}.`;
+    case "bad-value":
+      return `${where}: values must be non-empty strings, got ${JSON.stringify(p.value)}.`;
+    case "long-value":
+      return `${where}: values must be at most ${MAX_CLAIM_VALUE_CHARS} characters, got ${p.value.length}.`;
+    case "repeated-value":
+      return `${where}: values must be unique, ${JSON.stringify(p.value)} appears twice.`;
+    case "space-in-value":
+      return `${where}: a space-separated-values value is one token and holds no space, got ${JSON.stringify(p.value)} (list each token as its own value).`;
+  }
+}
 
 /**
  * Checks additional claims the way the ALB does, so a mistake fails at synth, not at deploy.
@@ -34,38 +60,8 @@ const RESERVED_CLAIMS = new Set(["exp", "iss", "nbf", "iat"]);
  * @example validateAdditionalClaims([{ name: "scope", format: "space-separated-values", values: ["orders:read"] }])
  */
 export function validateAdditionalClaims(claims: readonly AdditionalClaim[]): void {
-  if (claims.length > MAX_CLAIMS) {
-    throw new Error(`machineRoutes.additionalClaims: the ALB accepts at most ${MAX_CLAIMS} claims, got ${claims.length}.`);
-  }
-  const names = new Set<string>();
-  for (const claim of claims) {
-    const where = `machineRoutes.additionalClaims[${JSON.stringify(claim.name)}]`;
-    if (typeof claim.name !== "string" || claim.name === "") throw new Error(`machineRoutes.additionalClaims: every claim needs a name.`);
-    if (RESERVED_CLAIMS.has(claim.name)) {
-      throw new Error(`${where}: the ALB always checks ${[...RESERVED_CLAIMS].join(", ")} itself; it refuses them as additional claims.`);
-    }
-    if (names.has(claim.name)) throw new Error(`${where}: the claim is listed twice.`);
-    names.add(claim.name);
-    if (!CLAIM_FORMATS.includes(claim.format)) {
-      throw new Error(`${where}: format must be one of ${CLAIM_FORMATS.join(", ")}, got ${JSON.stringify(claim.format)}.`);
-    }
-    if (!Array.isArray(claim.values) || claim.values.length === 0 || claim.values.length > MAX_VALUES) {
-      throw new Error(`${where}: needs 1 to ${MAX_VALUES} values, got ${JSON.stringify(claim.values)}.`);
-    }
-    const seen = new Set<string>();
-    for (const value of claim.values) {
-      if (typeof value !== "string" || value === "")
-        throw new Error(`${where}: values must be non-empty strings, got ${JSON.stringify(value)}.`);
-      if (Token.isUnresolved(value)) continue;
-      if (seen.has(value)) throw new Error(`${where}: values must be unique, ${JSON.stringify(value)} appears twice.`);
-      seen.add(value);
-      if (claim.format === "space-separated-values" && /\s/.test(value)) {
-        throw new Error(
-          `${where}: a space-separated-values value is one token and holds no space, got ${JSON.stringify(value)} (list each token as its own value).`,
-        );
-      }
-    }
-  }
+  const problem = additionalClaimsProblem(claims, { isUnresolved: (value) => Token.isUnresolved(value) });
+  if (problem) throw new Error(describe(problem));
 }
 
 /**

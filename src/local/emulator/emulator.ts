@@ -10,13 +10,16 @@ import { createAlbKey } from "../../testing/keys.js";
 import { startOidcProvider, type EmbeddedOidcProvider } from "../oidc/provider.js";
 import { CALLBACK_PATH, handleCallback, redirectToIdp, requestHost, type AuthenticateDeps } from "./authenticate.js";
 import { ClaimsTokens } from "./claims-token.js";
+import { Cleanup } from "./cleanup.js";
 import { needsEmbeddedProvider, resolveConfig, type EmulatorConfig, type EmulatorConfigFile, type IdpFields } from "./config.js";
 import { parseCookies } from "./cookies.js";
 import { sendAlbError } from "./error-page.js";
+import { functionEnvironment } from "./function-env.js";
 import { loadHandler, parseHandlerSpec, type HandlerSpec } from "./handler-module.js";
 import { idpConfiguration } from "./idp-client.js";
 import { DEMO_MACHINE_CLIENT } from "./machine-client.js";
-import { createJwtValidator, jwtValidationNeedsEmbeddedProvider, type JwtValidator } from "./jwt-validation.js";
+import { jwtValidationNeedsEmbeddedProvider } from "./jwt-validation.js";
+import { createJwtValidator, type JwtValidator } from "./jwt-validator.js";
 import { listenerFromConfig, matchRule, prefixOf, type FinalAction, type Listener, type ListenerRule } from "./listener.js";
 import { safeDetail } from "./safe-detail.js";
 import { readSession, Sealer } from "./session.js";
@@ -288,10 +291,9 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
   const lb = loopback(server);
   const port = await lb.listen(o.port ?? 0);
   const url = `http://localhost:${port}`;
-  const cleanup: (() => Promise<void>)[] = [() => lb.close()];
-  const stopAll = async (): Promise<void> => {
-    await Promise.all(cleanup.map((c) => c()));
-  };
+  // Every step below pushes its undo as soon as what it started exists: stop() and a failed start undo them all.
+  const cleanup = new Cleanup();
+  cleanup.defer(() => lb.close());
 
   try {
     let idp: EmbeddedOidcProvider | undefined;
@@ -310,7 +312,7 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
         machineClient: { ...DEMO_MACHINE_CLIENT, resource: `${url}/` },
       });
       const started = idp;
-      cleanup.push(() => started.stop());
+      cleanup.defer(() => started.stop());
     }
     const embedded: EmbeddedIdp | undefined = idp && {
       oidc: {
@@ -362,44 +364,26 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
 
     const key = createAlbKey();
     const keyServer = await startKeyServer({ keys: [key], port: o.keyPort ?? 0 });
-    cleanup.push(() => keyServer.stop());
-    const functionEnv: Record<string, string> = {};
-    for (const [k, v] of Object.entries(o.functionEnv ?? {})) if (v !== undefined) functionEnv[k] = v;
-    const audience = functionEnv.M2M_AUDIENCE;
-    Object.assign(functionEnv, {
-      LOAD_BALANCER_ARN: config.LoadBalancerArn,
-      ISSUER: config.Issuer,
-      CLIENT_ID: config.ClientId,
-      ALB_PUBLIC_KEY_ENDPOINT: keyServer.url,
-      SESSION_COOKIE_NAME: config.SessionCookieName,
+    cleanup.defer(() => keyServer.stop());
+    const functionEnv = functionEnvironment({
+      extra: o.functionEnv,
+      config,
+      keyEndpoint: keyServer.url,
+      url,
+      embeddedIssuer: idp?.issuer,
     });
-    // The function re-verifies what the rule let through (defence in depth), against the same issuer and JWKS.
-    if (config.JwtValidation) {
-      Object.assign(functionEnv, {
-        M2M_PATH_PREFIXES: config.JwtValidation.PathPrefixes.join(","),
-        M2M_ISSUER: config.JwtValidation.Issuer,
-        M2M_JWKS_URI: config.JwtValidation.JwksEndpoint,
-      });
-      // The embedded provider's machine tokens are for the emulator's URL (their aud); another IdP's audience is the user's to say.
-      if (audience === undefined && idp && config.JwtValidation.Issuer === idp.issuer) functionEnv.M2M_AUDIENCE = `${url}/`;
-    }
-    if (config.EndSessionEndpoint && functionEnv.IDP_LOGOUT_URL === undefined) {
-      functionEnv.IDP_LOGOUT_URL = config.EndSessionEndpoint;
-      if (!("POST_LOGOUT_REDIRECT_URI" in functionEnv)) functionEnv.POST_LOGOUT_REDIRECT_URI = `${url}/`;
-    }
-    const previousEnv = new Map(Object.keys(functionEnv).map((k) => [k, process.env[k]]));
-    const { target, app } = await buildTarget(o, config.MultiValueHeaders, functionEnv, writeLog);
     if ((o.target?.kind ?? "sample") === "handler") {
-      // The module read its environment from process.env: put the process back as it was when stopped.
-      cleanup.push(() => {
+      // The module reads its environment from process.env (written before it loads): put the process back as it was.
+      const previousEnv = new Map(Object.keys(functionEnv).map((k) => [k, process.env[k]]));
+      cleanup.defer(() => {
         for (const [k, v] of previousEnv) {
           if (v === undefined) Reflect.deleteProperty(process.env, k);
           else process.env[k] = v;
         }
-        return Promise.resolve();
       });
     }
-    cleanup.push(() => target.stop());
+    const { target, app } = await buildTarget(o, config.MultiValueHeaders, functionEnv, writeLog);
+    cleanup.defer(() => target.stop());
 
     const sealer = new Sealer();
     const runtimes = new Map<ListenerRule, OidcRuntime | JwtRuntime>();
@@ -448,10 +432,11 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
       target,
       app,
       functionEnv,
-      stop: stopAll,
+      stop: () => cleanup.run(),
     };
   } catch (err) {
-    await stopAll();
+    // The step's own error is what the caller needs; a failed undo is only reported.
+    await cleanup.run().catch((undoErr: unknown) => logger.error("emulator cleanup failed", { reason: safeDetail(String(undoErr)) }));
     throw err;
   }
 }

@@ -46,9 +46,10 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
     let api: { tsImport: (specifier: string, parent: string) => Promise<unknown> };
     try {
       api = await import("tsx/esm/api");
-    } catch {
+    } catch (err) {
       throw new EmulatorConfigError(
         `--handler ${file} is TypeScript: install tsx to load it (npm install --save-dev tsx), or build it and pass the .js file`,
+        { cause: err },
       );
     }
     return (await api.tsImport(`${url.href}?load=${++loads}`, import.meta.url)) as Record<string, unknown>;

@@ -8,8 +8,9 @@ export class IdpFailure extends Error {
   constructor(
     readonly status: 500 | 561,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -105,8 +106,8 @@ export async function completeLogin(conf: client.Configuration, redirectUri: str
   try {
     tokens = await client.authorizationCodeGrant(conf, callback, { expectedState: state, idTokenExpected: true });
   } catch (err) {
-    if (unreachable(err)) throw new IdpFailure(500, `token endpoint unreachable: ${describe(err)}`);
-    throw new IdpFailure(561, `code exchange or ID token validation failed: ${describe(err)}`);
+    if (unreachable(err)) throw new IdpFailure(500, `token endpoint unreachable: ${describe(err)}`, { cause: err });
+    throw new IdpFailure(561, `code exchange or ID token validation failed: ${describe(err)}`, { cause: err });
   }
   const sub = tokens.claims()?.sub;
   if (sub === undefined) throw new IdpFailure(561, "the token response has no ID token");
@@ -114,7 +115,7 @@ export async function completeLogin(conf: client.Configuration, redirectUri: str
     const userinfo = await client.fetchUserInfo(conf, tokens.access_token, sub);
     return { claims: { ...userinfo }, accessToken: tokens.access_token };
   } catch (err) {
-    if (unreachable(err)) throw new IdpFailure(500, `userinfo endpoint unreachable: ${describe(err)}`);
-    throw new IdpFailure(561, `userinfo failed: ${describe(err)}`);
+    if (unreachable(err)) throw new IdpFailure(500, `userinfo endpoint unreachable: ${describe(err)}`, { cause: err });
+    throw new IdpFailure(561, `userinfo failed: ${describe(err)}`, { cause: err });
   }
 }

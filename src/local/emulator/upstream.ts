@@ -49,8 +49,8 @@ export function parseUpstream(raw: string, allowRemote: boolean): URL {
   let url: URL;
   try {
     url = new URL(raw);
-  } catch {
-    throw new EmulatorConfigError(`--upstream must be a URL like http://127.0.0.1:8080, got "${raw}"`);
+  } catch (err) {
+    throw new EmulatorConfigError(`--upstream must be a URL like http://127.0.0.1:8080, got "${raw}"`, { cause: err });
   }
   if (url.protocol !== "http:")
     throw new EmulatorConfigError(`--upstream must be an http:// URL (the ALB speaks plain HTTP to targets here), got "${raw}"`);

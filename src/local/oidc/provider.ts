@@ -290,6 +290,10 @@ export async function startOidcProvider(o: OidcProviderOptions): Promise<Embedde
   const restore = muteExpectedWarnings();
   try {
     ready.provider = new Provider(issuer, configuration(o, errors));
+  } catch (err) {
+    // The port is already taken: a provider that cannot be built must not keep it.
+    await lb.close();
+    throw err;
   } finally {
     restore();
   }
