@@ -1,5 +1,6 @@
 // Environment -> typed, validated configuration, read once per cold start; every error names its variable.
 import { ConfigError } from "./errors.js";
+import { LOOPBACK_HOSTS, isPlainObject } from "./guards.js";
 
 export interface Config {
   /** Load balancer ARNs whose signature (`signer` header field) we accept. */
@@ -67,7 +68,6 @@ export type Env = Readonly<Record<string, string | undefined>>;
 const ARN_EXAMPLE = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188";
 const ALB_ARN =
   /^arn:(aws|aws-cn|aws-us-gov):elasticloadbalancing:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /** GovCloud regions serve ALB public keys from S3, not from public-keys.auth.elb. */
 const GOVCLOUD_KEY_ENDPOINTS: Readonly<Record<string, string>> = {
@@ -107,7 +107,7 @@ export function secureUrl(name: string, value: string, example: string): string 
   } catch {
     throw new ConfigError(name, `must be an absolute URL, got "${value}"`, example);
   }
-  const loopbackHttp = url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname);
+  const loopbackHttp = url.protocol === "http:" && LOOPBACK_HOSTS.includes(url.hostname);
   if (url.protocol !== "https:" && !loopbackHttp) {
     throw new ConfigError(name, `must use https:// (http:// only to 127.0.0.1, localhost or [::1]), got "${value}"`, example);
   }
@@ -304,7 +304,7 @@ function parseRequiredClaims(raw: string): Record<string, readonly ClaimValue[]>
       CLAIMS_EXAMPLE,
     );
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+  if (!isPlainObject(parsed)) {
     throw new ConfigError("REQUIRED_USER_CLAIMS", "must be a JSON object of claim -> value or list of values", CLAIMS_EXAMPLE);
   }
   const rules: Record<string, readonly ClaimValue[]> = {};

@@ -1,6 +1,7 @@
 // Programmatic options of withAlbAuth / createAlbAuth: each one stands for an environment variable, wins over it, and a bad one fails naming the option.
 import { loadConfig, type ClaimValue, type Config, type Env } from "./config.js";
 import { ConfigError } from "./errors.js";
+import { isPlainObject } from "./guards.js";
 
 /**
  * Every setting of the function, as typed options. Each one left out falls back to its environment
@@ -99,8 +100,8 @@ function flag(out: Serialized, variable: string, option: string, value: unknown,
 
 function object(option: string, value: unknown): Record<string, unknown> {
   if (value === undefined) return {};
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw optionError(option, "must be an object");
-  return value as Record<string, unknown>;
+  if (!isPlainObject(value)) throw optionError(option, "must be an object");
+  return value;
 }
 
 function serialize(o: AlbAuthOptions): Serialized {

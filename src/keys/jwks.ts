@@ -2,10 +2,8 @@
 import { SimpleJwksCache, SimplePenaltyBox, assertIsJwks, type Jwks } from "aws-jwt-verify/jwk";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { KeysUnavailableError } from "../errors.js";
+import { MAX_JWKS_BYTES } from "../limits.js";
 import { fetchWithDeadline } from "./fetch.js";
-
-/** The ALB's jwt-validation action refuses JWKS documents above 150 KB; so do we. */
-export const MAX_JWKS_BYTES = 150 * 1024;
 
 export interface JwksCacheOptions {
   /** Budget for one JWKS fetch, its one retry included. */

@@ -2,6 +2,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Configuration } from "openid-client";
+import { LOOPBACK_HOSTS } from "../../guards.js";
 import type { Logger } from "../../log.js";
 import type { EmulatorConfig } from "./config.js";
 import { expireCookie, setCookie } from "./cookies.js";
@@ -41,7 +42,7 @@ export function requestHost(req: IncomingMessage, fallbackPort: number): string 
 /** `Secure` except on plain-http loopback, where a browser could not send it back over http. */
 export function cookiesSecure(host: string): boolean {
   const hostname = host.replace(/:\d+$/, "");
-  return !["localhost", "127.0.0.1", "[::1]"].includes(hostname);
+  return !LOOPBACK_HOSTS.includes(hostname);
 }
 
 function nowS(): number {

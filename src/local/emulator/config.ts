@@ -1,5 +1,6 @@
 // The emulator's configuration: the ALB's authenticate-oidc fields (same names), read from a JSON file and validated with messages naming the field.
 import { readFileSync } from "node:fs";
+import { isLoopbackHttp, isPlainObject } from "../../guards.js";
 import { DEFAULT_ALB_ARN } from "../../testing/alb-token.js";
 import { parseJwtValidation, type JwtValidationConfig, type JwtValidationFile } from "./jwt-validation.js";
 
@@ -71,25 +72,12 @@ function fail(source: string, field: string, problem: string): never {
 }
 
 /**
- * Is this URL host name a loopback address (127.0.0.0/8, ::1, localhost)? The one list the emulator uses.
- * @example isLoopbackHost(new URL("http://[::1]:8080").hostname) // true
- */
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" || hostname === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
-}
-
-/** Plain http is allowed to loopback only. */
-export function isLoopbackHttp(url: URL): boolean {
-  return url.protocol === "http:" && isLoopbackHost(url.hostname);
-}
-
-/**
  * Validates a parsed config file. IdP fields stay optional here (the embedded provider fills them).
  * @throws EmulatorConfigError naming the field.
  */
 export function parseEmulatorConfig(raw: unknown, source = "config"): EmulatorConfigFile {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(source, "the file", "must hold one JSON object");
-  const o = raw as Record<string, unknown>;
+  if (!isPlainObject(raw)) fail(source, "the file", "must hold one JSON object");
+  const o = raw;
   for (const key of Object.keys(o)) {
     if (!KNOWN.has(key)) fail(source, key, `is not a field (known: ${[...KNOWN].filter((k) => k !== "$comment").join(", ")})`);
   }
@@ -124,8 +112,7 @@ export function parseEmulatorConfig(raw: unknown, source = "config"): EmulatorCo
   }
   const extra = o.AuthenticationRequestExtraParams;
   if (extra !== undefined) {
-    if (typeof extra !== "object" || extra === null || Array.isArray(extra))
-      fail(source, "AuthenticationRequestExtraParams", "must be an object");
+    if (!isPlainObject(extra)) fail(source, "AuthenticationRequestExtraParams", "must be an object");
     const entries = Object.entries(extra);
     if (entries.length > 10) fail(source, "AuthenticationRequestExtraParams", `holds at most 10 parameters, got ${entries.length}`);
     for (const [k, v] of entries) {

@@ -1,5 +1,6 @@
 // The ALB's side of the code flow, on openid-client: the authorization URL, the code exchange (ID token checked, issuer included) and userinfo.
 import * as client from "openid-client";
+import { isUnreachable } from "../../guards.js";
 import type { EmulatorConfig } from "./config.js";
 
 /** Why a login failed, in the ALB's terms: 561 for an IdP that answered with an error, 500 for one we could not reach. */
@@ -72,13 +73,6 @@ export function authorizationUrl(c: EmulatorConfig, redirectUri: string, state: 
   return url.toString();
 }
 
-function unreachable(err: unknown): boolean {
-  // fetch() failures (refused, reset, DNS, timeout) surface as TypeError / AbortError / TimeoutError, not as OAuth errors.
-  if (!(err instanceof Error)) return false;
-  if (err.name === "TypeError" || err.name === "AbortError" || err.name === "TimeoutError") return true;
-  return err.cause instanceof Error && unreachable(err.cause);
-}
-
 function describe(err: unknown): string {
   if (!(err instanceof Error)) return "unknown error";
   const code = (err as { error?: unknown }).error;
@@ -105,7 +99,7 @@ export async function completeLogin(conf: client.Configuration, redirectUri: str
   try {
     tokens = await client.authorizationCodeGrant(conf, callback, { expectedState: state, idTokenExpected: true });
   } catch (err) {
-    if (unreachable(err)) throw new IdpFailure(500, `token endpoint unreachable: ${describe(err)}`);
+    if (isUnreachable(err)) throw new IdpFailure(500, `token endpoint unreachable: ${describe(err)}`);
     throw new IdpFailure(561, `code exchange or ID token validation failed: ${describe(err)}`);
   }
   const sub = tokens.claims()?.sub;
@@ -114,7 +108,7 @@ export async function completeLogin(conf: client.Configuration, redirectUri: str
     const userinfo = await client.fetchUserInfo(conf, tokens.access_token, sub);
     return { claims: { ...userinfo }, accessToken: tokens.access_token };
   } catch (err) {
-    if (unreachable(err)) throw new IdpFailure(500, `userinfo endpoint unreachable: ${describe(err)}`);
+    if (isUnreachable(err)) throw new IdpFailure(500, `userinfo endpoint unreachable: ${describe(err)}`);
     throw new IdpFailure(561, `userinfo failed: ${describe(err)}`);
   }
 }

@@ -2,7 +2,8 @@
 import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import { bearerToken } from "../../auth/machine-token.js";
 import { AuthError } from "../../errors.js";
-import { isLoopbackHttp } from "./config.js";
+import { isLoopbackHttp, isPlainObject as isRecord } from "../../guards.js";
+import { MAX_JWKS_BYTES } from "../../limits.js";
 
 export type ClaimFormat = "single-string" | "string-array" | "space-separated-values";
 
@@ -39,15 +40,10 @@ const BUILT_IN_CLAIMS = new Set(["exp", "iss", "nbf", "iat"]);
 const FORMATS: readonly ClaimFormat[] = ["single-string", "string-array", "space-separated-values"];
 const BLOCK_FIELDS = new Set(["PathPrefixes", "Issuer", "JwksEndpoint", "AdditionalClaims"]);
 const CLAIM_FIELDS = new Set(["Format", "Name", "Values"]);
-/** The ALB's JWKS limits. */
-export const MAX_JWKS_BYTES = 150 * 1024;
+/** The ALB's JWKS limits (the byte limit is the function's too: src/limits.ts). */
 export const MAX_JWKS_KEYS = 10;
 /** How long the emulator waits for the JWKS (the ALB's timeout is not documented). */
 const JWKS_TIMEOUT_MS = 5000;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /**
  * Validates the `JwtValidation` block of the emulator's config file.
