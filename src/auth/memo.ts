@@ -17,8 +17,8 @@ export interface TokenMemoOptions {
  * token lifetime (about 60 s) is already a busy instance; 4 MiB keeps the memo well under the
  * smallest Lambda's memory.
  */
-export const DEFAULT_MAX_ENTRIES = 4096;
-export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+const DEFAULT_MAX_ENTRIES = 4096;
+const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 
 interface Entry {
   /** The whole token: a hit must equal it character for character. */
@@ -44,8 +44,11 @@ function signatureOf(token: string): string {
 export function entryBytes(token: string): number {
   const dot1 = token.indexOf(".");
   const dot2 = token.indexOf(".", dot1 + 1);
-  return token.length + 2 * Math.max(0, dot2 - dot1) + 128;
+  return token.length + 2 * Math.max(0, dot2 - dot1) + ENTRY_OVERHEAD_BYTES;
 }
+
+/** A Map entry, its slot object and the Entry record, roughly, on V8. */
+const ENTRY_OVERHEAD_BYTES = 128;
 
 /**
  * Freezes the claims all the way down: every request after the first hit shares this object, so

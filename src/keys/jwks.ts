@@ -25,14 +25,14 @@ export function jwksFetcher(timeoutMs: number): Fetcher & { fetches: number } {
         const body = await fetchWithDeadline(uri, { timeoutMs, maxBytes: MAX_JWKS_BYTES });
         return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
       } catch (err) {
-        throw new KeysUnavailableError(`JWKS fetch failed: ${(err as Error).message}`);
+        throw new KeysUnavailableError(`JWKS fetch failed: ${(err as Error).message}`, { cause: err });
       }
     },
   };
 }
 
 /** Parses a JWKS body; garbage from the issuer is an outage (503), not a bad token. */
-export function parseJwks(body: ArrayBuffer): Jwks {
+function parseJwks(body: ArrayBuffer): Jwks {
   let jwks: unknown;
   try {
     jwks = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));

@@ -75,8 +75,9 @@ export async function fetchMachineToken(r: TokenRequest): Promise<string> {
     if (isUnreachable(err))
       throw new TokenError(
         `cannot reach the OIDC provider at ${issuer.origin}: start the emulator with \`npm start\` first (or pass --issuer)`,
+        { cause: err },
       );
-    throw new TokenError(`discovery at ${issuer.href} failed: ${(err as Error).message}`);
+    throw new TokenError(`discovery at ${issuer.href} failed: ${(err as Error).message}`, { cause: err });
   }
   const parameters: Record<string, string> = {};
   if (r.scope.trim() !== "") parameters.scope = r.scope.trim();
@@ -85,8 +86,12 @@ export async function fetchMachineToken(r: TokenRequest): Promise<string> {
     const tokens = await client.clientCredentialsGrant(config, parameters);
     return tokens.access_token;
   } catch (err) {
-    if (isUnreachable(err)) throw new TokenError(`the token endpoint of ${issuer.origin} did not answer: is \`npm start\` still running?`);
-    throw new TokenError(`the provider refused the client-credentials request for client "${clientId}" (${oauthError(err)})`);
+    if (isUnreachable(err)) {
+      throw new TokenError(`the token endpoint of ${issuer.origin} did not answer: is \`npm start\` still running?`, { cause: err });
+    }
+    throw new TokenError(`the provider refused the client-credentials request for client "${clientId}" (${oauthError(err)})`, {
+      cause: err,
+    });
   }
 }
 

@@ -130,13 +130,13 @@ export function loadEmulatorConfig(path: string, mustExist: boolean): EmulatorCo
     text = readFileSync(path, "utf8");
   } catch (err) {
     if (!mustExist && (err as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw new EmulatorConfigError(`${path}: cannot be read (${(err as Error).message})`);
+    throw new EmulatorConfigError(`${path}: cannot be read (${(err as Error).message})`, { cause: err });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new EmulatorConfigError(`${path}: is not valid JSON (${(err as Error).message})`);
+    throw new EmulatorConfigError(`${path}: is not valid JSON (${(err as Error).message})`, { cause: err });
   }
   return parseEmulatorConfig(raw, path);
 }

@@ -315,7 +315,7 @@ function readTemplate(path: string): { resources: Resources; parameters: Readonl
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
-    throw new EmulatorConfigError(`--template ${path}: cannot be read as JSON (${(err as Error).message})`);
+    throw new EmulatorConfigError(`--template ${path}: cannot be read as JSON (${(err as Error).message})`, { cause: err });
   }
   if (!isRecord(raw) || !isRecord(raw.Resources))
     throw new EmulatorConfigError(`--template ${path}: has no Resources (is it a CloudFormation template?)`);

@@ -20,7 +20,7 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** The ALB's default idle timeout. */
-export const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
+const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
 
 export interface UpstreamOptions {
   /** http://host:port (a path prefix is not supported: the ALB forwards the path as is). */
