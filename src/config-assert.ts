@@ -67,6 +67,15 @@ export function assertUrl(fail: Fail, name: string, value: string, mustBe: strin
 }
 
 /**
+ * A string that matches `pattern`; `mustBe` is the message's requirement.
+ * @example assertMatches(fail, "LOGOUT_PATH", "logout", /^\//, 'must be a path starting with "/"') // 'must be a path starting with "/", got "logout"'
+ */
+export function assertMatches(fail: Fail, name: string, value: string, pattern: RegExp, mustBe: string): string {
+  if (!pattern.test(value)) fail(name, `${mustBe}, got ${quote(value)}`);
+  return value;
+}
+
+/**
  * Every item of a list passes `ok`; the first that does not is quoted after `mustHold`.
  * @example assertEach(fail, "M2M_ALGORITHMS", ["none"], (a) => a === "RS256", "must list RS256") // 'must list RS256, got "none"'
  */

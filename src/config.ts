@@ -1,6 +1,6 @@
 // Environment -> typed, validated configuration, read once per cold start; every error names its variable.
 import { ConfigError } from "./errors.js";
-import { assertEach, assertIntegerInRange, assertOneOf, assertUrl, splitList, type Fail } from "./config-assert.js";
+import { assertEach, assertIntegerInRange, assertMatches, assertOneOf, assertUrl, splitList, type Fail } from "./config-assert.js";
 import { LOOPBACK_HOSTS, isPlainObject } from "./guards.js";
 
 export interface Config {
@@ -207,9 +207,7 @@ const M2M_VARIABLES = ["M2M_ISSUER", "M2M_JWKS_URI", "M2M_AUDIENCE", "M2M_REQUIR
 
 /** Reads an optional absolute path (starting with `/`, no query). */
 function path(env: Env, name: string, fallback: string): string {
-  const value = optional(env, name) ?? fallback;
-  if (!/^\/[^?#\s]*$/.test(value)) throw new ConfigError(name, `must be a path starting with "/", got "${value}"`, fallback);
-  return value;
+  return assertMatches(failWith(fallback), name, optional(env, name) ?? fallback, /^\/[^?#\s]*$/, 'must be a path starting with "/"');
 }
 
 function loadMachineConfig(env: Env): MachineConfig | undefined {
@@ -323,13 +321,14 @@ function parseRequiredClaims(raw: string): Record<string, readonly ClaimValue[]>
 function loadLogoutConfig(env: Env, clientIds: readonly string[]): LogoutConfig {
   const cookieName = optional(env, "SESSION_COOKIE_NAME") ?? "AWSELBAuthSessionCookie";
   // RFC 6265 cookie-name token: a separator here would let the value rewrite the Set-Cookie header.
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$/.test(cookieName)) {
-    throw new ConfigError(
-      "SESSION_COOKIE_NAME",
-      `must be a cookie name (letters, digits, - _ .), got "${cookieName}"`,
-      "AWSELBAuthSessionCookie",
-    );
-  }
+  const cookieToken = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$/;
+  assertMatches(
+    failWith("AWSELBAuthSessionCookie"),
+    "SESSION_COOKIE_NAME",
+    cookieName,
+    cookieToken,
+    "must be a cookie name (letters, digits, - _ .)",
+  );
   const logoutExample = "https://idp.example.com/logout";
   const idpRaw = optional(env, "IDP_LOGOUT_URL");
   let idpLogoutUrl: string | undefined;

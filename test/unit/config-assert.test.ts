@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   assertEach,
   assertIntegerInRange,
+  assertMatches,
   assertNonEmptyString,
   assertOneOf,
   assertUrl,
@@ -57,6 +58,13 @@ describe("config asserts", () => {
   it("assertUrl parses an absolute URL and quotes anything else", () => {
     expect(assertUrl(fail, "U", "https://a.example/x", "must be an absolute URL").hostname).toBe("a.example");
     expect(() => assertUrl(fail, "U", "/relative", "must be an absolute URL")).toThrow('U must be an absolute URL, got "/relative"');
+  });
+
+  it("assertMatches returns a matching string and quotes one that does not match", () => {
+    expect(assertMatches(fail, "P", "/x", /^\//, 'must be a path starting with "/"')).toBe("/x");
+    expect(() => assertMatches(fail, "P", "x", /^\//, 'must be a path starting with "/"')).toThrow(
+      'P must be a path starting with "/", got "x"',
+    );
   });
 
   it("assertEach quotes the first item that fails a pattern or a predicate", () => {
