@@ -1,5 +1,7 @@
 // Environment -> typed, validated configuration, read once per cold start; every error names its variable.
 import { ConfigError } from "./errors.js";
+import { assertEach, assertIntegerInRange, assertMatches, assertOneOf, assertUrl, splitList, type Fail } from "./config-assert.js";
+import { LOOPBACK_HOSTS, isPlainObject } from "./guards.js";
 
 export interface Config {
   /** Load balancer ARNs whose signature (`signer` header field) we accept. */
@@ -65,9 +67,10 @@ export interface LogoutConfig {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 const ARN_EXAMPLE = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188";
+/** "127.0.0.1, localhost or [::1]", as the https message lists the loopback hosts. */
+const LOOPBACK_HOSTS_TEXT = `${LOOPBACK_HOSTS.slice(0, -1).join(", ")} or ${LOOPBACK_HOSTS[LOOPBACK_HOSTS.length - 1] ?? ""}`;
 const ALB_ARN =
   /^arn:(aws|aws-cn|aws-us-gov):elasticloadbalancing:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /** GovCloud regions serve ALB public keys from S3, not from public-keys.auth.elb. */
 const GOVCLOUD_KEY_ENDPOINTS: Readonly<Record<string, string>> = {
@@ -75,23 +78,29 @@ const GOVCLOUD_KEY_ENDPOINTS: Readonly<Record<string, string>> = {
   "us-gov-east-1": "https://s3-us-gov-east-1.amazonaws.com/aws-elb-public-keys-prod-us-gov-east-1",
 };
 
-/** Splits a comma-separated list, trimming entries and dropping empty ones. */
-export function splitList(value: string): string[] {
-  return value
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+/** Fails as a ConfigError for an environment variable, showing `example` as a valid value. */
+function failWith(example: string): Fail {
+  return (name, problem) => {
+    throw new ConfigError(name, problem, example);
+  };
 }
 
 /** Reads a required variable: absent or blank is a ConfigError that names it. */
-export function required(env: Env, name: string, meaning: string, example: string): string {
+function required(env: Env, name: string, meaning: string, example: string): string {
   const value = env[name]?.trim();
   if (!value) throw new ConfigError(name, `is required: ${meaning}`, example);
   return value;
 }
 
+/** Reads a required comma-separated list: absent, blank or only commas is "is required". */
+function requiredList(env: Env, name: string, meaning: string, example: string): string[] {
+  const list = splitList(required(env, name, meaning, example));
+  if (list.length === 0) throw new ConfigError(name, `is required: ${meaning}`, example);
+  return list;
+}
+
 /** Reads an optional variable: absent or blank gives undefined. */
-export function optional(env: Env, name: string): string | undefined {
+function optional(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value ? value : undefined;
 }
@@ -100,46 +109,31 @@ export function optional(env: Env, name: string): string | undefined {
  * Checks that a URL is https, or http to a loopback host (local runs and tests),
  * and returns it without a trailing slash.
  */
-export function secureUrl(name: string, value: string, example: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(name, `must be an absolute URL, got "${value}"`, example);
-  }
-  const loopbackHttp = url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname);
-  if (url.protocol !== "https:" && !loopbackHttp) {
-    throw new ConfigError(name, `must use https:// (http:// only to 127.0.0.1, localhost or [::1]), got "${value}"`, example);
-  }
-  if (url.search || url.hash) throw new ConfigError(name, `must not have a query or fragment, got "${value}"`, example);
+function secureUrl(name: string, value: string, example: string): string {
+  const fail = failWith(example);
+  const url = assertUrl(fail, name, value, "must be an absolute URL");
+  const loopbackHttp = url.protocol === "http:" && LOOPBACK_HOSTS.includes(url.hostname);
+  if (url.protocol !== "https:" && !loopbackHttp) fail(name, `must use https:// (http:// only to ${LOOPBACK_HOSTS_TEXT}), got "${value}"`);
+  if (url.search || url.hash) fail(name, `must not have a query or fragment, got "${value}"`);
   return value.replace(/\/+$/, "");
 }
 
 /** Reads an optional integer within bounds. */
-export function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+function integer(env: Env, name: string, range: { readonly fallback: number; readonly min: number; readonly max: number }): number {
   const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`, String(fallback));
-  }
-  return n;
+  if (raw === undefined) return range.fallback;
+  return assertIntegerInRange(failWith(String(range.fallback)), name, Number(raw), { ...range, shown: raw });
 }
 
 /** Reads an optional boolean written `true` or `false`. */
-export function boolean(env: Env, name: string, fallback: boolean): boolean {
+function boolean(env: Env, name: string, fallback: boolean): boolean {
   const raw = optional(env, name);
   if (raw === undefined) return fallback;
-  if (raw !== "true" && raw !== "false") throw new ConfigError(name, `must be "true" or "false", got "${raw}"`, String(!fallback));
-  return raw === "true";
+  return assertOneOf(failWith(String(!fallback)), name, raw, ["true", "false"]) === "true";
 }
 
 function parseAlbArns(env: Env): { arns: string[]; partition: string; region: string } {
-  const raw = required(env, "LOAD_BALANCER_ARN", "the ARN of the load balancer that signs x-amzn-oidc-data", ARN_EXAMPLE);
-  const arns = splitList(raw);
-  if (arns.length === 0) {
-    throw new ConfigError("LOAD_BALANCER_ARN", "is required: the ARN of the load balancer that signs x-amzn-oidc-data", ARN_EXAMPLE);
-  }
+  const arns = requiredList(env, "LOAD_BALANCER_ARN", "the ARN of the load balancer that signs x-amzn-oidc-data", ARN_EXAMPLE);
   let partition = "";
   let region = "";
   for (const arn of arns) {
@@ -174,6 +168,9 @@ function defaultKeyEndpoint(partition: string, region: string): string {
   );
 }
 
+/** KEY_FETCH_TIMEOUT_MS: 1.5 s leaves a 3 s Lambda time to answer 503; below 50 ms no fetch succeeds. */
+const KEY_FETCH_TIMEOUT_MS = { fallback: 1500, min: 50, max: 30_000 } as const;
+
 /**
  * Builds the validated configuration from the environment.
  * @throws ConfigError naming the first bad variable, with an example of a valid value.
@@ -182,18 +179,14 @@ export function loadConfig(env: Env): Config {
   const { arns, partition, region } = parseAlbArns(env);
   const issuer = required(env, "ISSUER", "the IdP issuer exactly as configured on the ALB", "https://access.line.me");
   secureUrl("ISSUER", issuer, "https://access.line.me");
-  const clientIds = splitList(required(env, "CLIENT_ID", "the OIDC client id configured on the ALB", "1234567890"));
-  if (clientIds.length === 0) {
-    throw new ConfigError("CLIENT_ID", "is required: the OIDC client id configured on the ALB", "1234567890");
-  }
+  const clientIds = requiredList(env, "CLIENT_ID", "the OIDC client id configured on the ALB", "1234567890");
   const endpointRaw = optional(env, "ALB_PUBLIC_KEY_ENDPOINT");
   const keyEndpoint =
     endpointRaw === undefined
       ? defaultKeyEndpoint(partition, region)
       : secureUrl("ALB_PUBLIC_KEY_ENDPOINT", endpointRaw, `https://public-keys.auth.elb.${region}.amazonaws.com`);
-  const keyFetchTimeoutMs = integer(env, "KEY_FETCH_TIMEOUT_MS", 1500, 50, 30000);
-  const cache = optional(env, "VERIFIED_TOKEN_CACHE") ?? "on";
-  if (cache !== "on" && cache !== "off") throw new ConfigError("VERIFIED_TOKEN_CACHE", `must be "on" or "off", got "${cache}"`, "off");
+  const keyFetchTimeoutMs = integer(env, "KEY_FETCH_TIMEOUT_MS", KEY_FETCH_TIMEOUT_MS);
+  const cache = assertOneOf(failWith("off"), "VERIFIED_TOKEN_CACHE", optional(env, "VERIFIED_TOKEN_CACHE") ?? "on", ["on", "off"]);
   return {
     albArns: arns,
     issuer,
@@ -214,9 +207,7 @@ const M2M_VARIABLES = ["M2M_ISSUER", "M2M_JWKS_URI", "M2M_AUDIENCE", "M2M_REQUIR
 
 /** Reads an optional absolute path (starting with `/`, no query). */
 function path(env: Env, name: string, fallback: string): string {
-  const value = optional(env, name) ?? fallback;
-  if (!/^\/[^?#\s]*$/.test(value)) throw new ConfigError(name, `must be a path starting with "/", got "${value}"`, fallback);
-  return value;
+  return assertMatches(failWith(fallback), name, optional(env, name) ?? fallback, /^\/[^?#\s]*$/, 'must be a path starting with "/"');
 }
 
 function loadMachineConfig(env: Env): MachineConfig | undefined {
@@ -228,11 +219,13 @@ function loadMachineConfig(env: Env): MachineConfig | undefined {
     return undefined;
   }
   const pathPrefixes = splitList(prefixesRaw);
-  for (const prefix of pathPrefixes) {
-    if (!/^\/[^?#\s*]*$/.test(prefix)) {
-      throw new ConfigError("M2M_PATH_PREFIXES", `must hold paths starting with "/" (no wildcards), got "${prefix}"`, "/api/,/internal/");
-    }
-  }
+  assertEach(
+    failWith("/api/,/internal/"),
+    "M2M_PATH_PREFIXES",
+    pathPrefixes,
+    /^\/[^?#\s*]*$/,
+    'must hold paths starting with "/" (no wildcards)',
+  );
   if (pathPrefixes.length === 0) throw new ConfigError("M2M_PATH_PREFIXES", "must hold at least one path prefix", "/api/,/internal/");
   const issuer = required(env, "M2M_ISSUER", "the expected iss of machine tokens", "https://auth.example.com");
   const jwksExample = "https://auth.example.com/.well-known/jwks.json";
@@ -251,22 +244,23 @@ function loadMachineConfig(env: Env): MachineConfig | undefined {
     throw new ConfigError("M2M_AUDIENCE", `must be "none" alone or a list of audiences, got "${audienceRaw}"`, "https://api.example.com");
   }
   const requiredScopes = (optional(env, "M2M_REQUIRED_SCOPES") ?? "").split(/\s+/).filter((s) => s.length > 0);
-  for (const scope of requiredScopes) {
-    // RFC 6749 scope-token characters: they also keep the WWW-Authenticate scope="..." attribute well-formed.
-    if (!/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope)) {
-      throw new ConfigError("M2M_REQUIRED_SCOPES", `must hold space-separated scope tokens, got "${scope}"`, "orders:read orders:write");
-    }
-  }
+  // RFC 6749 scope-token characters: they also keep the WWW-Authenticate scope="..." attribute well-formed.
+  const scopeToken = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+  assertEach(
+    failWith("orders:read orders:write"),
+    "M2M_REQUIRED_SCOPES",
+    requiredScopes,
+    scopeToken,
+    "must hold space-separated scope tokens",
+  );
   const algorithms = splitList(optional(env, "M2M_ALGORITHMS") ?? "RS256");
-  for (const alg of algorithms) {
-    if (!VERIFIABLE_ALGORITHMS.has(alg)) {
-      throw new ConfigError(
-        "M2M_ALGORITHMS",
-        `must list signature algorithms from ${[...VERIFIABLE_ALGORITHMS].join(", ")}, got "${alg}"`,
-        "RS256",
-      );
-    }
-  }
+  assertEach(
+    failWith("RS256"),
+    "M2M_ALGORITHMS",
+    algorithms,
+    (alg) => VERIFIABLE_ALGORITHMS.has(alg),
+    `must list signature algorithms from ${[...VERIFIABLE_ALGORITHMS].join(", ")}`,
+  );
   if (algorithms.length === 0) throw new ConfigError("M2M_ALGORITHMS", "must list at least one algorithm", "RS256");
   return { pathPrefixes, issuer, jwksUri, audience, requiredScopes, algorithms };
 }
@@ -276,11 +270,13 @@ const CLAIMS_EXAMPLE = '{"groups":["admins","staff"],"email_verified":true}';
 
 function loadUserRules(env: Env): UserRules {
   const allowedEmailDomains = splitList(optional(env, "ALLOWED_EMAIL_DOMAINS") ?? "").map((d) => d.toLowerCase());
-  for (const domain of allowedEmailDomains) {
-    if (!DOMAIN.test(domain)) {
-      throw new ConfigError("ALLOWED_EMAIL_DOMAINS", `must hold domain names without "@", got "${domain}"`, "example.com,example.org");
-    }
-  }
+  assertEach(
+    failWith("example.com,example.org"),
+    "ALLOWED_EMAIL_DOMAINS",
+    allowedEmailDomains,
+    DOMAIN,
+    'must hold domain names without "@"',
+  );
   const claimsRaw = optional(env, "REQUIRED_USER_CLAIMS");
   return {
     allowedEmailDomains,
@@ -304,7 +300,7 @@ function parseRequiredClaims(raw: string): Record<string, readonly ClaimValue[]>
       CLAIMS_EXAMPLE,
     );
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+  if (!isPlainObject(parsed)) {
     throw new ConfigError("REQUIRED_USER_CLAIMS", "must be a JSON object of claim -> value or list of values", CLAIMS_EXAMPLE);
   }
   const rules: Record<string, readonly ClaimValue[]> = {};
@@ -325,13 +321,14 @@ function parseRequiredClaims(raw: string): Record<string, readonly ClaimValue[]>
 function loadLogoutConfig(env: Env, clientIds: readonly string[]): LogoutConfig {
   const cookieName = optional(env, "SESSION_COOKIE_NAME") ?? "AWSELBAuthSessionCookie";
   // RFC 6265 cookie-name token: a separator here would let the value rewrite the Set-Cookie header.
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$/.test(cookieName)) {
-    throw new ConfigError(
-      "SESSION_COOKIE_NAME",
-      `must be a cookie name (letters, digits, - _ .), got "${cookieName}"`,
-      "AWSELBAuthSessionCookie",
-    );
-  }
+  const cookieToken = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$/;
+  assertMatches(
+    failWith("AWSELBAuthSessionCookie"),
+    "SESSION_COOKIE_NAME",
+    cookieName,
+    cookieToken,
+    "must be a cookie name (letters, digits, - _ .)",
+  );
   const logoutExample = "https://idp.example.com/logout";
   const idpRaw = optional(env, "IDP_LOGOUT_URL");
   let idpLogoutUrl: string | undefined;

@@ -22,7 +22,7 @@ export type ErrorCode =
   | "internal_error";
 
 /** HTTP status for each code: the only mapping from failure to status in the code base. */
-export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
+const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   missing_token: 401,
   malformed_token: 401,
   unsupported_algorithm: 401,
@@ -55,18 +55,19 @@ export class AuthError extends Error {
    * turns it on to measure the difference.
    */
   static captureStacks = false;
+  override readonly name: string = "AuthError";
   readonly code: ErrorCode;
   readonly status: number;
   readonly reason: string;
-  constructor(code: ErrorCode, reason: string) {
+  /** `options.cause`: the failure this one stands for (a fetch error behind keys_unavailable), kept for the log. */
+  constructor(code: ErrorCode, reason: string, options?: ErrorOptions) {
     const limit = Error.stackTraceLimit;
     if (!AuthError.captureStacks) Error.stackTraceLimit = 0;
     try {
-      super(`${code}: ${reason}`);
+      super(`${code}: ${reason}`, options);
     } finally {
       Error.stackTraceLimit = limit;
     }
-    this.name = "AuthError";
     this.code = code;
     this.status = STATUS_OF[code];
     this.reason = reason;
@@ -75,28 +76,28 @@ export class AuthError extends Error {
 
 /** A dependency (the key endpoint, a JWKS) is unreachable or misbehaving: 503, never cached. */
 export class KeysUnavailableError extends AuthError {
-  constructor(reason: string) {
-    super("keys_unavailable", reason);
-    this.name = "KeysUnavailableError";
+  override readonly name = "KeysUnavailableError";
+  constructor(reason: string, options?: ErrorOptions) {
+    super("keys_unavailable", reason, options);
   }
 }
 
 /** A valid machine token without every required scope: 403 with an RFC 6750 challenge naming the scopes. */
 export class InsufficientScopeError extends AuthError {
+  override readonly name = "InsufficientScopeError";
   readonly requiredScopes: readonly string[];
   constructor(requiredScopes: readonly string[], reason: string) {
     super("insufficient_scope", reason);
-    this.name = "InsufficientScopeError";
     this.requiredScopes = requiredScopes;
   }
 }
 
 /** A broken deployment: thrown at cold start, names the variable, shows a valid example. */
 export class ConfigError extends Error {
+  override readonly name = "ConfigError";
   readonly variable: string;
   constructor(variable: string, problem: string, example: string) {
     super(`${variable} ${problem}. Example: ${variable}=${example}`);
-    this.name = "ConfigError";
     this.variable = variable;
   }
 }

@@ -13,12 +13,14 @@ const SECRET_KEY = /token|cookie|authorization|secret|password|x-amzn-oidc/i;
 
 /** Field names seen so far and whether they are secret: a handful of fixed names, tested once each instead of once a line. */
 const secretKeys = new Map<string, boolean>();
+/** Past this many names (a caller logging data as keys), new names are tested each time instead of remembered. */
+const MAX_REMEMBERED_KEYS = 1024;
 
 function isSecretKey(key: string): boolean {
   let secret = secretKeys.get(key);
   if (secret === undefined) {
     secret = SECRET_KEY.test(key);
-    if (secretKeys.size < 1024) secretKeys.set(key, secret);
+    if (secretKeys.size < MAX_REMEMBERED_KEYS) secretKeys.set(key, secret);
   }
   return secret;
 }
@@ -40,7 +42,7 @@ function isoNow(): string {
  * Longest string value logged as is. Fields like `path` come from the request: a 1 MB path must not
  * make a 1 MB log line (CloudWatch bills by the byte and cuts lines at 256 KB).
  */
-export const MAX_LOGGED_CHARS = 1024;
+const MAX_LOGGED_CHARS = 1024;
 
 /** A string value cut to MAX_LOGGED_CHARS, saying how much was left out. */
 function capped(value: string): string {

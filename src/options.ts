@@ -1,6 +1,8 @@
 // Programmatic options of withAlbAuth / createAlbAuth: each one stands for an environment variable, wins over it, and a bad one fails naming the option.
+import { assertOneOf, type Fail } from "./config-assert.js";
 import { loadConfig, type ClaimValue, type Config, type Env } from "./config.js";
 import { ConfigError } from "./errors.js";
+import { isPlainObject } from "./guards.js";
 
 /**
  * Every setting of the function, as typed options. Each one left out falls back to its environment
@@ -72,6 +74,11 @@ function optionError(option: string, problem: string): ConfigError {
   return err;
 }
 
+/** The shared asserts' way to fail for an option. */
+const optionFail: Fail = (option, problem) => {
+  throw optionError(option, problem);
+};
+
 function text(out: Serialized, variable: string, option: string, value: unknown): void {
   if (value === undefined) return;
   if (typeof value !== "string") throw optionError(option, `must be a string, got ${typeof value}`);
@@ -93,14 +100,13 @@ function list(out: Serialized, variable: string, option: string, value: unknown,
 
 function flag(out: Serialized, variable: string, option: string, value: unknown, on: string, off: string): void {
   if (value === undefined) return;
-  if (typeof value !== "boolean") throw optionError(option, `must be true or false, got ${JSON.stringify(value)}`);
-  out.set(variable, { option, value: value ? on : off });
+  out.set(variable, { option, value: assertOneOf(optionFail, option, value, [true, false]) ? on : off });
 }
 
 function object(option: string, value: unknown): Record<string, unknown> {
   if (value === undefined) return {};
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw optionError(option, "must be an object");
-  return value as Record<string, unknown>;
+  if (!isPlainObject(value)) throw optionError(option, "must be an object");
+  return value;
 }
 
 function serialize(o: AlbAuthOptions): Serialized {

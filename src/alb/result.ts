@@ -1,5 +1,6 @@
 // Building the ALB's Lambda result: status line, JSON body, and headers in the mode the event came in.
 import type { ALBResult } from "aws-lambda";
+import { isPlainObject as isRecord } from "../guards.js";
 
 const REASONS: Readonly<Record<number, string>> = {
   200: "OK",
@@ -74,10 +75,6 @@ export function result(status: number, body: string, headers: ResultHeaders, mul
     out.headers = sv;
   }
   return out;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 const scalar = (v: unknown): v is string | number | boolean => typeof v === "string" || typeof v === "number" || typeof v === "boolean";

@@ -5,6 +5,7 @@ import { safeJsonParse } from "aws-jwt-verify/safe-json-parse";
 import { fromLibrary } from "./library-errors.js";
 import { AuthError } from "../errors.js";
 import { isAlbKid, type AlbKeyCache } from "../keys/alb-keys.js";
+import { MAX_TOKEN_CHARS } from "../limits.js";
 
 /** The verified claims: the IdP's userinfo plus the ALB's `exp` and `iss`; read-only, as the memo may share them between requests. */
 export type AlbClaims = Readonly<Record<string, unknown> & { exp: number; iss: string }>;
@@ -18,8 +19,6 @@ export interface AlbTokenSettings {
 
 /** The ALB mints tokens for about 60 s; a signed token claiming to live far longer is refused. */
 export const MAX_TOKEN_LIFETIME_S = 900;
-/** The ALB caps claims + access token at 11 KB and headers at 16 KB: longer is never an ALB token. */
-export const MAX_TOKEN_CHARS = 16 * 1024;
 /**
  * Deepest nesting of arrays and objects accepted in the claims. IdPs send two or three levels
  * (`address`, `groups`); thousands of levels overflow the stack of whatever walks them next
@@ -163,7 +162,7 @@ function useOurKeyObjects(library: object, keys: AlbKeyCache): void {
  * const verifier = createAlbTokenVerifier(config, new AlbKeyCache({ endpoint, timeoutMs: 1500 }));
  * const claims = await verifier.verify(headers["x-amzn-oidc-data"]);
  */
-export function createAlbTokenVerifier(s: AlbTokenSettings, keys: AlbKeyCache): AlbTokenVerifier {
+export function createAlbTokenVerifier(s: AlbTokenSettings, keys: AlbKeyCache): Required<AlbTokenVerifier> {
   const verifier = AlbJwtVerifier.create(
     { albArn: [...s.albArns], issuer: s.issuer, clientId: [...s.clientIds], jwksUri: s.keyEndpoint },
     { jwksCache: keys },

@@ -4,6 +4,8 @@ import type { JwksCache } from "aws-jwt-verify/jwk";
 import type { MachineConfig } from "../config.js";
 import { fromLibrary } from "./library-errors.js";
 import { AuthError, InsufficientScopeError } from "../errors.js";
+import { isPlainObject } from "../guards.js";
+import { MAX_TOKEN_CHARS } from "../limits.js";
 
 /** Who called, as far as the verified token says. */
 export interface MachinePrincipal {
@@ -26,9 +28,6 @@ export interface MachineTokenVerifier {
    */
   verify(token: string): Promise<VerifiedMachine>;
 }
-
-/** An ALB header is at most 16 KB; a longer bearer token never came through one. */
-const MAX_TOKEN_CHARS = 16 * 1024;
 
 /** The key type each algorithm family needs: a JWK without `alg` must still not be used across families. */
 const KTY_OF: Readonly<Record<string, string>> = { RS: "RSA", ES: "EC", Ed: "OKP" };
@@ -71,10 +70,10 @@ function headerAlg(token: string): unknown {
   } catch {
     throw new AuthError("malformed_token", "token header is not base64url JSON");
   }
-  if (typeof header !== "object" || header === null || Array.isArray(header)) {
+  if (!isPlainObject(header)) {
     throw new AuthError("malformed_token", "token header is not a JSON object");
   }
-  return (header as Record<string, unknown>).alg;
+  return header.alg;
 }
 
 function stringOrNull(value: unknown): string | null {

@@ -88,6 +88,19 @@ export function pemToAlbJwk(kid: string, pem: Buffer): JwkWithKid {
   return { ...jwk, kty: "EC", use: "sig", alg: "ES256", kid };
 }
 
+/** The option defaults of AlbKeyCache (each documented on AlbKeyCacheOptions). */
+const KEY_CACHE_DEFAULTS = {
+  maxKeys: 16,
+  maxUnprovenKeys: 4,
+  negativeTtlMs: 30_000,
+  burst: 10,
+  refillPerSecond: 1,
+  provenBurst: 4,
+  provenRefillPerSecond: 1,
+} as const;
+/** Kids remembered as not found (each for negativeTtlMs): enough for any rotation, bounded against a flood of made-up kids. */
+const MAX_UNKNOWN_KIDS = 1000;
+
 /**
  * aws-jwt-verify's JwksCache for ALB keys. Unlike the library's AlbJwksCache (two keys, no
  * negative cache, its own https-only fetcher) it keeps more keys, remembers unknown kids briefly,
@@ -129,12 +142,17 @@ export class AlbKeyCache implements JwksCache {
   keyObjectsBuilt = 0;
 
   constructor(private readonly options: AlbKeyCacheOptions) {
-    this.maxKeys = options.maxKeys ?? 16;
-    this.maxUnprovenKeys = options.maxUnprovenKeys ?? 4;
-    this.negativeTtlMs = options.negativeTtlMs ?? 30_000;
+    const d = KEY_CACHE_DEFAULTS;
+    this.maxKeys = options.maxKeys ?? d.maxKeys;
+    this.maxUnprovenKeys = options.maxUnprovenKeys ?? d.maxUnprovenKeys;
+    this.negativeTtlMs = options.negativeTtlMs ?? d.negativeTtlMs;
     this.now = options.now ?? Date.now;
-    this.newKidBudget = new Budget(options.burst ?? 10, options.refillPerSecond ?? 1, this.now);
-    this.provenBudget = new Budget(options.provenBurst ?? 4, options.provenRefillPerSecond ?? 1, this.now);
+    this.newKidBudget = new Budget(options.burst ?? d.burst, options.refillPerSecond ?? d.refillPerSecond, this.now);
+    this.provenBudget = new Budget(
+      options.provenBurst ?? d.provenBurst,
+      options.provenRefillPerSecond ?? d.provenRefillPerSecond,
+      this.now,
+    );
   }
 
   /** The cached key for a kid, if any (no fetch). */
@@ -285,7 +303,7 @@ export class AlbKeyCache implements JwksCache {
         this.rememberUnknown(kid);
         throw new AuthError("unknown_key", `key endpoint has no key ${kid} (${err.status})`);
       }
-      throw new KeysUnavailableError((err as Error).message);
+      throw new KeysUnavailableError((err as Error).message, { cause: err });
     }
     let jwk: JwkWithKid;
     try {
@@ -307,7 +325,7 @@ export class AlbKeyCache implements JwksCache {
   }
 
   private rememberUnknown(kid: string): void {
-    if (this.unknown.size >= 1000) {
+    if (this.unknown.size >= MAX_UNKNOWN_KIDS) {
       const oldest = this.unknown.keys().next().value;
       if (oldest !== undefined) this.unknown.delete(oldest);
     }

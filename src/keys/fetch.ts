@@ -4,18 +4,15 @@ import { request as httpsRequest } from "node:https";
 
 /** The endpoint answered that it has no such document (404, or S3's 403 for a missing object). */
 export class NotFoundError extends Error {
+  override readonly name = "NotFoundError";
   constructor(readonly status: number) {
     super(`key endpoint answered ${status}`);
-    this.name = "NotFoundError";
   }
 }
 
 /** The endpoint could not be used right now: refused, reset, timed out, 5xx, oversized. Retryable. */
-export class FetchFailedError extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = "FetchFailedError";
-  }
+class FetchFailedError extends Error {
+  override readonly name = "FetchFailedError";
 }
 
 export interface FetchOptions {
@@ -65,8 +62,8 @@ function getOnce(url: URL, signal: AbortSignal, maxBytes: number): Promise<Buffe
 function toFailure(err: unknown): Error {
   if (err instanceof FetchFailedError || err instanceof NotFoundError) return err;
   const e = err as { name?: string; code?: string; message?: string };
-  if (e.name === "AbortError") return new FetchFailedError("key endpoint timed out");
-  return new FetchFailedError(`key endpoint unreachable (${e.code ?? e.name ?? "error"})`);
+  if (e.name === "AbortError") return new FetchFailedError("key endpoint timed out", { cause: err });
+  return new FetchFailedError(`key endpoint unreachable (${e.code ?? e.name ?? "error"})`, { cause: err });
 }
 
 /**

@@ -2,10 +2,8 @@
 import { SimpleJwksCache, SimplePenaltyBox, assertIsJwks, type Jwks } from "aws-jwt-verify/jwk";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { KeysUnavailableError } from "../errors.js";
+import { MAX_JWKS_BYTES } from "../limits.js";
 import { fetchWithDeadline } from "./fetch.js";
-
-/** The ALB's jwt-validation action refuses JWKS documents above 150 KB; so do we. */
-export const MAX_JWKS_BYTES = 150 * 1024;
 
 export interface JwksCacheOptions {
   /** Budget for one JWKS fetch, its one retry included. */
@@ -27,14 +25,14 @@ export function jwksFetcher(timeoutMs: number): Fetcher & { fetches: number } {
         const body = await fetchWithDeadline(uri, { timeoutMs, maxBytes: MAX_JWKS_BYTES });
         return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
       } catch (err) {
-        throw new KeysUnavailableError(`JWKS fetch failed: ${(err as Error).message}`);
+        throw new KeysUnavailableError(`JWKS fetch failed: ${(err as Error).message}`, { cause: err });
       }
     },
   };
 }
 
 /** Parses a JWKS body; garbage from the issuer is an outage (503), not a bad token. */
-export function parseJwks(body: ArrayBuffer): Jwks {
+function parseJwks(body: ArrayBuffer): Jwks {
   let jwks: unknown;
   try {
     jwks = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));

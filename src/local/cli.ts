@@ -12,7 +12,7 @@ const USAGE = `usage: alb-oidc-target <command> [options]
 const PEERS = ["oidc-provider", "openid-client", "jose", "tsx"];
 
 /** A missing optional peer, named with the install line; undefined for any other error. */
-export function missingPeer(err: unknown): string | undefined {
+function missingPeer(err: unknown): string | undefined {
   if ((err as NodeJS.ErrnoException | undefined)?.code !== "ERR_MODULE_NOT_FOUND") return undefined;
   const name = /Cannot find (?:package|module) '([^']+)'/.exec((err as Error).message)?.[1];
   const peer = PEERS.find((p) => name === p || name?.startsWith(`${p}/`));

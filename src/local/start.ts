@@ -61,7 +61,7 @@ export function emulatorOptions(argv: string[], env: NodeJS.ProcessEnv): { optio
       allowPositionals: false,
     }));
   } catch (err) {
-    throw new EmulatorConfigError(`${(err as Error).message}\n\n${USAGE}`);
+    throw new EmulatorConfigError(`${(err as Error).message}\n\n${USAGE}`, { cause: err });
   }
   if (values.handler !== undefined && values.upstream !== undefined)
     throw new EmulatorConfigError("--handler and --upstream are two targets: the emulator forwards to one");

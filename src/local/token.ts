@@ -1,6 +1,7 @@
 // `alb-oidc-target token` / `npm run token -- --scope "<scopes>"`: a client-credentials access token from the running emulator's embedded provider, printed alone for curl.
 import { parseArgs } from "node:util";
 import * as client from "openid-client";
+import { isUnreachable } from "../guards.js";
 import { DEMO_MACHINE_CLIENT } from "./emulator/machine-client.js";
 import { runDirectly } from "./run-directly.js";
 
@@ -22,12 +23,6 @@ export class TokenError extends Error {
 
 /** Seconds to wait for the provider: it runs on loopback, so a slow answer means it is not there. */
 const TIMEOUT_S = 5;
-
-function cannotReach(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (err.name === "TypeError" || err.name === "AbortError" || err.name === "TimeoutError") return true;
-  return cannotReach(err.cause);
-}
 
 /** The OAuth error of a refused request: from the JSON body, or from the WWW-Authenticate challenge of a 401. */
 function oauthError(err: unknown): string {
@@ -77,11 +72,12 @@ export async function fetchMachineToken(r: TokenRequest): Promise<string> {
       execute: issuer.protocol === "http:" ? [client.allowInsecureRequests] : [],
     });
   } catch (err) {
-    if (cannotReach(err))
+    if (isUnreachable(err))
       throw new TokenError(
         `cannot reach the OIDC provider at ${issuer.origin}: start the emulator with \`npm start\` first (or pass --issuer)`,
+        { cause: err },
       );
-    throw new TokenError(`discovery at ${issuer.href} failed: ${(err as Error).message}`);
+    throw new TokenError(`discovery at ${issuer.href} failed: ${(err as Error).message}`, { cause: err });
   }
   const parameters: Record<string, string> = {};
   if (r.scope.trim() !== "") parameters.scope = r.scope.trim();
@@ -90,8 +86,12 @@ export async function fetchMachineToken(r: TokenRequest): Promise<string> {
     const tokens = await client.clientCredentialsGrant(config, parameters);
     return tokens.access_token;
   } catch (err) {
-    if (cannotReach(err)) throw new TokenError(`the token endpoint of ${issuer.origin} did not answer: is \`npm start\` still running?`);
-    throw new TokenError(`the provider refused the client-credentials request for client "${clientId}" (${oauthError(err)})`);
+    if (isUnreachable(err)) {
+      throw new TokenError(`the token endpoint of ${issuer.origin} did not answer: is \`npm start\` still running?`, { cause: err });
+    }
+    throw new TokenError(`the provider refused the client-credentials request for client "${clientId}" (${oauthError(err)})`, {
+      cause: err,
+    });
   }
 }
 

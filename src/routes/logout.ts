@@ -4,13 +4,13 @@ import { jsonResult, result } from "../alb/result.js";
 import type { LogoutConfig } from "../config.js";
 
 /** The ALB splits its session cookie into shards `-0`, `-1`, ... above 4 KB; four cover its 16 KB. */
-export const SESSION_COOKIE_SHARDS = 4;
+const SESSION_COOKIE_SHARDS = 4;
 
 /** Answers a logout request in the event's header mode. */
 export type LogoutResponder = (multiValue: boolean) => ALBResult;
 
 /** The Set-Cookie values that expire every shard; the ALB sets them host-only on Path=/, always Secure. */
-export function expiredSessionCookies(cookieName: string): string[] {
+function expiredSessionCookies(cookieName: string): string[] {
   return Array.from(
     { length: SESSION_COOKIE_SHARDS },
     (_, i) => `${cookieName}-${i}=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; Secure; HttpOnly`,
@@ -18,7 +18,7 @@ export function expiredSessionCookies(cookieName: string): string[] {
 }
 
 /** The end-session URL with the post-logout redirect (and client_id, which RP-initiated logout wants with it). */
-export function endSessionUrl(c: LogoutConfig): string | undefined {
+function endSessionUrl(c: LogoutConfig): string | undefined {
   if (c.idpLogoutUrl === undefined) return undefined;
   if (c.postLogoutRedirectUri === undefined) return c.idpLogoutUrl;
   const url = new URL(c.idpLogoutUrl);

@@ -4,7 +4,7 @@ import type { MachineTokenVerifier } from "../auth/machine-token.js";
 import type { LogoutResponder } from "./logout.js";
 
 /** The ALB health checker's user agent; its requests carry nothing else to authenticate. */
-export const HEALTH_CHECKER_AGENT = "ELB-HealthChecker/2.0";
+const HEALTH_CHECKER_AGENT = "ELB-HealthChecker/2.0";
 
 /** The special routes; each one absent is simply not there (an empty table makes every request a user request). */
 export interface RouteTable {

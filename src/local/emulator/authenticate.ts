@@ -2,18 +2,19 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Configuration } from "openid-client";
+import { LOOPBACK_HOSTS } from "../../guards.js";
 import type { Logger } from "../../log.js";
 import type { EmulatorConfig } from "./config.js";
 import { expireCookie, setCookie } from "./cookies.js";
 import { sendAlbError, type AlbErrorReason } from "./error-page.js";
-import { authorizationUrl, completeLogin, IdpFailure } from "./idp-client.js";
+import { authorizationUrl, completeLogin, IdpError } from "./idp-client.js";
 import { safeDetail } from "./safe-detail.js";
 import { MAX_SHARDS, splitShards, type Sealer, type Session } from "./session.js";
 
 export const CALLBACK_PATH = "/oauth2/idpresponse";
-export const NONCE_COOKIE = "AWSALBAuthNonce";
+const NONCE_COOKIE = "AWSALBAuthNonce";
 /** Claims + access token above this make the ALB answer 500. */
-export const MAX_CLAIMS_BYTES = 11 * 1024;
+const MAX_CLAIMS_BYTES = 11 * 1024;
 /** How long a started login may take (not documented for the ALB). */
 const NONCE_TTL_S = 900;
 
@@ -39,9 +40,9 @@ export function requestHost(req: IncomingMessage, fallbackPort: number): string 
 }
 
 /** `Secure` except on plain-http loopback, where a browser could not send it back over http. */
-export function cookiesSecure(host: string): boolean {
+function cookiesSecure(host: string): boolean {
   const hostname = host.replace(/:\d+$/, "");
-  return !["localhost", "127.0.0.1", "[::1]"].includes(hostname);
+  return !LOOPBACK_HOSTS.includes(hostname);
 }
 
 function nowS(): number {
@@ -139,7 +140,7 @@ export async function handleCallback(
   try {
     login = await completeLogin(deps.idp, `http://${host}${CALLBACK_PATH}`, code, state);
   } catch (err) {
-    if (!(err instanceof IdpFailure)) throw err;
+    if (!(err instanceof IdpError)) throw err;
     return fail(deps, res, err.status, err.status === 500 ? "AuthTokenEpRequestFailed" : "AuthInvalidIdToken", err.message);
   }
   if (Buffer.byteLength(JSON.stringify(login.claims)) + Buffer.byteLength(login.accessToken) > MAX_CLAIMS_BYTES) {

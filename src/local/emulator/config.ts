@@ -1,5 +1,7 @@
 // The emulator's configuration: the ALB's authenticate-oidc fields (same names), read from a JSON file and validated with messages naming the field.
 import { readFileSync } from "node:fs";
+import { assertIntegerInRange, assertNonEmptyString, assertOneOf, assertUrl, type Fail } from "../../config-assert.js";
+import { isLoopbackHttp, isPlainObject } from "../../guards.js";
 import { DEFAULT_ALB_ARN } from "../../testing/alb-token.js";
 import { EmulatorConfigError } from "./errors.js";
 import { parseJwtValidation, type JwtValidationConfig, type JwtValidationFile } from "./jwt-validation.js";
@@ -38,10 +40,16 @@ export interface AlbFields {
 /** The configuration in force: every field resolved; JwtValidation only when the file has the block. */
 export type EmulatorConfig = IdpFields & AlbFields & { readonly JwtValidation?: JwtValidationConfig };
 
+/** The ALB's longest session (7 days), also its default. */
+const MAX_SESSION_TIMEOUT_S = 604800;
+/** The ALB takes at most 10 AuthenticationRequestExtraParams. */
+const MAX_EXTRA_PARAMS = 10;
+const UNAUTHENTICATED_MODES: readonly OnUnauthenticatedRequest[] = ["authenticate", "deny", "allow"];
+
 export const ALB_DEFAULTS: AlbFields = {
   Scope: "openid",
   SessionCookieName: "AWSELBAuthSessionCookie",
-  SessionTimeout: 604800,
+  SessionTimeout: MAX_SESSION_TIMEOUT_S,
   AuthenticationRequestExtraParams: {},
   OnUnauthenticatedRequest: "authenticate",
   LoadBalancerArn: DEFAULT_ALB_ARN,
@@ -67,63 +75,36 @@ function fail(source: string, field: string, problem: string): never {
 }
 
 /**
- * Is this URL host name a loopback address (127.0.0.0/8, ::1, localhost)? The one list the emulator uses.
- * @example isLoopbackHost(new URL("http://[::1]:8080").hostname) // true
- */
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" || hostname === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
-}
-
-/** Plain http is allowed to loopback only. */
-export function isLoopbackHttp(url: URL): boolean {
-  return url.protocol === "http:" && isLoopbackHost(url.hostname);
-}
-
-/**
  * Validates a parsed config file. IdP fields stay optional here (the embedded provider fills them).
  * @throws EmulatorConfigError naming the field.
  */
 export function parseEmulatorConfig(raw: unknown, source = "config"): EmulatorConfigFile {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(source, "the file", "must hold one JSON object");
-  const o = raw as Record<string, unknown>;
+  if (!isPlainObject(raw)) fail(source, "the file", "must hold one JSON object");
+  const o = raw;
+  const f: Fail = (field, problem) => fail(source, field, problem);
   for (const key of Object.keys(o)) {
     if (!KNOWN.has(key)) fail(source, key, `is not a field (known: ${[...KNOWN].filter((k) => k !== "$comment").join(", ")})`);
   }
-  for (const f of STRING_FIELDS) {
-    const v = o[f];
-    if (v !== undefined && (typeof v !== "string" || v.trim() === ""))
-      fail(source, f, `must be a non-empty string, got ${JSON.stringify(v)}`);
-  }
-  for (const f of IDP_URL_FIELDS) {
-    const v = o[f];
+  for (const field of STRING_FIELDS) if (o[field] !== undefined) assertNonEmptyString(f, field, o[field]);
+  for (const field of IDP_URL_FIELDS) {
+    const v = o[field];
     if (typeof v !== "string") continue;
-    let url: URL;
-    try {
-      url = new URL(v);
-    } catch {
-      fail(source, f, `must be a full URL, got "${v}"`);
-    }
+    const url = assertUrl(f, field, v, "must be a full URL");
     // The ALB only takes https; plain http is allowed to loopback for the embedded provider and tests.
-    if (url.protocol !== "https:" && !isLoopbackHttp(url))
-      fail(source, f, `must be an https:// URL (http:// only to loopback), got "${v}"`);
+    if (url.protocol !== "https:" && !isLoopbackHttp(url)) f(field, `must be an https:// URL (http:// only to loopback), got "${v}"`);
   }
-  const timeout = o.SessionTimeout;
-  if (timeout !== undefined && !(typeof timeout === "number" && Number.isInteger(timeout) && timeout >= 1 && timeout <= 604800)) {
-    fail(source, "SessionTimeout", `must be a whole number of seconds from 1 to 604800, got ${JSON.stringify(timeout)}`);
-  }
-  const mode = o.OnUnauthenticatedRequest;
-  if (mode !== undefined && mode !== "authenticate" && mode !== "deny" && mode !== "allow") {
-    fail(source, "OnUnauthenticatedRequest", `must be "authenticate", "deny" or "allow", got ${JSON.stringify(mode)}`);
-  }
-  if (o.MultiValueHeaders !== undefined && typeof o.MultiValueHeaders !== "boolean") {
-    fail(source, "MultiValueHeaders", `must be true or false, got ${JSON.stringify(o.MultiValueHeaders)}`);
-  }
+  const timeout = { min: 1, max: MAX_SESSION_TIMEOUT_S, what: "a whole number of seconds" };
+  if (o.SessionTimeout !== undefined) assertIntegerInRange(f, "SessionTimeout", o.SessionTimeout, timeout);
+  if (o.OnUnauthenticatedRequest !== undefined)
+    assertOneOf(f, "OnUnauthenticatedRequest", o.OnUnauthenticatedRequest, UNAUTHENTICATED_MODES);
+  if (o.MultiValueHeaders !== undefined) assertOneOf(f, "MultiValueHeaders", o.MultiValueHeaders, [true, false]);
   const extra = o.AuthenticationRequestExtraParams;
   if (extra !== undefined) {
-    if (typeof extra !== "object" || extra === null || Array.isArray(extra))
-      fail(source, "AuthenticationRequestExtraParams", "must be an object");
+    if (!isPlainObject(extra)) fail(source, "AuthenticationRequestExtraParams", "must be an object");
     const entries = Object.entries(extra);
-    if (entries.length > 10) fail(source, "AuthenticationRequestExtraParams", `holds at most 10 parameters, got ${entries.length}`);
+    if (entries.length > MAX_EXTRA_PARAMS) {
+      fail(source, "AuthenticationRequestExtraParams", `holds at most ${MAX_EXTRA_PARAMS} parameters, got ${entries.length}`);
+    }
     for (const [k, v] of entries) {
       if (typeof v !== "string") fail(source, `AuthenticationRequestExtraParams.${k}`, "must be a string");
       if (RESERVED_PARAMS.has(k)) fail(source, `AuthenticationRequestExtraParams.${k}`, "is set by the load balancer itself");
@@ -145,13 +126,13 @@ export function loadEmulatorConfig(path: string, mustExist: boolean): EmulatorCo
     text = readFileSync(path, "utf8");
   } catch (err) {
     if (!mustExist && (err as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw new EmulatorConfigError(`${path}: cannot be read (${(err as Error).message})`);
+    throw new EmulatorConfigError(`${path}: cannot be read (${(err as Error).message})`, { cause: err });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new EmulatorConfigError(`${path}: is not valid JSON (${(err as Error).message})`);
+    throw new EmulatorConfigError(`${path}: is not valid JSON (${(err as Error).message})`, { cause: err });
   }
   return parseEmulatorConfig(raw, path);
 }

@@ -1,10 +1,11 @@
 // The ALB's side of the code flow, on openid-client: the authorization URL, the code exchange (ID token checked, issuer included) and userinfo.
 import * as client from "openid-client";
+import { isUnreachable } from "../../guards.js";
 import type { EmulatorConfig } from "./config.js";
 
 /** Why a login failed, in the ALB's terms: 561 for an IdP that answered with an error, 500 for one we could not reach. */
-export class IdpFailure extends Error {
-  override readonly name = "IdpFailure";
+export class IdpError extends Error {
+  override readonly name = "IdpError";
   constructor(
     readonly status: 500 | 561,
     message: string,
@@ -73,13 +74,6 @@ export function authorizationUrl(c: EmulatorConfig, redirectUri: string, state: 
   return url.toString();
 }
 
-function unreachable(err: unknown): boolean {
-  // fetch() failures (refused, reset, DNS, timeout) surface as TypeError / AbortError / TimeoutError, not as OAuth errors.
-  if (!(err instanceof Error)) return false;
-  if (err.name === "TypeError" || err.name === "AbortError" || err.name === "TimeoutError") return true;
-  return err.cause instanceof Error && unreachable(err.cause);
-}
-
 function describe(err: unknown): string {
   if (!(err instanceof Error)) return "unknown error";
   const code = (err as { error?: unknown }).error;
@@ -95,7 +89,7 @@ function describe(err: unknown): string {
  * Exchanges the code at the token endpoint with the client secret, validates the ID token
  * (iss, aud, exp; the signature is not needed for a token received directly over TLS, per OIDC Core 3.1.3.7),
  * then fetches userinfo with the access token.
- * @throws IdpFailure with the ALB's status.
+ * @throws IdpError with the ALB's status.
  */
 export async function completeLogin(conf: client.Configuration, redirectUri: string, code: string, state: string): Promise<LoginResult> {
   // Only code and state: the ALB does not check RFC 9207's `iss` parameter, and a wrong Issuer must fail where it fails at the ALB.
@@ -106,16 +100,16 @@ export async function completeLogin(conf: client.Configuration, redirectUri: str
   try {
     tokens = await client.authorizationCodeGrant(conf, callback, { expectedState: state, idTokenExpected: true });
   } catch (err) {
-    if (unreachable(err)) throw new IdpFailure(500, `token endpoint unreachable: ${describe(err)}`, { cause: err });
-    throw new IdpFailure(561, `code exchange or ID token validation failed: ${describe(err)}`, { cause: err });
+    if (isUnreachable(err)) throw new IdpError(500, `token endpoint unreachable: ${describe(err)}`, { cause: err });
+    throw new IdpError(561, `code exchange or ID token validation failed: ${describe(err)}`, { cause: err });
   }
   const sub = tokens.claims()?.sub;
-  if (sub === undefined) throw new IdpFailure(561, "the token response has no ID token");
+  if (sub === undefined) throw new IdpError(561, "the token response has no ID token");
   try {
     const userinfo = await client.fetchUserInfo(conf, tokens.access_token, sub);
     return { claims: { ...userinfo }, accessToken: tokens.access_token };
   } catch (err) {
-    if (unreachable(err)) throw new IdpFailure(500, `userinfo endpoint unreachable: ${describe(err)}`, { cause: err });
-    throw new IdpFailure(561, `userinfo failed: ${describe(err)}`, { cause: err });
+    if (isUnreachable(err)) throw new IdpError(500, `userinfo endpoint unreachable: ${describe(err)}`, { cause: err });
+    throw new IdpError(561, `userinfo failed: ${describe(err)}`, { cause: err });
   }
 }

@@ -1,9 +1,9 @@
 // The JWKS of a jwt-validation rule, fetched as the ALB does: at most 150 KB and 10 keys, cached by jose's remote key set.
 import { createRemoteJWKSet, customFetch } from "jose";
+import { MAX_JWKS_BYTES } from "../../limits.js";
 
-/** The ALB's JWKS limits. */
-export const MAX_JWKS_BYTES = 150 * 1024;
-export const MAX_JWKS_KEYS = 10;
+/** The ALB's JWKS limits (the byte limit is the function's too: src/limits.ts). */
+const MAX_JWKS_KEYS = 10;
 /** How long the emulator waits for the JWKS (the ALB's timeout is not documented). */
 const JWKS_TIMEOUT_MS = 5000;
 

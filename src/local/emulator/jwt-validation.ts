@@ -8,7 +8,7 @@ import {
   type ClaimFormat,
   type ClaimProblem,
 } from "../../../infra/lib/additional-claims.mjs";
-import { isLoopbackHttp } from "./config.js";
+import { isLoopbackHttp, isPlainObject as isRecord } from "../../guards.js";
 
 export type { ClaimFormat };
 
@@ -40,10 +40,6 @@ export interface JwtValidationConfig {
 const MAX_CHARS = 256;
 const BLOCK_FIELDS = new Set(["PathPrefixes", "Issuer", "JwksEndpoint", "AdditionalClaims"]);
 const CLAIM_FIELDS = new Set(["Format", "Name", "Values"]);
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** The emulator's wording of the first rule AdditionalClaims breaks, naming the field as the file spells it. */
 function failClaim(p: ClaimProblem, fail: (field: string, problem: string) => never): never {

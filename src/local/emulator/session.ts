@@ -13,7 +13,7 @@ export interface Session {
 }
 
 /** Bytes of cookie value per shard: the browser limit is 4096 for name, value and attributes together. */
-export const SHARD_SIZE = 4000;
+const SHARD_SIZE = 4000;
 /** The shards the ALB may set, and logout clears. */
 export const MAX_SHARDS = 4;
 
@@ -56,7 +56,7 @@ export function splitShards(sealed: string): string[] {
 }
 
 /** Joins `<name>-0`, `<name>-1`, ... from the request's cookies, stopping at the first gap. */
-export function joinShards(cookies: ReadonlyMap<string, string>, name: string): string | undefined {
+function joinShards(cookies: ReadonlyMap<string, string>, name: string): string | undefined {
   let joined = "";
   for (let i = 0; i < MAX_SHARDS; i++) {
     const part = cookies.get(`${name}-${i}`);

@@ -1,6 +1,7 @@
 // `--template <file>`: the listener read from a synthesized CloudFormation template (DefaultActions and its ListenerRules), intrinsics resolved where they can be, the rest named.
 import { readFileSync } from "node:fs";
 import type { Env } from "../../config.js";
+import { isPlainObject as isRecord } from "../../guards.js";
 import { EmulatorConfigError, parseEmulatorConfig, resolveConfig, type EmulatorConfig } from "./config.js";
 import type { EmbeddedIdp, ListenerSource } from "./emulator.js";
 import { parseJwtValidation } from "./jwt-validation.js";
@@ -45,10 +46,6 @@ export interface TemplateOptions {
 }
 
 type Resources = Readonly<Record<string, { readonly Type?: string; readonly Properties?: Record<string, unknown> }>>;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** A value that is a target group of the template (Ref or the ARN attribute), by logical id. */
 function targetGroupOf(resources: Resources, v: unknown): string | undefined {

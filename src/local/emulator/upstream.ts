@@ -1,6 +1,7 @@
 // An HTTP server as the target (instance/IP target group): the client's request is proxied with the ALB's headers, the answer streamed back unchanged; refused is 502, silent is 504.
 import { request as httpRequest, type OutgoingHttpHeaders } from "node:http";
-import { EmulatorConfigError, isLoopbackHost } from "./config.js";
+import { isLoopbackHost } from "../../guards.js";
+import { EmulatorConfigError } from "./config.js";
 import { sendAlbError } from "./error-page.js";
 import type { Target } from "./target.js";
 import { forwardedHeaders } from "./wire.js";
@@ -19,7 +20,7 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** The ALB's default idle timeout. */
-export const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
+const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
 
 export interface UpstreamOptions {
   /** http://host:port (a path prefix is not supported: the ALB forwards the path as is). */

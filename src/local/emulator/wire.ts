@@ -3,7 +3,7 @@ import type { IncomingMessage } from "node:http";
 import { traceId, type WireRequest } from "../../testing/events.js";
 
 /** The ALB's request body limit for Lambda targets (larger: 413). */
-export const MAX_REQUEST_BYTES = 1024 * 1024;
+const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /** The three headers only the load balancer may set. */
 export const OIDC_HEADERS = ["x-amzn-oidc-accesstoken", "x-amzn-oidc-identity", "x-amzn-oidc-data"] as const;

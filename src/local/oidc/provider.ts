@@ -81,7 +81,7 @@ let loaded: Promise<ProviderModule> | undefined;
  * (it prints its warnings at import and at construction, hence the mute around both).
  * @throws Error saying what to install when it is missing.
  */
-export function loadOidcProvider(): Promise<ProviderModule> {
+function loadOidcProvider(): Promise<ProviderModule> {
   loaded ??= (async () => {
     const restore = muteExpectedWarnings();
     try {

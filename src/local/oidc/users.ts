@@ -1,5 +1,7 @@
 // The embedded provider's demo users: documented accounts with full profiles, and a plain profile for any other login name.
 
+import { ALICE } from "../../testing/alb-token.js";
+
 /** The userinfo claims of one account, as the embedded provider releases them (filtered by scope). */
 export interface DemoClaims {
   readonly sub: string;
@@ -11,13 +13,7 @@ export interface DemoClaims {
 
 /** Documented demo users (docs/emulator.md, "Demo users"): log in with the key as the user name. */
 export const DEMO_USERS: Readonly<Record<string, DemoClaims>> = {
-  alice: {
-    sub: "alice",
-    name: "Alice Example",
-    email: "alice@example.com",
-    email_verified: true,
-    picture: "https://example.com/alice.png",
-  },
+  alice: ALICE,
   bob: {
     sub: "bob",
     name: "Bob Example",
