@@ -136,14 +136,12 @@ export function deliverResult(value: unknown, multiValue: boolean): ALBResult {
       merged[k] = [String(v)];
     }
   }
-  if (value.multiValueHeaders !== undefined) {
-    if (!isRecord(value.multiValueHeaders)) throw new TypeError("the app's result multiValueHeaders is not an object");
-    for (const [k, v] of Object.entries(value.multiValueHeaders)) {
-      if (v === undefined) continue;
-      if (!Array.isArray(v) || !v.every(scalar))
-        throw new TypeError(`the app's result header "${k.slice(0, 64)}" is not a list of strings`);
-      merged[k] = v.map(String);
-    }
+  // multiValueHeaders is set here (the fast path above took every result without it).
+  if (!isRecord(value.multiValueHeaders)) throw new TypeError("the app's result multiValueHeaders is not an object");
+  for (const [k, v] of Object.entries(value.multiValueHeaders)) {
+    if (v === undefined) continue;
+    if (!Array.isArray(v) || !v.every(scalar)) throw new TypeError(`the app's result header "${k.slice(0, 64)}" is not a list of strings`);
+    merged[k] = v.map(String);
   }
   if (multiValue) out.multiValueHeaders = merged;
   else {
