@@ -1,6 +1,6 @@
 // The request flow: read the ALB event -> route -> authenticate -> authorize -> the app -> respond. Never throws: a thrown error is a bare 502 at the ALB.
 import type { ALBEvent, ALBResult, Context } from "aws-lambda";
-import { isMultiValue, prefersHtml, readHeader, readHeaders, requestLine } from "./alb/event.js";
+import { isMultiValue, prefersHtml, readHeader, readHeaderList, requestLine, type HeaderValue } from "./alb/event.js";
 import { deliverResult, jsonResult } from "./alb/result.js";
 import type { AlbClaims, AlbTokenVerifier } from "./auth/alb-token.js";
 import type { UserPolicy } from "./auth/authorize.js";
@@ -45,14 +45,11 @@ export type Outcome =
 const RETRY_AFTER_S = "5";
 
 const OIDC_HEADERS = ["x-amzn-oidc-data", "x-amzn-oidc-identity", "x-amzn-oidc-accesstoken"] as const;
+const ABSENT: HeaderValue = { kind: "absent" };
 
-/** Reads the three x-amzn-oidc-* headers and verifies them; returns the user. */
-async function authenticateUser(event: unknown, tokens: AlbTokenVerifier): Promise<UserPrincipal> {
-  const {
-    "x-amzn-oidc-data": data,
-    "x-amzn-oidc-identity": identity,
-    "x-amzn-oidc-accesstoken": access,
-  } = readHeaders(event, OIDC_HEADERS);
+/** Reads the three x-amzn-oidc-* headers and verifies them, then authorizes (when there is a policy); returns the user. */
+async function authenticateUser(event: unknown, tokens: AlbTokenVerifier, policy: UserPolicy | undefined): Promise<UserPrincipal> {
+  const [data = ABSENT, identity = ABSENT, access = ABSENT] = readHeaderList(event, OIDC_HEADERS);
   if (data.kind === "ambiguous" || identity.kind === "ambiguous" || access.kind === "ambiguous") {
     throw new AuthError("ambiguous_header", "an x-amzn-oidc-* header appears more than once or is malformed");
   }
@@ -63,6 +60,7 @@ async function authenticateUser(event: unknown, tokens: AlbTokenVerifier): Promi
   if (identity.kind === "one" && identity.value !== sub) {
     throw new AuthError("identity_mismatch", "x-amzn-oidc-identity differs from the verified sub");
   }
+  policy?.(claims);
   return { type: "user", sub, claims, accessToken: access.kind === "one" ? access.value : null };
 }
 
@@ -77,12 +75,13 @@ async function authenticateMachine(event: unknown, tokens: MachineTokenVerifier)
   return { ...principal, claims };
 }
 
-/** Authenticates (and for users authorizes) as the path demands. @throws AuthError */
-async function authenticateFor(route: Route, event: unknown, deps: Omit<HandlerDeps, "app">): Promise<Principal> {
+/**
+ * Authenticates (and for users authorizes) as the path demands. @throws AuthError (as a rejection)
+ * Not async itself: both branches return their own promise, one layer fewer on every request.
+ */
+function authenticateFor(route: Route, event: unknown, deps: Omit<HandlerDeps, "app">): Promise<Principal> {
   if (route.kind === "machine") return authenticateMachine(event, route.tokens);
-  const principal = await authenticateUser(event, deps.userTokens);
-  deps.userPolicy?.(principal.claims);
-  return principal;
+  return authenticateUser(event, deps.userTokens, deps.userPolicy);
 }
 
 /**
@@ -100,7 +99,11 @@ export function authenticate(event: unknown, deps: Omit<HandlerDeps, "app">): Pr
  * the Lambda handler and by createAlbAuth's middlewares. Never throws.
  */
 export async function decide(event: unknown, deps: Omit<HandlerDeps, "app">, requestId: string): Promise<Outcome> {
-  const multiValue = isMultiValue(event);
+  return decideIn(event, deps, requestId, isMultiValue(event));
+}
+
+/** decide, for a caller that knows the event's header mode already (the handler). */
+async function decideIn(event: unknown, deps: Omit<HandlerDeps, "app">, requestId: string, multiValue: boolean): Promise<Outcome> {
   let route: Route["kind"] | undefined;
   try {
     const chosen = routeOf(event, deps.routes ?? {});
@@ -199,6 +202,11 @@ function contextFor(context: Pick<Context, "awsRequestId"> | undefined, requestI
   return (context ?? { awsRequestId: requestId }) as Context;
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  if (typeof value !== "function" && (typeof value !== "object" || value === null)) return false;
+  return typeof (value as { then?: unknown }).then === "function";
+}
+
 /**
  * Creates the Lambda handler. Build it once per cold start; it answers every event,
  * however malformed, with a well-formed ALB result, and calls the app only for requests that passed.
@@ -210,14 +218,16 @@ export function createHandler(deps: HandlerDeps): AlbHandler {
     let multiValue = false;
     try {
       multiValue = isMultiValue(event);
-      const outcome = await decide(event, deps, requestId);
+      const outcome = await decideIn(event, deps, requestId, multiValue);
       let res: ALBResult;
       let code: string | undefined;
       let reason: string | undefined;
       if (outcome.kind === "answer") ({ result: res, code, reason } = outcome);
       else {
         try {
-          res = deliverResult(await deps.app({ event, context: contextFor(context, requestId), principal: outcome.principal }), multiValue);
+          const returned = deps.app({ event, context: contextFor(context, requestId), principal: outcome.principal });
+          // Awaited only when it is a promise (or thenable): a plain result is delivered without a trip through the microtask queue.
+          res = deliverResult(isThenable(returned) ? await returned : returned, multiValue);
         } catch (err) {
           ({ result: res, code, reason } = failure(err, multiValue, requestId));
         }

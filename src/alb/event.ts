@@ -23,48 +23,63 @@ function objectOrNull(value: unknown): Record<string, unknown> | null {
  * @example readHeaders(event, ["x-amzn-oidc-data", "x-amzn-oidc-identity"])["x-amzn-oidc-data"] // { kind: "one", value: "eyJ0eXAi..." }
  */
 export function readHeaders<N extends string>(event: unknown, names: readonly N[]): Record<N, HeaderValue> {
+  const values = readHeaderList(event, names);
   const found = {} as Record<N, HeaderValue>;
-  for (const name of names) found[name] = ABSENT;
+  // indexOf, not i: a name given twice reads as the first (what scan fills).
+  for (const name of names) found[name] = values[names.indexOf(name)] ?? ABSENT;
+  return found;
+}
+
+/**
+ * readHeaders by position: the values of `names`, in their order. What the request path uses: an
+ * array of a few slots instead of an object keyed by header names, built anew for every request.
+ * @example const [data, identity] = readHeaderList(event, ["x-amzn-oidc-data", "x-amzn-oidc-identity"]);
+ */
+export function readHeaderList(event: unknown, names: readonly string[]): HeaderValue[] {
+  const found: HeaderValue[] = [];
+  for (let i = 0; i < names.length; i++) found.push(ABSENT);
   const e = objectOrNull(event);
   if (!e) return found;
-  const wanted = names as readonly string[];
-  for (const [source, isMulti] of [
-    [objectOrNull(e.headers), false],
-    [objectOrNull(e.multiValueHeaders), true],
-  ] as const) {
-    if (!source) continue;
-    for (const key in source) {
-      if (!Object.hasOwn(source, key)) continue;
-      const lower = key.toLowerCase();
-      const exact = wanted.includes(lower);
-      const name = (exact ? lower : lower.trim()) as N;
-      if (!exact) {
-        if (wanted.includes(name)) found[name] = AMBIGUOUS;
-        continue;
-      }
-      if (found[name].kind !== "absent") {
-        found[name] = AMBIGUOUS;
-        continue;
-      }
-      const raw = source[key];
-      let value: unknown = raw;
-      if (isMulti) {
-        if (!Array.isArray(raw)) {
-          found[name] = AMBIGUOUS;
-          continue;
-        }
-        if (raw.length === 0) continue;
-        value = raw.length > 1 ? undefined : raw[0];
-      }
-      found[name] = typeof value === "string" ? { kind: "one", value } : AMBIGUOUS;
-    }
-  }
+  const single = objectOrNull(e.headers);
+  if (single) scan(single, false, names, found);
+  const multi = objectOrNull(e.multiValueHeaders);
+  if (multi) scan(multi, true, names, found);
   return found;
+}
+
+/** One header map's part of readHeaderList, into `found`. */
+function scan(source: Record<string, unknown>, isMulti: boolean, names: readonly string[], found: HeaderValue[]): void {
+  for (const key in source) {
+    if (!Object.hasOwn(source, key)) continue;
+    const lower = key.toLowerCase();
+    const i = names.indexOf(lower);
+    if (i < 0) {
+      // A name with white space around it: refused rather than read.
+      const trimmed = names.indexOf(lower.trim());
+      if (trimmed >= 0) found[trimmed] = AMBIGUOUS;
+      continue;
+    }
+    if (found[i] !== ABSENT) {
+      found[i] = AMBIGUOUS;
+      continue;
+    }
+    const raw = source[key];
+    let value: unknown = raw;
+    if (isMulti) {
+      if (!Array.isArray(raw)) {
+        found[i] = AMBIGUOUS;
+        continue;
+      }
+      if (raw.length === 0) continue;
+      value = raw.length > 1 ? undefined : raw[0];
+    }
+    found[i] = typeof value === "string" ? { kind: "one", value } : AMBIGUOUS;
+  }
 }
 
 /** Looks one header up: see readHeaders. */
 export function readHeader(event: unknown, name: string): HeaderValue {
-  return readHeaders(event, [name])[name] ?? ABSENT;
+  return readHeaderList(event, [name])[0] ?? ABSENT;
 }
 
 /** The request line, read defensively: the handler must answer even a malformed event. */

@@ -101,6 +101,29 @@ export function deliverResult(value: unknown, multiValue: boolean): ALBResult {
   if (value.statusDescription !== undefined && typeof value.statusDescription !== "string") {
     throw new TypeError("the app's result statusDescription is not a string");
   }
+  const out: ALBResult = {
+    statusCode: status,
+    statusDescription: typeof value.statusDescription === "string" ? value.statusDescription : statusDescription(status),
+    isBase64Encoded: value.isBase64Encoded === true,
+    body: typeof value.body === "string" ? value.body : "",
+  };
+  if (value.multiValueHeaders === undefined) {
+    // The common result (headers only): straight into the event's mode, without the merge's arrays.
+    const headers = value.headers;
+    if (headers !== undefined && !isRecord(headers)) throw new TypeError("the app's result headers is not an object");
+    const into: Record<string, string | string[]> = {};
+    if (headers !== undefined) {
+      for (const k of Object.keys(headers)) {
+        const v = headers[k];
+        if (v === undefined) continue;
+        if (!scalar(v)) throw new TypeError(`the app's result header "${k.slice(0, 64)}" is not a string`);
+        into[k] = multiValue ? [String(v)] : String(v);
+      }
+    }
+    if (multiValue) out.multiValueHeaders = into as Record<string, string[]>;
+    else out.headers = into as Record<string, string>;
+    return out;
+  }
   const merged: Record<string, string[]> = {};
   if (value.headers !== undefined) {
     if (!isRecord(value.headers)) throw new TypeError("the app's result headers is not an object");
@@ -110,21 +133,13 @@ export function deliverResult(value: unknown, multiValue: boolean): ALBResult {
       merged[k] = [String(v)];
     }
   }
-  if (value.multiValueHeaders !== undefined) {
-    if (!isRecord(value.multiValueHeaders)) throw new TypeError("the app's result multiValueHeaders is not an object");
-    for (const [k, v] of Object.entries(value.multiValueHeaders)) {
-      if (v === undefined) continue;
-      if (!Array.isArray(v) || !v.every(scalar))
-        throw new TypeError(`the app's result header "${k.slice(0, 64)}" is not a list of strings`);
-      merged[k] = v.map(String);
-    }
+  // multiValueHeaders is set here (the fast path above took every result without it).
+  if (!isRecord(value.multiValueHeaders)) throw new TypeError("the app's result multiValueHeaders is not an object");
+  for (const [k, v] of Object.entries(value.multiValueHeaders)) {
+    if (v === undefined) continue;
+    if (!Array.isArray(v) || !v.every(scalar)) throw new TypeError(`the app's result header "${k.slice(0, 64)}" is not a list of strings`);
+    merged[k] = v.map(String);
   }
-  const out: ALBResult = {
-    statusCode: status,
-    statusDescription: typeof value.statusDescription === "string" ? value.statusDescription : statusDescription(status),
-    isBase64Encoded: value.isBase64Encoded === true,
-    body: typeof value.body === "string" ? value.body : "",
-  };
   if (multiValue) out.multiValueHeaders = merged;
   else {
     const single: Record<string, string> = {};

@@ -1,5 +1,5 @@
 // Verifies machine bearer tokens (what an ALB jwt-validation rule forwards) again with aws-jwt-verify's JwtVerifier, then checks the required scopes.
-import { JwtVerifier } from "aws-jwt-verify";
+import { JwtVerifier } from "aws-jwt-verify/jwt-verifier";
 import type { JwksCache } from "aws-jwt-verify/jwk";
 import type { MachineConfig } from "../config.js";
 import { fromLibrary } from "./library-errors.js";

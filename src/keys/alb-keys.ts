@@ -226,9 +226,11 @@ export class AlbKeyCache implements JwksCache {
 
   /** Resolves the key for a kid, fetching it at most once at a time. */
   get(kid: unknown): Promise<JwkWithKid> {
-    if (!isAlbKid(kid)) return Promise.reject(new AuthError("malformed_token", "kid is not a UUID"));
-    const hit = this.proven.get(kid);
+    // The live key first, without a second UUID test (the header screen made one): every kid in
+    // `proven` passed isAlbKid on its way in (addJwks, or a fetch of a kid that passed it).
+    const hit = typeof kid === "string" ? this.proven.get(kid) : undefined;
     if (hit) return Promise.resolve(hit);
+    if (!isAlbKid(kid)) return Promise.reject(new AuthError("malformed_token", "kid is not a UUID"));
     const fresh = this.unproven.get(kid);
     if (fresh) {
       this.unproven.delete(kid);
