@@ -49,7 +49,11 @@ const ABSENT: HeaderValue = { kind: "absent" };
 
 /** Reads the three x-amzn-oidc-* headers and verifies them, then authorizes (when there is a policy); returns the user. */
 async function authenticateUser(event: unknown, tokens: AlbTokenVerifier, policy: UserPolicy | undefined): Promise<UserPrincipal> {
-  const [data = ABSENT, identity = ABSENT, access = ABSENT] = readHeaderList(event, OIDC_HEADERS);
+  // By index, not destructured: array destructuring runs the iterator protocol on every request.
+  const found = readHeaderList(event, OIDC_HEADERS);
+  const data = found[0] ?? ABSENT;
+  const identity = found[1] ?? ABSENT;
+  const access = found[2] ?? ABSENT;
   if (data.kind === "ambiguous" || identity.kind === "ambiguous" || access.kind === "ambiguous") {
     throw new AuthError("ambiguous_header", "an x-amzn-oidc-* header appears more than once or is malformed");
   }

@@ -50,7 +50,33 @@ function capped(value: string): string {
   return `${value.slice(0, MAX_LOGGED_CHARS)}...[${value.length - MAX_LOGGED_CHARS} more chars]`;
 }
 
-function line(level: string, msg: string, fields: LogFields): string {
+/**
+ * How a field name is written: `,"name":` once per name (remembered like isSecretKey), null for a
+ * secret name, or OBJECT_ORDER for a name that an object would not keep in place (`level`, `time`
+ * or `msg` again, `__proto__`, an integer key JSON.stringify puts first).
+ */
+const OBJECT_ORDER = "";
+const keyParts = new Map<string, string | null>();
+const REORDERED_KEY = /^(?:level|time|msg|__proto__|0|[1-9]\d*)$/;
+
+function keyPart(key: string): string | null {
+  let part = keyParts.get(key);
+  if (part === undefined) {
+    part = isSecretKey(key) ? null : REORDERED_KEY.test(key) ? OBJECT_ORDER : `,${JSON.stringify(key)}:`;
+    if (keyParts.size < MAX_REMEMBERED_KEYS) keyParts.set(key, part);
+  }
+  return part;
+}
+
+/** Characters JSON never escapes: a string of only these is written as is, between quotes. */
+const PLAIN = /^[\w ./:-]*$/;
+
+function jsonString(value: string): string {
+  return PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
+}
+
+/** The line as JSON.stringify writes the object `{ level, time, msg, ...fields }` (the reference for line). */
+function objectLine(level: string, msg: string, fields: LogFields): string {
   const out: Record<string, unknown> = { level, time: isoNow(), msg: capped(msg) };
   for (const key in fields) {
     const value = fields[key];
@@ -58,6 +84,28 @@ function line(level: string, msg: string, fields: LogFields): string {
   }
   return `${JSON.stringify(out)}\n`;
 }
+
+/**
+ * The JSON line, written directly: the same text as objectLine (a test compares them), without
+ * building an object for JSON.stringify to walk; it was a fifth of a warm request's cost.
+ */
+function line(level: string, msg: string, fields: LogFields): string {
+  let text = `{"level":${jsonString(level)},"time":"${isoNow()}","msg":${jsonString(capped(msg))}`;
+  for (const key in fields) {
+    const value = fields[key];
+    if (value === undefined) continue;
+    const part = keyPart(key);
+    if (part === OBJECT_ORDER) return objectLine(level, msg, fields);
+    if (part === null) text += `,${JSON.stringify(key)}:"[redacted]"`;
+    else if (typeof value === "string") text += part + jsonString(capped(value));
+    // A number or a boolean: JSON writes a finite number as String does, and NaN and the infinities as null.
+    else text += part + (typeof value === "number" && !Number.isFinite(value) ? "null" : String(value));
+  }
+  return `${text}}\n`;
+}
+
+/** For the test that line writes exactly what JSON.stringify of the object would. */
+export const lineForTest = { line, objectLine };
 
 /**
  * Creates a logger writing to `write` (stdout by default: Lambda ships each line to CloudWatch as is).

@@ -47,10 +47,27 @@ export function readHeaderList(event: unknown, names: readonly string[]): Header
   return found;
 }
 
+/**
+ * A key that neither is any of `names` in another case nor has white space around it, told without
+ * lower-casing it: its length is none of theirs, and its ends are printable ASCII (lower-casing keeps
+ * the length of every character that becomes ASCII, and only characters at the ends are trimmed).
+ * Most of an event's headers are skipped this way.
+ */
+function cannotBeAny(key: string, names: readonly string[]): boolean {
+  const length = key.length;
+  for (let j = 0; j < names.length; j++) if (names[j]?.length === length) return false;
+  const first = key.charCodeAt(0);
+  const last = key.charCodeAt(length - 1);
+  return first > 32 && first < 127 && last > 32 && last < 127;
+}
+
 /** One header map's part of readHeaderList, into `found`. */
 function scan(source: Record<string, unknown>, isMulti: boolean, names: readonly string[], found: HeaderValue[]): void {
-  for (const key in source) {
-    if (!Object.hasOwn(source, key)) continue;
+  // Own enumerable keys, as for-in with hasOwn read them, in one call.
+  const keys = Object.keys(source);
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k] as string;
+    if (cannotBeAny(key, names)) continue;
     const lower = key.toLowerCase();
     const i = names.indexOf(lower);
     if (i < 0) {
@@ -98,6 +115,11 @@ export function requestLine(event: unknown): { method: string; path: string } {
 export function prefersHtml(event: unknown): boolean {
   const accept = readHeader(event, "accept");
   if (accept.kind !== "one") return false;
-  const first = accept.value.split(",")[0] ?? "";
-  return (first.split(";")[0] ?? "").trim().toLowerCase() === "text/html";
+  // The first media range without its parameters: up to the first "," or ";".
+  const value = accept.value;
+  let end = value.indexOf(",");
+  if (end < 0) end = value.length;
+  const semicolon = value.indexOf(";");
+  if (semicolon >= 0 && semicolon < end) end = semicolon;
+  return value.slice(0, end).trim().toLowerCase() === "text/html";
 }

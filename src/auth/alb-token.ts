@@ -1,6 +1,7 @@
 // Verifies the ALB-signed x-amzn-oidc-data JWT with aws-jwt-verify's AlbJwtVerifier, behind a cheap header screen (no key fetch for a token that is not ours) and with our limits around it.
 import { AlbJwtVerifier } from "aws-jwt-verify/alb-verifier";
-import type { JwkWithKid } from "aws-jwt-verify/jwk";
+import type { JwksCache, JwkWithKid } from "aws-jwt-verify/jwk";
+import type { DecomposedJwt } from "aws-jwt-verify/jwt";
 import { safeJsonParse } from "aws-jwt-verify/safe-json-parse";
 import { fromLibrary } from "./library-errors.js";
 import { AuthError } from "../errors.js";
@@ -42,31 +43,11 @@ export interface VerifiedAlbToken {
   readonly expiresAtS: number;
 }
 
-/**
- * Can this JSON text spell a `__proto__` or `constructor` key? Only literally or through a `\u`
- * escape: JSON has no other way to write a letter or an underscore.
- */
-function mayHoldUnsafeKey(text: string): boolean {
-  return text.includes("__proto__") || text.includes("constructor") || text.includes("\\u");
-}
-
-/** Base64 of MAX_TOKEN_CHARS characters decodes to at most 3/4 as many bytes. */
-const SCRATCH = Buffer.allocUnsafe(MAX_TOKEN_CHARS);
-
-/**
- * Decodes a base64url part to a JSON object for the screen (lenient base64, as the library), paying
- * for the library's `__proto__`-stripping parse only when the text could hold such a key.
- */
+/** Decodes a base64url part to a JSON object (lenient base64, `__proto__` stripped, as the library). */
 function decodePart(part: string, what: "header" | "payload"): Record<string, unknown> {
-  // Decoded into one reused buffer: a part of a token within MAX_TOKEN_CHARS always fits, and a
-  // fresh Buffer per request cost a third of the decode. toString copies, so nothing is shared.
-  const text =
-    part.length <= MAX_TOKEN_CHARS
-      ? SCRATCH.toString("utf8", 0, SCRATCH.write(part, "base64"))
-      : Buffer.from(part, "base64").toString("utf8");
   let value: unknown;
   try {
-    value = mayHoldUnsafeKey(text) ? safeJsonParse(text) : JSON.parse(text);
+    value = safeJsonParse(Buffer.from(part, "base64").toString("utf8"));
   } catch {
     throw new AuthError("malformed_token", `token ${what} is not base64url JSON`);
   }
@@ -96,6 +77,13 @@ function checkHeader(header: Record<string, unknown>, s: AlbTokenSettings, nowS:
   if (header.iss !== s.issuer) throw new AuthError("invalid_issuer", "header iss is not the configured issuer");
   checkExp(header.exp, "header", nowS);
   return header.kid;
+}
+
+/** The screen on the raw token, for a token the library refused before its key lookup. */
+function screen(token: string, s: AlbTokenSettings, nowS: number): void {
+  const dot1 = token.indexOf(".");
+  if (dot1 <= 0) throw new AuthError("malformed_token", "token is not a JWS compact serialization");
+  checkHeader(decodePart(token.slice(0, dot1), "header"), s, nowS);
 }
 
 /** Refuses claims nested deeper than MAX_CLAIMS_DEPTH, without recursion (the point is not to overflow). */
@@ -142,9 +130,32 @@ function notAVerdict(token: string, nowS: number): never {
   throw new AuthError("malformed_token", "token claims cannot be handled");
 }
 
+/** The header the library decoded, as its key lookup and custom check receive it. */
+type Header = Record<string, unknown>;
+
 /** The verifier, as used here: its generic issuer-config types add nothing. */
 interface Library {
-  verify(token: string): Promise<Record<string, unknown>>;
+  verify(token: string, properties: { customJwtCheck: (jwt: { header: Header }) => void }): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Our AlbKeyCache behind the header screen: the library decodes the token once and asks for its
+ * key before anything else, so the screen reads the header the library parsed, and a token that
+ * is not ours is refused before any key is looked up or fetched. All keys and fetches are the cache's.
+ */
+function screened(keys: AlbKeyCache, s: AlbTokenSettings): JwksCache {
+  return {
+    getJwk(uri: string, jwt: DecomposedJwt) {
+      checkHeader(jwt.header, s, Date.now() / 1000);
+      return keys.getJwk(uri, jwt);
+    },
+    getCachedJwk(uri: string, jwt: DecomposedJwt) {
+      checkHeader(jwt.header, s, Date.now() / 1000);
+      return keys.getCachedJwk(uri, jwt);
+    },
+    addJwks: (uri, jwks) => keys.addJwks(uri, jwks),
+    getJwks: () => keys.getJwks(),
+  };
 }
 
 /**
@@ -173,22 +184,22 @@ function useOurKeyObjects(library: object, keys: AlbKeyCache): void {
 export function createAlbTokenVerifier(s: AlbTokenSettings, keys: AlbKeyCache): Required<AlbTokenVerifier> {
   const verifier = AlbJwtVerifier.create(
     { albArn: [...s.albArns], issuer: s.issuer, clientId: [...s.clientIds], jwksUri: s.keyEndpoint },
-    { jwksCache: keys },
+    { jwksCache: screened(keys, s) },
   );
   useOurKeyObjects(verifier, keys);
   const library = verifier as unknown as Library;
   async function verifyUntil(token: string): Promise<VerifiedAlbToken> {
     const nowS = Date.now() / 1000;
     if (token.length > MAX_TOKEN_CHARS) throw new AuthError("malformed_token", `token longer than ${MAX_TOKEN_CHARS} characters`);
-    const dot1 = token.indexOf(".");
-    if (dot1 <= 0) throw new AuthError("malformed_token", "token is not a JWS compact serialization");
-    // The header first: a token that does not claim our signer, client and issuer is refused before anything else.
-    const header = decodePart(token.slice(0, dot1), "header");
-    const kid = checkHeader(header, s, nowS);
+    // The header the library decoded (screened before its key lookup), handed back once the signature verified.
+    let header: Header | undefined;
     let payload: Record<string, unknown>;
     try {
-      payload = await library.verify(token);
+      payload = await library.verify(token, { customJwtCheck: (jwt) => void (header = jwt.header) });
     } catch (err) {
+      // A token the library refused before its key lookup (unparsable, an empty signature) gets the
+      // screen's answer all the same: the screen's verdicts come first, whoever decoded the header.
+      if (!(err instanceof AuthError)) screen(token, s, nowS);
       if (err instanceof RangeError) notAVerdict(token, nowS);
       // node's verify throws rather than answering false for a signature of the wrong length.
       if (err instanceof Error && (err as NodeJS.ErrnoException).code === "ERR_CRYPTO_OPERATION_FAILED") {
@@ -196,10 +207,11 @@ export function createAlbTokenVerifier(s: AlbTokenSettings, keys: AlbKeyCache): 
       }
       fromLibrary(err);
     }
+    if (header === undefined) throw new Error("aws-jwt-verify: AlbJwtVerifier.verify passed without calling customJwtCheck");
     checkExp(payload.exp, "payload", nowS);
     checkDepth(payload);
-    keys.markVerified(kid);
-    // Both are finite numbers here: checkHeader and checkExp refused anything else.
+    keys.markVerified(header.kid as string);
+    // Both are finite numbers here: the screen and checkExp refused anything else.
     return { claims: payload as AlbClaims, expiresAtS: Math.min(header.exp as number, payload.exp as number) };
   }
   return { verifyUntil, verify: async (token) => (await verifyUntil(token)).claims };

@@ -1,6 +1,6 @@
 // Reading headers from ALB events: case-insensitive, both modes, and never picking one of several values.
 import { describe, expect, it } from "vitest";
-import { isMultiValue, readHeader, readHeaders, requestLine } from "../../src/alb/event.js";
+import { isMultiValue, prefersHtml, readHeader, readHeaderList, readHeaders, requestLine, type HeaderValue } from "../../src/alb/event.js";
 
 const NAME = "x-amzn-oidc-data";
 
@@ -71,5 +71,61 @@ describe("readHeaders", () => {
   it("stays ambiguous once ambiguous, whatever follows", () => {
     const event = { headers: { [NAME]: "a", [` ${NAME}`]: "b" }, multiValueHeaders: { [NAME]: [] } };
     expect(readHeader(event, NAME)).toEqual({ kind: "ambiguous" });
+  });
+});
+
+describe("readHeaderList against the rule it implements", () => {
+  /** The rule, written plainly: lower-case every key, trim it, and compare (what the length shortcut must agree with). */
+  function reference(headers: Record<string, unknown>, names: readonly string[]): HeaderValue[] {
+    const found: HeaderValue[] = names.map(() => ({ kind: "absent" }));
+    for (const key of Object.keys(headers)) {
+      const lower = key.toLowerCase();
+      const i = names.indexOf(lower);
+      if (i < 0) {
+        const t = names.indexOf(lower.trim());
+        if (t >= 0) found[t] = { kind: "ambiguous" };
+        continue;
+      }
+      const value = headers[key];
+      found[i] = found[i]?.kind !== "absent" || typeof value !== "string" ? { kind: "ambiguous" } : { kind: "one", value };
+    }
+    return found;
+  }
+  const names = ["x-amzn-oidc-data", "accept", "x-amzn-oidc-identity"];
+  // Kelvin sign and dotted capital I change case to ASCII-looking text; the rest are white space JavaScript trims.
+  const oddities = ["\u212a", "\u0130", "K", "I", " ", "\t", "\u00a0", "\ufeff", "\u2028", "\u3000", "\n", ""];
+  const bases = [...names, "host", "x-forwarded-port", "cookie", "user-agent", "ACCEPT", "X-Amzn-Oidc-Data", "accepk", "acceIt"];
+
+  it("agrees with lower-case-and-trim for keys with odd characters at the ends, in the middle and in other lengths", () => {
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor(seed / 65536) % n;
+    };
+    for (let run = 0; run < 3000; run++) {
+      const headers: Record<string, unknown> = {};
+      for (let k = 1 + next(4); k > 0; k--) {
+        const base = bases[next(bases.length)] ?? "";
+        const at = next(base.length + 1);
+        const odd = oddities[next(oddities.length)] ?? "";
+        const key = next(3) === 0 ? `${odd}${base}` : next(2) === 0 ? `${base}${odd}` : base.slice(0, at) + odd + base.slice(at);
+        headers[key] = next(5) === 0 ? 5 : "v";
+      }
+      expect(readHeaderList({ headers }, names), JSON.stringify(Object.keys(headers))).toEqual(reference(headers, names));
+    }
+  });
+});
+
+describe("prefersHtml", () => {
+  it.each([
+    ["text/html,application/xhtml+xml", true],
+    [" TEXT/HTML ;q=0.9, application/json", true],
+    ["text/html;level=1", true],
+    ["application/json, text/html", false],
+    ["text/htmlx", false],
+    ["", false],
+    [";text/html", false],
+  ])("accept %j -> %s", (accept, expected) => {
+    expect(prefersHtml({ headers: { accept } })).toBe(expected);
   });
 });

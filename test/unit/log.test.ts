@@ -1,6 +1,6 @@
 // The logger: one JSON line per call, secret-named fields redacted, token-shaped text masked.
 import { describe, expect, it } from "vitest";
-import { createLogger, scrubTokens } from "../../src/log.js";
+import { createLogger, lineForTest, scrubTokens } from "../../src/log.js";
 
 describe("createLogger", () => {
   it("writes one JSON object per line with level, time and message", () => {
@@ -19,6 +19,73 @@ describe("createLogger", () => {
     createLogger((l) => lines.push(l)).error("oops", { [name]: "s3cr3t-value" });
     expect(lines[0]).not.toContain("s3cr3t-value");
     expect(JSON.parse(lines[0] ?? "")).toMatchObject({ [name]: "[redacted]" });
+  });
+});
+
+describe("the line as written", () => {
+  const { line, objectLine } = lineForTest;
+  // Compared without the timestamp: the two calls may fall in different milliseconds.
+  const untimed = (text: string): string => text.replace(/"time":"[^"]*"/, '"time":""');
+  const strings = [
+    "",
+    "/whoami",
+    'a "quoted" \\ back',
+    "tab\there\nnewline\u0000nul\u007f",
+    "caf\u00e9 \u{1f600} \ud800 lone",
+    "x".repeat(2000),
+    "</script>",
+    "a,b:c;d",
+    'say "hi"',
+  ];
+  const values: (string | number | boolean | undefined)[] = [
+    ...strings,
+    0,
+    -0,
+    1.5,
+    1e21,
+    -3,
+    NaN,
+    Infinity,
+    -Infinity,
+    true,
+    false,
+    undefined,
+  ];
+  const names = [
+    "path",
+    "reason",
+    "status",
+    "level",
+    "time",
+    "msg",
+    "__proto__",
+    "0",
+    "12",
+    "01",
+    "accessToken",
+    'weird name"',
+    "constructor",
+  ];
+
+  it("is the text JSON.stringify writes for the same object, for any value and field name", () => {
+    let seed = 20261201;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor(seed / 65536) % n;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const fields: Record<string, string | number | boolean | undefined> = {};
+      for (let k = next(6); k > 0; k--) fields[names[next(names.length)] ?? "x"] = values[next(values.length)];
+      const msg = strings[next(strings.length)] ?? "";
+      expect(untimed(line("info", msg, fields))).toBe(untimed(objectLine("info", msg, fields)));
+    }
+  });
+
+  it("writes the request line in the fields' order", () => {
+    const fields = { requestId: "id-1", method: "GET", path: "/a b", route: "user", status: 200, error: undefined, durationMs: 0.25 };
+    expect(untimed(line("info", "request", fields))).toBe(
+      '{"level":"info","time":"","msg":"request","requestId":"id-1","method":"GET","path":"/a b","route":"user","status":200,"durationMs":0.25}\n',
+    );
   });
 });
 
