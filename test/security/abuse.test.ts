@@ -7,7 +7,7 @@ import { createAlbKey, type TestKey } from "../../src/testing/keys.js";
 import { harness, outcomeOf, useFrozenDate, useKeyServer } from "../helpers.js";
 import { KEY_PATH, expectAccepted, expectKeysUnavailable, expectUnauthorized, userEvent } from "./support.js";
 
-/** Documented in the README: burst of new-kid fetches, refill rate, negative-cache lifetime, key cache size. */
+/** Documented in docs/security.md: burst of new-kid fetches, refill rate, negative-cache lifetime, key cache size. */
 const BURST = 10;
 const NEGATIVE_TTL_MS = 30_000;
 const MAX_KEYS = 16;
