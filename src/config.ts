@@ -1,6 +1,14 @@
 // Environment -> typed, validated configuration, read once per cold start; every error names its variable.
 import { ConfigError } from "./errors.js";
-import { assertEach, assertIntegerInRange, assertMatches, assertOneOf, assertUrl, splitList, type Fail } from "./config-assert.js";
+import {
+  assertEach,
+  assertIntegerInRange,
+  assertMatches,
+  assertOneOf,
+  assertUrl,
+  splitList,
+  type Fail,
+} from "../infra/lib/config-assert.mjs";
 import { LOOPBACK_HOSTS, isPlainObject } from "./guards.js";
 
 export interface Config {

@@ -10,7 +10,7 @@ import {
   quote,
   splitList,
   type Fail,
-} from "../../src/config-assert.js";
+} from "../../infra/lib/config-assert.mjs";
 
 const fail: Fail = (name, problem) => {
   throw new Error(`${name} ${problem}`);

@@ -1,6 +1,6 @@
 // The emulator's configuration: the ALB's authenticate-oidc fields (same names), read from a JSON file and validated with messages naming the field.
 import { readFileSync } from "node:fs";
-import { assertIntegerInRange, assertNonEmptyString, assertOneOf, assertUrl, type Fail } from "../../config-assert.js";
+import { assertIntegerInRange, assertNonEmptyString, assertOneOf, assertUrl, type Fail } from "../../../infra/lib/config-assert.mjs";
 import { isLoopbackHttp, isPlainObject } from "../../guards.js";
 import { DEFAULT_ALB_ARN } from "../../testing/alb-token.js";
 import { EmulatorConfigError } from "./errors.js";
