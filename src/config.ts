@@ -1,6 +1,16 @@
 // Environment -> typed, validated configuration, read once per cold start; every error names its variable.
 import { ConfigError } from "./errors.js";
-import { assertEach, assertIntegerInRange, assertMatches, assertOneOf, assertUrl, splitList, type Fail } from "./config-assert.js";
+import {
+  assertEach,
+  assertIntegerInRange,
+  assertMatches,
+  assertOneOf,
+  assertRequired,
+  assertUrl,
+  reject,
+  splitList,
+  type Fail,
+} from "../infra/lib/config-assert.mjs";
 import { LOOPBACK_HOSTS, isPlainObject } from "./guards.js";
 
 export interface Config {
@@ -87,9 +97,7 @@ function failWith(example: string): Fail {
 
 /** Reads a required variable: absent or blank is a ConfigError that names it. */
 function required(env: Env, name: string, meaning: string, example: string): string {
-  const value = env[name]?.trim();
-  if (!value) throw new ConfigError(name, `is required: ${meaning}`, example);
-  return value;
+  return assertRequired(failWith(example), name, env[name]?.trim(), `is required: ${meaning}`);
 }
 
 /** Reads a required comma-separated list: absent, blank or only commas is "is required". */
@@ -113,8 +121,8 @@ function secureUrl(name: string, value: string, example: string): string {
   const fail = failWith(example);
   const url = assertUrl(fail, name, value, "must be an absolute URL");
   const loopbackHttp = url.protocol === "http:" && LOOPBACK_HOSTS.includes(url.hostname);
-  if (url.protocol !== "https:" && !loopbackHttp) fail(name, `must use https:// (http:// only to ${LOOPBACK_HOSTS_TEXT}), got "${value}"`);
-  if (url.search || url.hash) fail(name, `must not have a query or fragment, got "${value}"`);
+  if (url.protocol !== "https:" && !loopbackHttp) reject(fail, name, `must use https:// (http:// only to ${LOOPBACK_HOSTS_TEXT})`, value);
+  if (url.search || url.hash) reject(fail, name, "must not have a query or fragment", value);
   return value.replace(/\/+$/, "");
 }
 

@@ -1,5 +1,5 @@
 // Programmatic options of withAlbAuth / createAlbAuth: each one stands for an environment variable, wins over it, and a bad one fails naming the option.
-import { assertOneOf, type Fail } from "./config-assert.js";
+import { assertOneOf, type Fail } from "../infra/lib/config-assert.mjs";
 import { loadConfig, type ClaimValue, type Config, type Env } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { isPlainObject } from "./guards.js";

@@ -2,6 +2,17 @@
 import * as path from "node:path";
 import { Duration } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import {
+  assertEach,
+  assertIntegerInRange,
+  assertList,
+  assertMatches,
+  assertOneOf,
+  assertRequired,
+  assertUrl,
+  reject,
+  type Fail,
+} from "./config-assert.mjs";
 import { validateAdditionalClaims } from "./jwt-validation";
 import {
   CLAIM_FORMATS,
@@ -12,13 +23,23 @@ import {
   type ClaimFormat,
   type MachineRouteSettings,
   type OidcSettings,
-  type UnauthenticatedBehaviour,
 } from "./settings";
 
 /** A context value is missing or malformed; the message names the key and shows a valid example. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
+
+/**
+ * How the shared asserts fail here: "Context value <key> <problem>.", values shown as JSON (cdk.json
+ * may hold any JSON type, and these messages always quoted that way).
+ */
+const contextFail: Fail = Object.assign(
+  (key: string, problem: string): never => {
+    throw new ConfigError(`Context value ${key} ${problem}.`);
+  },
+  { quote: (value: unknown) => JSON.stringify(value) },
+);
 
 /** Reads one context value (`node.tryGetContext`). */
 export type ContextReader = (key: string) => unknown;
@@ -45,17 +66,18 @@ export function configFromContext(get: ContextReader, baseDir: string): Omit<Alb
 
   const assetPath = reader.optionalString("assetPath", "../dist");
   const healthCheckPath = reader.optionalString("healthCheckPath", "/healthz");
-  if (healthCheckPath !== undefined) requirePath("healthCheckPath", healthCheckPath);
-  const logRetentionDays = reader.optionalInteger("logRetentionDays", "30");
-  if (logRetentionDays !== undefined && !VALID_RETENTION_DAYS.includes(logRetentionDays)) {
-    throw new ConfigError(
-      `Context value logRetentionDays must be one of ${VALID_RETENTION_DAYS.join(", ")} (CloudWatch Logs retention periods), got ${JSON.stringify(logRetentionDays)}.`,
-    );
-  }
-  const accessLogRetentionDays = reader.optionalInteger("accessLogRetentionDays", "90");
-  if (accessLogRetentionDays !== undefined && accessLogRetentionDays < 1) {
-    throw new ConfigError(`Context value accessLogRetentionDays must be 1 or more, got ${JSON.stringify(accessLogRetentionDays)}.`);
-  }
+  if (healthCheckPath !== undefined) assertMatches(contextFail, "healthCheckPath", healthCheckPath, /^\//, PATHS);
+  const logRetentionDays = oneOf(
+    "logRetentionDays",
+    reader.optionalInteger("logRetentionDays", "30"),
+    VALID_RETENTION_DAYS,
+    " (CloudWatch Logs retention periods)",
+  );
+  const accessLogRetentionDays = reader.optionalInteger("accessLogRetentionDays", "90", {
+    min: 1,
+    max: Infinity,
+    mustBe: "must be 1 or more",
+  });
   const functionEnvironment = readFunctionEnvironment(reader);
   const machineRoutes = readMachineRoutes(reader);
 
@@ -81,23 +103,21 @@ export function configFromContext(get: ContextReader, baseDir: string): Omit<Alb
 }
 
 function readOidc(reader: Reader): OidcSettings {
-  const sessionTimeoutSeconds = reader.optionalInteger("oidcSessionTimeoutSeconds", "604800");
-  if (sessionTimeoutSeconds !== undefined && (sessionTimeoutSeconds < 1 || sessionTimeoutSeconds > 604800)) {
-    throw new ConfigError(`Context value oidcSessionTimeoutSeconds must be between 1 and 604800 (7 days), got ${sessionTimeoutSeconds}.`);
-  }
-  const onUnauthenticated = reader.optionalString("oidcOnUnauthenticatedRequest", "authenticate");
-  if (onUnauthenticated !== undefined && !UNAUTHENTICATED_BEHAVIOURS.includes(onUnauthenticated as UnauthenticatedBehaviour)) {
-    throw new ConfigError(
-      `Context value oidcOnUnauthenticatedRequest must be one of ${UNAUTHENTICATED_BEHAVIOURS.join(", ")}, got ${JSON.stringify(onUnauthenticated)}.`,
-    );
-  }
+  const sessionTimeoutSeconds = reader.optionalInteger("oidcSessionTimeoutSeconds", "604800", {
+    min: 1,
+    max: 604800,
+    mustBe: "must be between 1 and 604800 (7 days)",
+  });
+  const onUnauthenticated = oneOf(
+    "oidcOnUnauthenticatedRequest",
+    reader.optionalString("oidcOnUnauthenticatedRequest", "authenticate"),
+    UNAUTHENTICATED_BEHAVIOURS,
+  );
   const extraParams = reader.optionalObject("oidcExtraParams", '{"prompt":"consent"}');
   if (extraParams !== undefined) {
     const entries = Object.entries(extraParams);
     if (entries.length > 10 || entries.some(([, v]) => typeof v !== "string")) {
-      throw new ConfigError(
-        `Context value oidcExtraParams must be an object of at most 10 string values, e.g. {"prompt":"consent"}, got ${JSON.stringify(extraParams)}.`,
-      );
+      reject(contextFail, "oidcExtraParams", 'must be an object of at most 10 string values, e.g. {"prompt":"consent"}', extraParams);
     }
   }
   return {
@@ -112,7 +132,7 @@ function readOidc(reader: Reader): OidcSettings {
     scope: reader.optionalString("oidcScope", "profile openid"),
     sessionCookieName: reader.optionalString("oidcSessionCookieName", "AWSELBAuthSessionCookie"),
     sessionTimeout: sessionTimeoutSeconds === undefined ? undefined : Duration.seconds(sessionTimeoutSeconds),
-    onUnauthenticatedRequest: onUnauthenticated as UnauthenticatedBehaviour | undefined,
+    onUnauthenticatedRequest: onUnauthenticated,
     extraParams: extraParams as Record<string, string> | undefined,
   };
 }
@@ -122,14 +142,12 @@ function readMachineRoutes(reader: Reader): MachineRouteSettings | undefined {
   if (prefixes === undefined || prefixes.length === 0) {
     for (const key of ["m2mIssuer", "m2mJwksUri", "m2mAdditionalClaims", "m2mAudience", "m2mRequiredScopes", "m2mAlgorithms"]) {
       if (reader.has(key)) {
-        throw new ConfigError(
-          `Context value ${key} is set but m2mPathPrefixes is empty: set m2mPathPrefixes (e.g. /api/,/internal/) to turn on the jwt-validation rule.`,
-        );
+        contextFail(key, "is set but m2mPathPrefixes is empty: set m2mPathPrefixes (e.g. /api/,/internal/) to turn on the jwt-validation rule");
       }
     }
     return undefined;
   }
-  prefixes.forEach((prefix) => requirePath("m2mPathPrefixes", prefix));
+  assertEach(contextFail, "m2mPathPrefixes", prefixes, /^\//, PATHS);
   const requiredScopes = reader.optionalString("m2mRequiredScopes", "orders:read orders:write");
   return {
     pathPrefixes: prefixes,
@@ -148,18 +166,15 @@ const CLAIM_EXAMPLE = '[{"name":"scope","format":"space-separated-values","value
 function readAdditionalClaims(reader: Reader): AdditionalClaim[] | undefined {
   const raw = reader.optionalJson("m2mAdditionalClaims", CLAIM_EXAMPLE);
   if (raw === undefined) return undefined;
-  const bad = (why: string): ConfigError =>
-    new ConfigError(`Context value m2mAdditionalClaims ${why}, e.g. ${CLAIM_EXAMPLE}, got ${JSON.stringify(raw)}.`);
-  if (!Array.isArray(raw) || raw.length > 10) throw bad("must be an array of at most 10 claims");
+  const bad: (why: string) => never = (why) => reject(contextFail, "m2mAdditionalClaims", `${why}, e.g. ${CLAIM_EXAMPLE}`, raw);
+  if (!Array.isArray(raw) || raw.length > 10) bad("must be an array of at most 10 claims");
   const claims = raw.map((claim: unknown): AdditionalClaim => {
-    if (typeof claim !== "object" || claim === null) throw bad("must hold objects");
+    if (typeof claim !== "object" || claim === null) bad("must hold objects");
     const { name, format, values } = claim as Record<string, unknown>;
-    if (typeof name !== "string" || name === "") throw bad("needs a name in every claim");
-    if (!CLAIM_FORMATS.includes(format as ClaimFormat)) {
-      throw bad(`needs a format of ${CLAIM_FORMATS.join(" | ")} in every claim`);
-    }
+    if (typeof name !== "string" || name === "") bad("needs a name in every claim");
+    if (!CLAIM_FORMATS.includes(format as ClaimFormat)) bad(`needs a format of ${CLAIM_FORMATS.join(" | ")} in every claim`);
     if (!Array.isArray(values) || values.length === 0 || values.length > 10 || values.some((v) => typeof v !== "string")) {
-      throw bad("needs 1 to 10 string values in every claim");
+      bad("needs 1 to 10 string values in every claim");
     }
     return { name, format: format as ClaimFormat, values: values as string[] };
   });
@@ -182,12 +197,11 @@ function readFunctionEnvironment(reader: Reader): Record<string, string> | undef
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw)) {
     const derived = DERIVED_ENVIRONMENT[key];
-    if (derived !== undefined) {
-      throw new ConfigError(`Context value functionEnvironment may not set ${key}: the stack derives it (${derived}).`);
-    }
+    if (derived !== undefined) contextFail("functionEnvironment", `may not set ${key}: the stack derives it (${derived})`);
     if (!VARIABLE_NAME.test(key)) {
-      throw new ConfigError(
-        `Context value functionEnvironment has the variable name ${JSON.stringify(key)}: names start with a letter and hold letters, digits and _ only.`,
+      contextFail(
+        "functionEnvironment",
+        `has the variable name ${JSON.stringify(key)}: names start with a letter and hold letters, digits and _ only`,
       );
     }
     // REQUIRED_USER_CLAIMS is JSON; let cdk.json carry it as an object for readability.
@@ -196,11 +210,16 @@ function readFunctionEnvironment(reader: Reader): Record<string, string> | undef
   return result;
 }
 
-function requirePath(key: string, value: string): void {
-  if (!value.startsWith("/")) {
-    throw new ConfigError(`Context value ${key} must hold paths starting with "/", e.g. /api/, got ${JSON.stringify(value)}.`);
-  }
+/** The requirement of every path setting (healthCheckPath, m2mPathPrefixes). */
+const PATHS = 'must hold paths starting with "/", e.g. /api/';
+
+/** A setting with a fixed set of values; infra words it "must be one of a, b, c" (plus `note`). */
+function oneOf<T extends string | number>(key: string, value: string | number | undefined, allowed: readonly T[], note = ""): T | undefined {
+  return value === undefined ? undefined : assertOneOf(contextFail, key, value, allowed, `must be one of ${allowed.join(", ")}${note}`);
 }
+
+/** Every string matches. */
+const ANY = /^/;
 
 /** Typed access to context; `-c` values are always strings, cdk.json values may be JSON types. */
 class Reader {
@@ -213,62 +232,44 @@ class Reader {
 
   requiredString(key: string, example: string, pattern?: RegExp): string {
     const value = this.optionalString(key, example, pattern);
-    if (value === undefined) {
-      throw new ConfigError(`Context value ${key} is required, e.g. -c ${key}=${example} or "${key}" in cdk.json.`);
-    }
-    return value;
+    return assertRequired(contextFail, key, value, `is required, e.g. -c ${key}=${example} or "${key}" in cdk.json`);
   }
 
   requiredUrl(key: string, example: string): string {
     const value = this.requiredString(key, example);
-    let url: URL | undefined;
-    try {
-      url = new URL(value);
-    } catch {
-      url = undefined;
-    }
-    if (url === undefined || url.protocol !== "https:") {
-      throw new ConfigError(`Context value ${key} must be a full https:// URL, e.g. ${example}, got ${JSON.stringify(value)}.`);
-    }
+    assertUrl(contextFail, key, value, `must be a full https:// URL, e.g. ${example}`, (url) => url.protocol === "https:");
     return value;
   }
 
-  optionalString(key: string, example: string, pattern?: RegExp): string | undefined {
+  optionalString(key: string, example: string, pattern = ANY): string | undefined {
     if (!this.has(key)) return undefined;
-    const value = this.get(key);
-    if (typeof value !== "string" || (pattern !== undefined && !pattern.test(value))) {
-      throw new ConfigError(`Context value ${key} must look like ${example}, got ${JSON.stringify(value)}.`);
-    }
-    return value;
+    return assertMatches(contextFail, key, this.get(key), pattern, `must look like ${example}`);
   }
 
-  optionalInteger(key: string, example: string): number | undefined {
+  /** A whole number (a string of digits, the `-c` form, too), within `range` if given. */
+  optionalInteger(
+    key: string,
+    example: string,
+    range?: { readonly min: number; readonly max: number; readonly mustBe: string },
+  ): number | undefined {
     if (!this.has(key)) return undefined;
     const value = this.get(key);
     const number = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
-    if (typeof number !== "number" || !Number.isInteger(number)) {
-      throw new ConfigError(`Context value ${key} must be a whole number, e.g. ${example}, got ${JSON.stringify(value)}.`);
-    }
-    return number;
+    const whole = { min: -Infinity, max: Infinity, shown: value, mustBe: `must be a whole number, e.g. ${example}` };
+    const integer = assertIntegerInRange(contextFail, key, number, whole);
+    return range === undefined ? integer : assertIntegerInRange(contextFail, key, integer, range);
   }
 
   optionalBoolean(key: string): boolean | undefined {
     if (!this.has(key)) return undefined;
     const value = this.get(key);
-    if (value === true || value === "true") return true;
-    if (value === false || value === "false") return false;
-    throw new ConfigError(`Context value ${key} must be true or false, got ${JSON.stringify(value)}.`);
+    return assertOneOf(contextFail, key, value === "true" ? true : value === "false" ? false : value, [true, false]);
   }
 
   /** An array, or a comma-separated string. */
   optionalList(key: string, example: string): string[] | undefined {
     if (!this.has(key)) return undefined;
-    const value = this.get(key);
-    const list = typeof value === "string" ? value.split(",").map((s) => s.trim()) : value;
-    if (!Array.isArray(list) || list.some((item) => typeof item !== "string")) {
-      throw new ConfigError(`Context value ${key} must be a comma-separated list, e.g. ${example}, got ${JSON.stringify(value)}.`);
-    }
-    return (list as string[]).filter((item) => item !== "");
+    return assertList(contextFail, key, this.get(key), `must be a comma-separated list, e.g. ${example}`);
   }
 
   /** A JSON value, or a string holding JSON (the `-c` form). */
@@ -279,7 +280,7 @@ class Reader {
     try {
       return JSON.parse(value) as unknown;
     } catch {
-      throw new ConfigError(`Context value ${key} must be JSON, e.g. ${example}, got ${JSON.stringify(value)}.`);
+      return reject(contextFail, key, `must be JSON, e.g. ${example}`, value);
     }
   }
 
@@ -287,7 +288,7 @@ class Reader {
     const value = this.optionalJson(key, example);
     if (value === undefined) return undefined;
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      throw new ConfigError(`Context value ${key} must be a JSON object, e.g. ${example}, got ${JSON.stringify(value)}.`);
+      reject(contextFail, key, `must be a JSON object, e.g. ${example}`, value);
     }
     return value as Record<string, unknown>;
   }

@@ -2,15 +2,18 @@
 import { describe, expect, it } from "vitest";
 import {
   assertEach,
+  assertList,
+  assertRequired,
   assertIntegerInRange,
   assertMatches,
   assertNonEmptyString,
   assertOneOf,
   assertUrl,
   quote,
+  reject,
   splitList,
   type Fail,
-} from "../../src/config-assert.js";
+} from "../../infra/lib/config-assert.mjs";
 
 const fail: Fail = (name, problem) => {
   throw new Error(`${name} ${problem}`);
@@ -76,5 +79,46 @@ describe("config asserts", () => {
   it("splitList trims entries and drops empty ones", () => {
     expect(splitList(" a, b ,,c ,")).toEqual(["a", "b", "c"]);
     expect(splitList(" , ")).toEqual([]);
+  });
+
+  it("reject quotes the bad value after the requirement, as the Fail quotes when it says how", () => {
+    expect(() => reject(fail, "P", "must be a path", 'a"b')).toThrow('P must be a path, got "a"b"');
+    const json: Fail = Object.assign((name: string, problem: string): never => fail(name, problem), { quote: JSON.stringify });
+    expect(() => reject(json, "P", "must be a path", 'a"b')).toThrow('P must be a path, got "a\\"b"');
+    expect(() => assertOneOf(json, "M", 'x"', ["a"])).toThrow('M must be "a", got "x\\""');
+  });
+
+  it("assertRequired passes a present value through and fails with the problem alone for undefined, null or empty", () => {
+    expect([assertRequired(fail, "R", "x", "is required"), assertRequired(fail, "R", 0, "is required")]).toEqual(["x", 0]);
+    expect(assertRequired(fail, "R", " ", "is required")).toBe(" ");
+    for (const absent of [undefined, null, ""])
+      expect(() => assertRequired(fail, "R", absent, "is required: why")).toThrow(/^R is required: why$/);
+  });
+
+  it("assertOneOf and assertIntegerInRange take the caller's wording of the requirement", () => {
+    expect(assertOneOf(fail, "D", 30, [1, 30], "must be one of 1, 30")).toBe(30);
+    expect(() => assertOneOf(fail, "D", 10, [1, 30], "must be one of 1, 30")).toThrow("D must be one of 1, 30, got 10");
+    const atLeastOne = { min: 1, max: Infinity, mustBe: "must be 1 or more" };
+    expect(assertIntegerInRange(fail, "N", 2 ** 40, atLeastOne)).toBe(2 ** 40);
+    expect(() => assertIntegerInRange(fail, "N", 0, atLeastOne)).toThrow("N must be 1 or more, got 0");
+  });
+
+  it("assertUrl fails, with the same requirement, for a URL that accept refuses", () => {
+    const https = (url: URL) => url.protocol === "https:";
+    expect(assertUrl(fail, "U", "https://a.example", "must be an https:// URL", https).host).toBe("a.example");
+    expect(() => assertUrl(fail, "U", "http://a.example", "must be an https:// URL", https)).toThrow(
+      'U must be an https:// URL, got "http://a.example"',
+    );
+  });
+
+  it("assertMatches refuses a value that is not a string, quoting it", () => {
+    expect(() => assertMatches(fail, "P", 5, /^\d$/, "must be a digit")).toThrow("P must be a digit, got 5");
+  });
+
+  it("assertList splits a string, keeps an array of strings (dropping empty ones) and quotes anything else whole", () => {
+    expect(assertList(fail, "L", " /a, /b ,", "must be a list")).toEqual(["/a", "/b"]);
+    expect(assertList(fail, "L", [" /a", ""], "must be a list")).toEqual([" /a"]);
+    expect(() => assertList(fail, "L", ["/a", 1], "must be a list")).toThrow('L must be a list, got ["/a",1]');
+    expect(() => assertList(fail, "L", { a: 1 }, "must be a list")).toThrow('L must be a list, got {"a":1}');
   });
 });

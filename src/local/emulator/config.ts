@@ -1,6 +1,13 @@
 // The emulator's configuration: the ALB's authenticate-oidc fields (same names), read from a JSON file and validated with messages naming the field.
 import { readFileSync } from "node:fs";
-import { assertIntegerInRange, assertNonEmptyString, assertOneOf, assertUrl, type Fail } from "../../config-assert.js";
+import {
+  assertIntegerInRange,
+  assertNonEmptyString,
+  assertOneOf,
+  assertUrl,
+  reject,
+  type Fail,
+} from "../../../infra/lib/config-assert.mjs";
 import { isLoopbackHttp, isPlainObject } from "../../guards.js";
 import { DEFAULT_ALB_ARN } from "../../testing/alb-token.js";
 import { EmulatorConfigError } from "./errors.js";
@@ -91,7 +98,7 @@ export function parseEmulatorConfig(raw: unknown, source = "config"): EmulatorCo
     if (typeof v !== "string") continue;
     const url = assertUrl(f, field, v, "must be a full URL");
     // The ALB only takes https; plain http is allowed to loopback for the embedded provider and tests.
-    if (url.protocol !== "https:" && !isLoopbackHttp(url)) f(field, `must be an https:// URL (http:// only to loopback), got "${v}"`);
+    if (url.protocol !== "https:" && !isLoopbackHttp(url)) reject(f, field, "must be an https:// URL (http:// only to loopback)", v);
   }
   const timeout = { min: 1, max: MAX_SESSION_TIMEOUT_S, what: "a whole number of seconds" };
   if (o.SessionTimeout !== undefined) assertIntegerInRange(f, "SessionTimeout", o.SessionTimeout, timeout);
