@@ -1,6 +1,7 @@
 // The ALB token verifier on its own: header checks run before any key fetch, and both exp fields bind.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createAlbTokenVerifier } from "../../src/auth/alb-token.js";
+import type { DecomposedJwt } from "aws-jwt-verify/jwt";
 import { AlbKeyCache } from "../../src/keys/alb-keys.js";
 import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, OTHER_ALB_ARN, mintAlbToken } from "../../src/testing/alb-token.js";
 import { createAlbKey } from "../../src/testing/keys.js";
@@ -61,5 +62,33 @@ describe("createAlbTokenVerifier", () => {
   it("returns the verified payload", async () => {
     const claims = await verifier().verify(mintAlbToken({ key, claims: { sub: "u1", name: "N" } }));
     expect(claims).toMatchObject({ sub: "u1", name: "N", iss: DEFAULT_ISSUER });
+  });
+});
+
+describe("the library call our header screen rides on", () => {
+  it("AlbJwtVerifier.verify asks its jwksCache for the key before it returns its promise, with the header it decoded", async () => {
+    // createAlbTokenVerifier reads the screened header right after the call; if a new aws-jwt-verify
+    // asked later, every token would fall back to decoding its header twice (still correct, slower).
+    const { AlbJwtVerifier } = await import("aws-jwt-verify");
+    const token = mintAlbToken({ key });
+    let seen: Record<string, unknown> | undefined;
+    const cache = new AlbKeyCache({ endpoint: server.url, timeoutMs: 500 });
+    const library = AlbJwtVerifier.create(
+      { albArn: DEFAULT_ALB_ARN, issuer: DEFAULT_ISSUER, clientId: DEFAULT_CLIENT_ID, jwksUri: server.url },
+      {
+        jwksCache: {
+          getJwk(uri: string, jwt: DecomposedJwt) {
+            seen = jwt.header;
+            return cache.getJwk(uri, jwt);
+          },
+          getCachedJwk: (uri: string, jwt: DecomposedJwt) => cache.getCachedJwk(uri, jwt),
+          addJwks: (uri, jwks) => cache.addJwks(uri, jwks),
+          getJwks: () => cache.getJwks(),
+        },
+      },
+    );
+    const pending = library.verify(token);
+    expect(seen).toMatchObject({ alg: "ES256", signer: DEFAULT_ALB_ARN, client: DEFAULT_CLIENT_ID, iss: DEFAULT_ISSUER });
+    await expect(pending).resolves.toMatchObject({ sub: "alice" });
   });
 });

@@ -1,6 +1,6 @@
 // The logger: one JSON line per call, secret-named fields redacted, token-shaped text masked.
 import { describe, expect, it } from "vitest";
-import { createLogger, lineForTest, scrubTokens } from "../../src/log.js";
+import { createLogger, isoNowForTest, lineForTest, scrubTokens } from "../../src/log.js";
 
 describe("createLogger", () => {
   it("writes one JSON object per line with level, time and message", () => {
@@ -94,5 +94,21 @@ describe("scrubTokens", () => {
     const jwt = "eyJ0eXAiOiJKV1QifQ==.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlc2lnbmF0dXJl";
     expect(scrubTokens(`failed on ${jwt} today`)).toBe("failed on [redacted] today");
     expect(scrubTokens("Token expired at 2026-11-29T04:00:00.000Z")).toBe("Token expired at 2026-11-29T04:00:00.000Z");
+  });
+});
+
+describe("the timestamp", () => {
+  it("is what toISOString writes, at every millisecond of a second and across seconds", () => {
+    const realNow = Date.now;
+    try {
+      for (const base of [Date.UTC(2026, 11, 1, 23, 59, 59), Date.UTC(2027, 0, 1, 0, 0, 0), 0]) {
+        for (let ms = 0; ms < 2000; ms += 7) {
+          Date.now = () => base + ms;
+          expect(isoNowForTest()).toBe(new Date(base + ms).toISOString());
+        }
+      }
+    } finally {
+      Date.now = realNow;
+    }
   });
 });

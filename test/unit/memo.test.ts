@@ -55,6 +55,27 @@ function freezeClock(ms = NOW_MS): void {
   vi.setSystemTime(ms);
 }
 
+describe("tokens that end alike (the memo's key is the token's last characters)", () => {
+  it("a token ending as a remembered one is verified in full and refused, and the remembered one still hits", async () => {
+    freezeClock();
+    const { memo, calls } = memoOverRealVerifier();
+    const token = mintAlbToken({ key, claims: ALICE });
+    await memo.verify(token);
+    // Another payload (bob's) under alice's signature: the same last characters, another token.
+    const forged =
+      mintAlbToken({ key, claims: { ...ALICE, sub: "bob" } })
+        .split(".")
+        .slice(0, 2)
+        .join(".") + token.slice(token.lastIndexOf("."));
+    expect(forged.slice(-22)).toBe(token.slice(-22));
+    expect(await codeOf(memo.verify(forged))).toBe("invalid_signature");
+    expect(calls).toEqual([token, forged]);
+    expect((await memo.verify(token)).sub).toBe("alice");
+    expect(calls).toHaveLength(2);
+    expect(memo.hits).toBe(1);
+  });
+});
+
 describe("a repeated token", () => {
   it("is served from the memo without a second signature check, with the same claims", async () => {
     const { memo, calls } = memoOverRealVerifier();
