@@ -15,6 +15,7 @@ export interface EventOptions {
   /** Extra headers; names are lower-cased. An array value repeats the header (multi-value mode keeps all, single keeps the last). */
   readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   readonly body?: string | Buffer;
+  /** A target group in multi-value headers mode. */
   readonly multiValue?: boolean;
   /** The three x-amzn-oidc-* headers, if the request went through authenticate-oidc. */
   readonly oidc?: { readonly data?: string; readonly identity?: string; readonly accessToken?: string };

@@ -12,7 +12,7 @@ import {
   tamper,
   type MintOptions,
 } from "./alb-token.js";
-import { albEvent, healthCheckEvent } from "./events.js";
+import { albEvent, healthCheckEvent, type EventOptions } from "./events.js";
 import { startKeyServer, type KeyServer } from "./key-server.js";
 import { createAlbKey, createRsaKey } from "./keys.js";
 import { DEFAULT_M2M_AUDIENCE, DEFAULT_M2M_CLIENT_ID, DEFAULT_M2M_ISSUER, mintMachineToken } from "./machine-token.js";
@@ -95,14 +95,8 @@ export interface UserTokenOptions {
  * The request a user event describes.
  * @example alb.userEvent({ method: "POST", path: "/notes", headers: { "content-type": "application/json" }, body: '{"text":"hi"}' })
  */
-export interface UserEventOptions extends UserTokenOptions {
-  readonly path?: string;
-  readonly method?: string;
-  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
-  readonly query?: Readonly<Record<string, string | readonly string[]>>;
-  readonly body?: string | Buffer;
-  /** A target group in multi-value headers mode. */
-  readonly multiValue?: boolean;
+export interface UserEventOptions
+  extends UserTokenOptions, Pick<EventOptions, "path" | "method" | "headers" | "query" | "body" | "multiValue"> {
   /** Send this x-amzn-oidc-data instead of minting one (a bad token, or one to reuse); `null` sends none. */
   readonly token?: string | null;
   /** Reuse the token of the previous userEvent instead of minting a fresh one. */
