@@ -9,12 +9,13 @@ const SESSION_COOKIE_SHARDS = 4;
 /** Answers a logout request in the event's header mode. */
 export type LogoutResponder = (multiValue: boolean) => ALBResult;
 
-/** The Set-Cookie values that expire every shard; the ALB sets them host-only on Path=/, always Secure. */
+/**
+ * The Set-Cookie values that expire every shard; the ALB sets them host-only on Path=/, always Secure.
+ * Max-Age=0 alone, no Expires date: every browser honours Max-Age, and a date's comma is where
+ * Powertools' Router (and other cookie-joining code) splits one Set-Cookie into two broken ones.
+ */
 function expiredSessionCookies(cookieName: string): string[] {
-  return Array.from(
-    { length: SESSION_COOKIE_SHARDS },
-    (_, i) => `${cookieName}-${i}=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; Secure; HttpOnly`,
-  );
+  return Array.from({ length: SESSION_COOKIE_SHARDS }, (_, i) => `${cookieName}-${i}=; Max-Age=0; Path=/; Secure; HttpOnly`);
 }
 
 /** The end-session URL with the post-logout redirect (and client_id, which RP-initiated logout wants with it). */
