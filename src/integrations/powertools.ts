@@ -11,13 +11,37 @@ export interface AlbAuthEnv {
   store: { request: { principal: Principal } };
 }
 
-/** Our ALB result as the web Response the Router short-circuits with (it converts it back for the ALB). */
-function toResponse(result: ALBResult): Response {
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(result.headers ?? {})) headers.append(k, String(v));
-  for (const [k, values] of Object.entries(result.multiValueHeaders ?? {})) for (const v of values) headers.append(k, String(v));
-  const body = result.statusCode === 204 || result.statusCode === 304 || result.body === "" ? null : (result.body ?? null);
-  return new Response(body, { status: result.statusCode, headers });
+/** A proxy result as the Router's middleware may return it. */
+interface RouterResult {
+  statusCode: number;
+  statusDescription?: string;
+  isBase64Encoded?: boolean;
+  headers: Record<string, string>;
+  multiValueHeaders?: Record<string, string[]>;
+  body: string | null;
+}
+
+/**
+ * Our ALB result in the shape the Router converts itself (a proxy result, not a web Response): it
+ * appends each value of `multiValueHeaders`, where a returned Response has its headers copied with
+ * `set`, which keeps only the last `Set-Cookie` (logout expires several session cookie shards). A
+ * header with one value goes in `headers`, which the Router sets over its default content type
+ * (appended, it would read "application/json, application/json").
+ */
+function toRouterResult(result: ALBResult): RouterResult {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+  const lists: Record<string, string[]> = {};
+  for (const [k, values] of Object.entries(result.multiValueHeaders ?? {})) {
+    if (values.length === 1) headers[k] = String(values[0]);
+    else if (values.length > 1) lists[k] = values.map(String);
+  }
+  // No body for an empty one: the Router would give a 204 or 304 a body, which a Response refuses.
+  const out: RouterResult = { statusCode: result.statusCode, headers, body: result.body === "" ? null : (result.body ?? null) };
+  if (result.statusDescription !== undefined) out.statusDescription = result.statusDescription;
+  if (result.isBase64Encoded !== undefined) out.isBase64Encoded = result.isBase64Encoded;
+  if (Object.keys(lists).length > 0) out.multiValueHeaders = lists;
+  return out;
 }
 
 /**
@@ -37,7 +61,7 @@ export function albAuth(options: AlbAuthOptions = {}): Middleware<AlbAuthEnv> {
   const auth = createAlbAuth(options);
   return async ({ reqCtx, next }) => {
     const outcome = await auth.check(reqCtx.event as ALBEvent, reqCtx.context);
-    if (outcome.result) return toResponse(outcome.result);
+    if (outcome.result) return toRouterResult(outcome.result);
     reqCtx.set("principal", outcome.principal);
     await next();
     return undefined;

@@ -10,7 +10,9 @@ const alb = useFakeAlb();
 
 const context = { awsRequestId: "pt-1" } as Context;
 
-function build() {
+const EXPIRED = (shard: number): string => `AWSELBAuthSessionCookie-${shard}=; Max-Age=0; Path=/; Secure; HttpOnly`;
+
+function build(env: Record<string, string> = {}) {
   const seen: Principal[] = [];
   const route = vi.fn((principal: Principal | undefined) => {
     if (principal === undefined) throw new Error("no principal in the request store");
@@ -20,9 +22,10 @@ function build() {
   const app = new Router<AlbAuthEnv>({
     logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   });
-  app.use(albAuth({ env: { ...alb.env, ...alb.machineEnv, M2M_PATH_PREFIXES: "/api/" }, writeLog: () => undefined }));
+  app.use(albAuth({ env: { ...alb.env, ...alb.machineEnv, M2M_PATH_PREFIXES: "/api/", ...env }, writeLog: () => undefined }));
   app.get("/me", (reqCtx) => route(reqCtx.get("principal")));
   app.get("/api/notes", (reqCtx) => route(reqCtx.get("principal")));
+  app.get("/logout", () => route(undefined));
   app.get("/health", () => route({ type: "machine", sub: "health", clientId: null, scopes: [], claims: {} }));
   return { app, route, seen };
 }
@@ -59,5 +62,28 @@ describe("alb-oidc-target/powertools", () => {
     expect(res.statusCode).toBe(200);
     expect(body(res)).toEqual({ status: "ok" });
     expect(route).not.toHaveBeenCalled();
+  });
+
+  // The Router copies the headers of a returned web Response with set(), which keeps only the last
+  // Set-Cookie; and it splits every Set-Cookie at commas. Logout expires four shards.
+  it("delivers logout's four expired session cookies intact in multi-value mode, without calling the route", async () => {
+    const { app, route } = build({ IDP_LOGOUT_URL: "https://idp.example.com/session/end" });
+    const res = await app.resolve(alb.userEvent({ path: "/logout", multiValue: true }), context);
+    expect(res.statusCode).toBe(302);
+    expect(res.multiValueHeaders?.["set-cookie"]).toEqual([0, 1, 2, 3].map(EXPIRED));
+    expect(res.headers?.location).toBe("https://idp.example.com/session/end");
+    expect(res.headers?.["cache-control"]).toBe("no-store");
+    expect(route).not.toHaveBeenCalled();
+  });
+
+  it("keeps one content type on a JSON answer in multi-value mode, and the first shard's cookie in single-value mode", async () => {
+    const { app } = build();
+    const multi = await app.resolve(alb.userEvent({ path: "/logout", multiValue: true }), context);
+    expect(multi.headers?.["content-type"]).toBe("application/json");
+    expect(multi.multiValueHeaders?.["content-type"]).toBeUndefined();
+    expect(body(multi)).toEqual({ message: "Logged out" });
+    const single = await app.resolve(alb.userEvent({ path: "/logout" }), context);
+    expect(single.headers?.["set-cookie"]).toBe(EXPIRED(0));
+    expect(single.multiValueHeaders).toBeUndefined();
   });
 });
