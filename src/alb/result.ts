@@ -30,9 +30,14 @@ const REASONS: Readonly<Record<number, string>> = {
   503: "Service Unavailable",
 };
 
+/** The statusDescription of each code in REASONS, built once instead of on every result. */
+const STATUS_LINES: ReadonlyMap<number, string> = new Map(
+  Object.entries(REASONS).map(([code, reason]) => [Number(code), `${code} ${reason}`]),
+);
+
 /** `"<code> <reason>"`, the ALB's statusDescription. */
 export function statusDescription(status: number): string {
-  return `${status} ${REASONS[status] ?? "Unknown"}`;
+  return STATUS_LINES.get(status) ?? `${status} Unknown`;
 }
 
 /** Headers of a result; `set-cookie` may carry several values (multi-value mode only). */
@@ -49,14 +54,19 @@ const BASE_HEADERS = { "content-type": "application/json", "cache-control": "no-
  */
 export function jsonResult(status: number, body: unknown, headers: ResultHeaders | undefined, multiValue: boolean): ALBResult {
   const text = JSON.stringify(body);
-  if (headers === undefined) {
-    // Every success takes this path: no copying loops, just the two JSON headers.
-    const out: ALBResult = { statusCode: status, statusDescription: statusDescription(status), isBase64Encoded: false, body: text };
-    if (multiValue) out.multiValueHeaders = { "content-type": ["application/json"], "cache-control": ["no-store"] };
-    else out.headers = { "content-type": "application/json", "cache-control": "no-store" };
-    return out;
-  }
+  if (headers === undefined) return jsonTextResult(status, text, multiValue);
   return result(status, text, { ...BASE_HEADERS, ...headers }, multiValue);
+}
+
+/**
+ * jsonResult for a body that is JSON text already, with the two JSON headers: every success takes
+ * this path (no copying loops).
+ */
+export function jsonTextResult(status: number, text: string, multiValue: boolean): ALBResult {
+  const out: ALBResult = { statusCode: status, statusDescription: statusDescription(status), isBase64Encoded: false, body: text };
+  if (multiValue) out.multiValueHeaders = { "content-type": ["application/json"], "cache-control": ["no-store"] };
+  else out.headers = { "content-type": "application/json", "cache-control": "no-store" };
+  return out;
 }
 
 /** Builds an ALB result with a body that is already a string. */
@@ -79,6 +89,22 @@ export function result(status: number, body: string, headers: ResultHeaders, mul
 
 const scalar = (v: unknown): v is string | number | boolean => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 
+/** Is every value a string (so the headers need no conversion)? Inherited keys count too: they only send it to the copy, which reads own keys. */
+function allStrings(headers: Record<string, unknown>): boolean {
+  for (const k in headers) if (typeof headers[k] !== "string") return false;
+  return true;
+}
+
+/** Is every value a list of strings? */
+function allStringLists(headers: Record<string, unknown>): boolean {
+  for (const k in headers) {
+    const v = headers[k];
+    if (!Array.isArray(v)) return false;
+    for (let i = 0; i < v.length; i++) if (typeof v[i] !== "string") return false;
+  }
+  return true;
+}
+
 /**
  * Checks a result an app returned and delivers it in the event's header mode: `headers` become
  * `multiValueHeaders` for a multi-value event and the reverse (first value kept, as jsonResult
@@ -87,6 +113,11 @@ const scalar = (v: unknown): v is string | number | boolean => typeof v === "str
  * @example deliverResult({ statusCode: 201, headers: { location: "/notes/1" } }, true) // multiValueHeaders: { location: ["/notes/1"] }
  */
 export function deliverResult(value: unknown, multiValue: boolean): ALBResult {
+  return deliver(value, multiValue, true);
+}
+
+/** deliverResult; with `reuse` false, headers are always copied (the reference its test compares with). */
+function deliver(value: unknown, multiValue: boolean, reuse: boolean): ALBResult {
   if (!isRecord(value)) throw new TypeError("the app returned no result object");
   const status = value.statusCode;
   if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) {
@@ -111,6 +142,11 @@ export function deliverResult(value: unknown, multiValue: boolean): ALBResult {
     // The common result (headers only): straight into the event's mode, without the merge's arrays.
     const headers = value.headers;
     if (headers !== undefined && !isRecord(headers)) throw new TypeError("the app's result headers is not an object");
+    // Already what a single-value event needs: delivered as is (copying it key by key was most of delivering).
+    if (reuse && !multiValue && headers !== undefined && allStrings(headers)) {
+      out.headers = headers as Record<string, string>;
+      return out;
+    }
     const into: Record<string, string | string[]> = {};
     if (headers !== undefined) {
       for (const k of Object.keys(headers)) {
@@ -135,6 +171,10 @@ export function deliverResult(value: unknown, multiValue: boolean): ALBResult {
   }
   // multiValueHeaders is set here (the fast path above took every result without it).
   if (!isRecord(value.multiValueHeaders)) throw new TypeError("the app's result multiValueHeaders is not an object");
+  if (reuse && multiValue && value.headers === undefined && allStringLists(value.multiValueHeaders)) {
+    out.multiValueHeaders = value.multiValueHeaders as Record<string, string[]>;
+    return out;
+  }
   for (const [k, v] of Object.entries(value.multiValueHeaders)) {
     if (v === undefined) continue;
     if (!Array.isArray(v) || !v.every(scalar)) throw new TypeError(`the app's result header "${k.slice(0, 64)}" is not a list of strings`);
@@ -148,3 +188,6 @@ export function deliverResult(value: unknown, multiValue: boolean): ALBResult {
   }
   return out;
 }
+
+/** For the test that delivering headers as they came answers what copying them does. */
+export const deliverForTest = deliver;

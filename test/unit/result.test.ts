@@ -1,6 +1,7 @@
 // Building ALB results: status line, JSON body, and exactly one of headers / multiValueHeaders.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jsonResult, statusDescription } from "../../src/alb/result.js";
+import { deliverForTest, deliverResult, jsonResult, statusDescription } from "../../src/alb/result.js";
 
 describe("jsonResult", () => {
   it("builds a single-value result with the JSON headers", () => {
@@ -34,5 +35,55 @@ describe("jsonResult", () => {
     [500, "500 Internal Server Error"],
   ])("describes %i as %s", (status, text) => {
     expect(statusDescription(status)).toBe(text);
+  });
+});
+
+describe("deliverResult", () => {
+  // Headers already in the event's mode are delivered as they came instead of copied: the answer must be the same.
+  it("answers what copying every header answers, for any headers in either mode (2,000 random results)", () => {
+    const value = fc.oneof(
+      fc.string(),
+      fc.constantFrom("", "a, b", "1"),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(undefined),
+      fc.constant(null),
+    );
+    const list = fc.oneof(fc.array(fc.oneof(fc.string(), fc.integer(), fc.boolean()), { maxLength: 3 }), value);
+    const names = fc.constantFrom("content-type", "set-cookie", "x-a", "X-A", "location");
+    const result = fc.record(
+      {
+        statusCode: fc.constantFrom(200, 201, 302, 404, 599, 600, 99, 200.5),
+        statusDescription: fc.constantFrom(undefined, "200 Fine", 7),
+        body: fc.constantFrom(undefined, null, "", "{}", 3),
+        isBase64Encoded: fc.constantFrom(undefined, true, false, "yes"),
+        headers: fc.oneof(fc.constant(undefined), fc.dictionary(names, value, { maxKeys: 4 }), fc.constant("x")),
+        multiValueHeaders: fc.oneof(fc.constant(undefined), fc.dictionary(names, list, { maxKeys: 4 })),
+      },
+      { requiredKeys: ["statusCode"] },
+    );
+    const answer = (fn: () => unknown): unknown => {
+      try {
+        return { ok: fn() };
+      } catch (err) {
+        return { threw: (err as Error).message };
+      }
+    };
+    fc.assert(
+      fc.property(result, fc.boolean(), (res, multiValue) => {
+        expect(answer(() => deliverForTest(res, multiValue, true))).toEqual(answer(() => deliverForTest(res, multiValue, false)));
+      }),
+      { numRuns: 2000, seed: 20261202 },
+    );
+  });
+
+  it("delivers a single-value result's string headers without copying them, and converts any other", () => {
+    const headers = { "content-type": "text/plain", "x-n": "1" };
+    expect(deliverResult({ statusCode: 200, headers }, false).headers).toBe(headers);
+    const numeric = { "x-n": 1 };
+    const delivered = deliverResult({ statusCode: 200, headers: numeric }, false);
+    expect(delivered.headers).toEqual({ "x-n": "1" });
+    expect(delivered.headers).not.toBe(numeric);
+    expect(deliverResult({ statusCode: 200, headers }, true).multiValueHeaders).toEqual({ "content-type": ["text/plain"], "x-n": ["1"] });
   });
 });
