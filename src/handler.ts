@@ -198,7 +198,7 @@ export function logRequest(
   const durationMs = Math.round((performance.now() - fields.started) * 1000) / 1000;
   const level = fields.status >= 500 && fields.status !== 503 ? "error" : "info";
   const { requestId, route, status, code: error, reason } = fields;
-  logger[level]("request", { requestId, method, path, route, status, error, reason, durationMs });
+  logger.request(level, { requestId, method, path, route, status, error, reason, durationMs });
 }
 
 /** A context for an app when the caller passed none (local tools, tests): only awsRequestId is read by us. */

@@ -6,6 +6,20 @@ export type LogFields = Readonly<Record<string, string | number | boolean | unde
 export interface Logger {
   info(msg: string, fields: LogFields): void;
   error(msg: string, fields: LogFields): void;
+  /** The one line per request, `msg` "request": what `info`/`error` would write for these fields, in this order. */
+  request(level: "info" | "error", fields: RequestFields): void;
+}
+
+/** The request line's fields, in the order they are written; undefined ones are left out. */
+export interface RequestFields {
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly route: string | undefined;
+  readonly status: number;
+  readonly error: string | undefined;
+  readonly reason: string | undefined;
+  readonly durationMs: number;
 }
 
 /** Keys that must never reach a log even by mistake; their values are replaced. */
@@ -108,13 +122,32 @@ function line(level: string, msg: string, fields: LogFields): string {
     if (part === null) text += `,${JSON.stringify(key)}:"[redacted]"`;
     else if (typeof value === "string") text += part + jsonString(capped(value));
     // A number or a boolean: JSON writes a finite number as String does, and NaN and the infinities as null.
-    else text += part + (typeof value === "number" && !Number.isFinite(value) ? "null" : String(value));
+    else text += part + (typeof value === "number" ? numberText(value) : String(value));
   }
   return `${text}}\n`;
 }
 
-/** For the test that line writes exactly what JSON.stringify of the object would. */
-export const lineForTest = { line, objectLine };
+/** A number as JSON writes it: as String does when finite, null otherwise. */
+function numberText(value: number): string {
+  return Number.isFinite(value) ? String(value) : "null";
+}
+
+/**
+ * The request line, written from its known fields: line's text for them without looking each
+ * name up (none of them is secret or reordered), on every request.
+ */
+function requestLine(level: "info" | "error", f: RequestFields): string {
+  let text = `{"level":"${level}","time":"${isoNow()}","msg":"request","requestId":${jsonString(capped(f.requestId))}`;
+  text += `,"method":${jsonString(capped(f.method))},"path":${jsonString(capped(f.path))}`;
+  if (f.route !== undefined) text += `,"route":${jsonString(capped(f.route))}`;
+  text += `,"status":${numberText(f.status)}`;
+  if (f.error !== undefined) text += `,"error":${jsonString(capped(f.error))}`;
+  if (f.reason !== undefined) text += `,"reason":${jsonString(capped(f.reason))}`;
+  return `${text},"durationMs":${numberText(f.durationMs)}}\n`;
+}
+
+/** For the test that line and requestLine write exactly what JSON.stringify of the object would. */
+export const lineForTest = { line, objectLine, requestLine };
 
 /**
  * Creates a logger writing to `write` (stdout by default: Lambda ships each line to CloudWatch as is).
@@ -124,6 +157,7 @@ export function createLogger(write: (line: string) => void = (l) => process.stdo
   return {
     info: (msg, fields) => write(line("info", msg, fields)),
     error: (msg, fields) => write(line("error", msg, fields)),
+    request: (level, fields) => write(requestLine(level, fields)),
   };
 }
 

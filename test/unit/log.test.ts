@@ -24,7 +24,7 @@ describe("createLogger", () => {
 });
 
 describe("the line as written", () => {
-  const { line, objectLine } = lineForTest;
+  const { line, objectLine, requestLine } = lineForTest;
   // Compared without the timestamp: the two calls may fall in different milliseconds.
   const untimed = (text: string): string => text.replace(/"time":"[^"]*"/, '"time":""');
   const strings = [
@@ -75,6 +75,28 @@ describe("the line as written", () => {
         expect(untimed(line("info", msg, fields))).toBe(untimed(objectLine("info", msg, fields)));
       }),
       { numRuns: 2000, seed: 20261201 },
+    );
+  });
+
+  it("writes the request line as line does for the same fields, for any values (2,000 random lines)", () => {
+    const text = fc.constantFrom(...strings);
+    const maybe = fc.option(text, { nil: undefined });
+    const number = fc.oneof(fc.integer({ min: 100, max: 599 }), fc.double(), fc.constantFrom(-0, 0.25, 1e21, 1e-7));
+    const fieldsArb = fc.record({
+      requestId: text,
+      method: text,
+      path: text,
+      route: maybe,
+      status: number,
+      error: maybe,
+      reason: maybe,
+      durationMs: number,
+    });
+    fc.assert(
+      fc.property(fieldsArb, fc.constantFrom("info" as const, "error" as const), (fields, level) => {
+        expect(untimed(requestLine(level, fields))).toBe(untimed(objectLine(level, "request", fields)));
+      }),
+      { numRuns: 2000, seed: 20261202 },
     );
   });
 
