@@ -1,4 +1,5 @@
 // The structured logger: one JSON object per line on stdout, and nothing in it that could carry a token.
+import { jsonString, millisText, numberText } from "./json-text.js";
 
 /** A log line's fields. Values are our own words and numbers; tokens, cookies and secrets are never passed in. */
 export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -91,13 +92,6 @@ function keyPart(key: string): string | null {
   return part;
 }
 
-/** Characters JSON never escapes: a string of only these is written as is, between quotes. */
-const PLAIN = /^[\w ./:-]*$/;
-
-function jsonString(value: string): string {
-  return PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
-}
-
 /** The line as JSON.stringify writes the object `{ level, time, msg, ...fields }` (the reference for line). */
 function objectLine(level: string, msg: string, fields: LogFields): string {
   const out: Record<string, unknown> = { level, time: isoNow(), msg: capped(msg) };
@@ -127,11 +121,6 @@ function line(level: string, msg: string, fields: LogFields): string {
   return `${text}}\n`;
 }
 
-/** A number as JSON writes it: as String does when finite, null otherwise. */
-function numberText(value: number): string {
-  return Number.isFinite(value) ? String(value) : "null";
-}
-
 /**
  * The request line, written from its known fields: line's text for them without looking each
  * name up (none of them is secret or reordered), on every request.
@@ -143,7 +132,7 @@ function requestLine(level: "info" | "error", f: RequestFields): string {
   text += `,"status":${numberText(f.status)}`;
   if (f.error !== undefined) text += `,"error":${jsonString(capped(f.error))}`;
   if (f.reason !== undefined) text += `,"reason":${jsonString(capped(f.reason))}`;
-  return `${text},"durationMs":${numberText(f.durationMs)}}\n`;
+  return `${text},"durationMs":${millisText(f.durationMs)}}\n`;
 }
 
 /** For the test that line and requestLine write exactly what JSON.stringify of the object would. */

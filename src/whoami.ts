@@ -2,6 +2,7 @@
 import type { ALBResult } from "aws-lambda";
 import { isMultiValue, prefersHtml } from "./alb/event.js";
 import { jsonResult, jsonTextResult } from "./alb/result.js";
+import { jsonString } from "./json-text.js";
 import { escapeHtml, htmlPage } from "./pages.js";
 import type { AlbAppRequest } from "./principal.js";
 
@@ -47,7 +48,7 @@ export function createWhoami(options: WhoamiOptions = {}): (request: AlbAppReque
     }
     if (prefersHtml(event)) return userPage(principal.claims, principal.sub, logoutPath, multiValue);
     // JSON.stringify of { message, identity, claims }, written around the claims' text (the object was a tenth of the app).
-    const body = `{"message":"Token is valid","identity":${JSON.stringify(principal.sub)},"claims":${JSON.stringify(principal.claims)}}`;
+    const body = `{"message":"Token is valid","identity":${jsonString(principal.sub)},"claims":${JSON.stringify(principal.claims)}}`;
     return jsonTextResult(200, body, multiValue);
   };
 }
