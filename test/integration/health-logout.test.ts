@@ -9,8 +9,7 @@ import { body, harness, header, useKeyServer } from "../helpers.js";
 const key = createAlbKey();
 const server = useKeyServer([key], { each: true });
 
-const EXPIRED = (name: string, shard: number): string =>
-  `${name}-${shard}=; Max-Age=0; Path=/; Secure; HttpOnly`;
+const EXPIRED = (name: string, shard: number): string => `${name}-${shard}=; Max-Age=0; Path=/; Secure; HttpOnly`;
 
 describe("health checks", () => {
   it.each([false, true])("the ALB health checker gets 200 {status: ok} and nothing else (multi-value %s)", async (multiValue) => {
