@@ -1,7 +1,7 @@
 // The request flow: read the ALB event -> route -> authenticate -> authorize -> the app -> respond. Never throws: a thrown error is a bare 502 at the ALB.
 import type { ALBEvent, ALBResult, Context } from "aws-lambda";
 import { isMultiValue, prefersHtml, readHeader, readHeaderList, requestLine, type HeaderValue } from "./alb/event.js";
-import { deliverResult, jsonResult } from "./alb/result.js";
+import { deliverToRuntime, jsonResult } from "./alb/result.js";
 import type { AlbClaims, AlbTokenVerifier } from "./auth/alb-token.js";
 import type { UserPolicy } from "./auth/authorize.js";
 import { bearerToken, type MachineTokenVerifier } from "./auth/machine-token.js";
@@ -231,7 +231,7 @@ export function createHandler(deps: HandlerDeps): AlbHandler {
         try {
           const returned = deps.app({ event, context: contextFor(context, requestId), principal: outcome.principal });
           // Awaited only when it is a promise (or thenable): a plain result is delivered without a trip through the microtask queue.
-          res = deliverResult(isThenable(returned) ? await returned : returned, multiValue);
+          res = deliverToRuntime(isThenable(returned) ? await returned : returned, multiValue);
         } catch (err) {
           ({ result: res, code, reason } = failure(err, multiValue, requestId));
         }

@@ -113,11 +113,21 @@ function allStringLists(headers: Record<string, unknown>): boolean {
  * @example deliverResult({ statusCode: 201, headers: { location: "/notes/1" } }, true) // multiValueHeaders: { location: ["/notes/1"] }
  */
 export function deliverResult(value: unknown, multiValue: boolean): ALBResult {
+  return deliver(value, multiValue, false);
+}
+
+/**
+ * deliverResult for a result that goes straight to the Lambda runtime (withAlbAuth's handler), where
+ * nothing can change it afterwards: headers already in the event's mode are handed on as they came
+ * instead of copied key by key (most of delivering, after a signature check). Middlewares keep
+ * deliverResult: a later one may change the response's headers, which must not be the app's object.
+ */
+export function deliverToRuntime(value: unknown, multiValue: boolean): ALBResult {
   return deliver(value, multiValue, true);
 }
 
-/** deliverResult; with `reuse` false, headers are always copied (the reference its test compares with). */
-function deliver(value: unknown, multiValue: boolean, reuse: boolean): ALBResult {
+/** deliverResult, or with `handOn` deliverToRuntime. */
+function deliver(value: unknown, multiValue: boolean, handOn: boolean): ALBResult {
   if (!isRecord(value)) throw new TypeError("the app returned no result object");
   const status = value.statusCode;
   if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) {
@@ -142,8 +152,8 @@ function deliver(value: unknown, multiValue: boolean, reuse: boolean): ALBResult
     // The common result (headers only): straight into the event's mode, without the merge's arrays.
     const headers = value.headers;
     if (headers !== undefined && !isRecord(headers)) throw new TypeError("the app's result headers is not an object");
-    // Already what a single-value event needs: delivered as is (copying it key by key was most of delivering).
-    if (reuse && !multiValue && headers !== undefined && allStrings(headers)) {
+    // Already what a single-value event needs.
+    if (handOn && !multiValue && headers !== undefined && allStrings(headers)) {
       out.headers = headers as Record<string, string>;
       return out;
     }
@@ -171,7 +181,7 @@ function deliver(value: unknown, multiValue: boolean, reuse: boolean): ALBResult
   }
   // multiValueHeaders is set here (the fast path above took every result without it).
   if (!isRecord(value.multiValueHeaders)) throw new TypeError("the app's result multiValueHeaders is not an object");
-  if (reuse && multiValue && value.headers === undefined && allStringLists(value.multiValueHeaders)) {
+  if (handOn && multiValue && value.headers === undefined && allStringLists(value.multiValueHeaders)) {
     out.multiValueHeaders = value.multiValueHeaders as Record<string, string[]>;
     return out;
   }
@@ -188,6 +198,3 @@ function deliver(value: unknown, multiValue: boolean, reuse: boolean): ALBResult
   }
   return out;
 }
-
-/** For the test that delivering headers as they came answers what copying them does. */
-export const deliverForTest = deliver;
