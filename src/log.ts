@@ -75,25 +75,10 @@ function capped(value: string): string {
 }
 
 /**
- * How a field name is written: `,"name":` once per name (remembered like isSecretKey), null for a
- * secret name, or OBJECT_ORDER for a name that an object would not keep in place (`level`, `time`
- * or `msg` again, `__proto__`, an integer key JSON.stringify puts first).
+ * A line: what JSON.stringify writes for the object `{ level, time, msg, ...fields }`. For the
+ * occasional line (the emulator's); the function's one line per request is requestLine.
  */
-const OBJECT_ORDER = "";
-const keyParts = new Map<string, string | null>();
-const REORDERED_KEY = /^(?:level|time|msg|__proto__|0|[1-9]\d*)$/;
-
-function keyPart(key: string): string | null {
-  let part = keyParts.get(key);
-  if (part === undefined) {
-    part = isSecretKey(key) ? null : REORDERED_KEY.test(key) ? OBJECT_ORDER : `,${JSON.stringify(key)}:`;
-    if (keyParts.size < MAX_REMEMBERED_KEYS) keyParts.set(key, part);
-  }
-  return part;
-}
-
-/** The line as JSON.stringify writes the object `{ level, time, msg, ...fields }` (the reference for line). */
-function objectLine(level: string, msg: string, fields: LogFields): string {
+function line(level: string, msg: string, fields: LogFields): string {
   const out: Record<string, unknown> = { level, time: isoNow(), msg: capped(msg) };
   for (const key in fields) {
     const value = fields[key];
@@ -103,27 +88,8 @@ function objectLine(level: string, msg: string, fields: LogFields): string {
 }
 
 /**
- * The JSON line, written directly: the same text as objectLine (a test compares them), without
- * building an object for JSON.stringify to walk; it was a fifth of a warm request's cost.
- */
-function line(level: string, msg: string, fields: LogFields): string {
-  let text = `{"level":${jsonString(level)},"time":"${isoNow()}","msg":${jsonString(capped(msg))}`;
-  for (const key in fields) {
-    const value = fields[key];
-    if (value === undefined) continue;
-    const part = keyPart(key);
-    if (part === OBJECT_ORDER) return objectLine(level, msg, fields);
-    if (part === null) text += `,${JSON.stringify(key)}:"[redacted]"`;
-    else if (typeof value === "string") text += part + jsonString(capped(value));
-    // A number or a boolean: JSON writes a finite number as String does, and NaN and the infinities as null.
-    else text += part + (typeof value === "number" ? numberText(value) : String(value));
-  }
-  return `${text}}\n`;
-}
-
-/**
- * The request line, written from its known fields: line's text for them without looking each
- * name up (none of them is secret or reordered), on every request.
+ * The request line, written from its known fields: line's text for them (none of them is secret or
+ * reordered by an object), without building an object for JSON.stringify, on every request.
  */
 function requestLine(level: "info" | "error", f: RequestFields): string {
   let text = `{"level":"${level}","time":"${isoNow()}","msg":"request","requestId":${jsonString(capped(f.requestId))}`;
@@ -135,8 +101,8 @@ function requestLine(level: "info" | "error", f: RequestFields): string {
   return `${text},"durationMs":${millisText(f.durationMs)}}\n`;
 }
 
-/** For the test that line and requestLine write exactly what JSON.stringify of the object would. */
-export const lineForTest = { line, objectLine, requestLine };
+/** For the test that requestLine writes exactly what line (JSON.stringify of the object) would. */
+export const lineForTest = { line, requestLine };
 
 /**
  * Creates a logger writing to `write` (stdout by default: Lambda ships each line to CloudWatch as is).
