@@ -8,7 +8,7 @@ import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, mintAlbToken } from
 import { createAlbKey, createRsaKey } from "../testing/keys.js";
 import { startKeyServer, type KeyServer } from "../testing/key-server.js";
 import { DEFAULT_M2M_AUDIENCE, DEFAULT_M2M_ISSUER, mintMachineToken } from "../testing/machine-token.js";
-import { loadHandler, parseHandlerSpec } from "./emulator/handler-module.js";
+import { loadHandler, parseHandlerSpec } from "./emulator/targets/handler-module.js";
 import { runDirectly } from "./run-directly.js";
 
 /**

@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import * as client from "openid-client";
 import { isUnreachable } from "../guards.js";
-import { DEMO_MACHINE_CLIENT } from "./emulator/machine-client.js";
+import { DEMO_MACHINE_CLIENT } from "./oidc/machine-client.js";
 import { runDirectly } from "./run-directly.js";
 
 export interface TokenRequest {

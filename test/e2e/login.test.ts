@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/local/emulator/emulator.js";
-import { loadEmulatorConfig } from "../../src/local/emulator/config.js";
+import { loadEmulatorConfig } from "../../src/local/emulator/listener/config-file.js";
 import { DEMO_USERS } from "../../src/local/oidc/users.js";
 import { launchChromium, type E2eBrowser } from "./chromium.js";
 

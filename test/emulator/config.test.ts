@@ -10,7 +10,7 @@ import {
   needsEmbeddedProvider,
   parseEmulatorConfig,
   resolveConfig,
-} from "../../src/local/emulator/config.js";
+} from "../../src/local/emulator/listener/config-file.js";
 
 const LINE = {
   Issuer: "https://access.line.me",

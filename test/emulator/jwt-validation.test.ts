@@ -1,8 +1,8 @@
 // The emulator's jwt-validation rule on machine path prefixes: what reaches the function, what the emulator answers itself, and the config block.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadEmulatorConfig, parseEmulatorConfig, resolveConfig } from "../../src/local/emulator/config.js";
-import { claimMatches } from "../../src/local/emulator/jwt-claims.js";
-import type { AdditionalClaim, JwtValidationFile } from "../../src/local/emulator/jwt-validation.js";
+import { loadEmulatorConfig, parseEmulatorConfig, resolveConfig } from "../../src/local/emulator/listener/config-file.js";
+import { claimMatches } from "../../src/local/emulator/jwt-validation/claim-match.js";
+import type { AdditionalClaim, JwtValidationFile } from "../../src/local/emulator/jwt-validation/rule-config.js";
 import { fetchMachineToken } from "../../src/local/token.js";
 import { decodePart, mintAlbToken } from "../../src/testing/alb-token.js";
 import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { safeReturnTo } from "../../src/local/emulator/authenticate.js";
+import { safeReturnTo } from "../../src/local/emulator/authenticate-oidc/action.js";
 import { banner } from "../../src/local/emulator/banner.js";
 import { scrubTokens } from "../../src/log.js";
 import { mintAlbToken } from "../../src/testing/alb-token.js";

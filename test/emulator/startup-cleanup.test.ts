@@ -1,7 +1,7 @@
 // startEmulator undoes every step it took when a later one throws: nothing left listening, its ports free again, process.env as it was.
 import { createServer as createNetServer, type AddressInfo, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmulatorConfigError } from "../../src/local/emulator/config.js";
+import { EmulatorConfigError } from "../../src/local/emulator/listener/config-file.js";
 import { startEmulator, type EmulatorOptions } from "../../src/local/emulator/emulator.js";
 
 function listenOn(port: number): Promise<Server> {

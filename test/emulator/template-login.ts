@@ -2,7 +2,7 @@
 // Usage: tsx test/emulator/template-login.ts <template.json>...   (exit 0 when every login ends on a 200 with her verified claims)
 import { readFileSync } from "node:fs";
 import { startEmulator } from "../../src/local/emulator/emulator.js";
-import { listenerIds, templateListener } from "../../src/local/emulator/template.js";
+import { listenerIds, templateListener } from "../../src/local/emulator/listener/template.js";
 import { banner } from "../../src/local/emulator/banner.js";
 import { Browser } from "./browser.js";
 

@@ -2,7 +2,7 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withEmbeddedIdp } from "../../src/local/emulator/emulator.js";
-import { templateListener } from "../../src/local/emulator/template.js";
+import { templateListener } from "../../src/local/emulator/listener/template.js";
 import { DEMO_USERS } from "../../src/local/oidc/users.js";
 import { fetchMachineToken } from "../../src/local/token.js";
 import { Browser } from "./browser.js";

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { banner } from "../../src/local/emulator/banner.js";
-import { DEMO_MACHINE_CLIENT } from "../../src/local/emulator/machine-client.js";
+import { DEMO_MACHINE_CLIENT } from "../../src/local/oidc/machine-client.js";
 import { defaultIssuer, fetchMachineToken, TokenError } from "../../src/local/token.js";
 import { Browser } from "./browser.js";
 import { testEmulator, type TestEmulator } from "./setup.js";

@@ -3,7 +3,7 @@ import { createServer, request, type IncomingMessage, type Server } from "node:h
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { banner } from "../../src/local/emulator/banner.js";
-import { parseUpstream } from "../../src/local/emulator/upstream.js";
+import { parseUpstream } from "../../src/local/emulator/targets/upstream.js";
 import { DEMO_USERS } from "../../src/local/oidc/users.js";
 import { mintAlbToken } from "../../src/testing/alb-token.js";
 import { createAlbKey } from "../../src/testing/keys.js";

@@ -8,24 +8,30 @@ import { startKeyServer, type KeyServer } from "../../testing/key-server.js";
 import { loopback } from "../../testing/loopback.js";
 import { createAlbKey } from "../../testing/keys.js";
 import { startOidcProvider, type EmbeddedOidcProvider } from "../oidc/provider.js";
-import { CALLBACK_PATH, handleCallback, redirectToIdp, requestHost, type AuthenticateDeps } from "./authenticate.js";
-import { ClaimsTokens } from "./claims-token.js";
+import { CALLBACK_PATH, handleCallback, redirectToIdp, requestHost, type AuthenticateDeps } from "./authenticate-oidc/action.js";
+import { ClaimsTokens } from "./authenticate-oidc/claims-token.js";
 import { Cleanup } from "./cleanup.js";
-import { needsEmbeddedProvider, resolveConfig, type EmulatorConfig, type EmulatorConfigFile, type IdpFields } from "./config.js";
-import { parseCookies } from "./cookies.js";
+import {
+  needsEmbeddedProvider,
+  resolveConfig,
+  type EmulatorConfig,
+  type EmulatorConfigFile,
+  type IdpFields,
+} from "./listener/config-file.js";
+import { parseCookies } from "./authenticate-oidc/cookies.js";
 import { sendAlbError } from "./error-page.js";
-import { functionEnvironment } from "./function-env.js";
-import { loadHandler, parseHandlerSpec, type HandlerSpec } from "./handler-module.js";
-import { idpConfiguration } from "./idp-client.js";
-import { DEMO_MACHINE_CLIENT } from "./machine-client.js";
-import { jwtValidationNeedsEmbeddedProvider } from "./jwt-validation.js";
-import { createJwtValidator, type JwtValidator } from "./jwt-validator.js";
-import { listenerFromConfig, matchRule, prefixOf, type FinalAction, type Listener, type ListenerRule } from "./listener.js";
+import { functionEnvironment } from "./targets/function-env.js";
+import { loadHandler, parseHandlerSpec, type HandlerSpec } from "./targets/handler-module.js";
+import { idpConfiguration } from "./authenticate-oidc/idp-client.js";
+import { DEMO_MACHINE_CLIENT } from "../oidc/machine-client.js";
+import { jwtValidationNeedsEmbeddedProvider } from "./jwt-validation/rule-config.js";
+import { createJwtValidator, type JwtValidator } from "./jwt-validation/validate-request.js";
+import { listenerFromConfig, matchRule, prefixOf, type FinalAction, type Listener, type ListenerRule } from "./listener/rules.js";
 import { safeDetail } from "./safe-detail.js";
-import { readSession, Sealer } from "./session.js";
-import { describeError, lambdaTarget, type LambdaTarget, type Target } from "./target.js";
-import { upstreamTarget } from "./upstream.js";
-import { splitTarget, type OidcHeaders } from "./wire.js";
+import { readSession, Sealer } from "./authenticate-oidc/session.js";
+import { describeError, lambdaTarget, type LambdaTarget, type Target } from "./targets/lambda.js";
+import { upstreamTarget } from "./targets/upstream.js";
+import { splitTarget, type OidcHeaders } from "./targets/wire.js";
 
 /** The embedded provider's side of a listener: what `--embedded-idp` puts in place of every IdP the rules name. */
 export interface EmbeddedIdp {

@@ -2,13 +2,13 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Configuration } from "openid-client";
-import { LOOPBACK_HOSTS } from "../../guards.js";
-import type { Logger } from "../../log.js";
-import type { EmulatorConfig } from "./config.js";
+import { LOOPBACK_HOSTS } from "../../../guards.js";
+import type { Logger } from "../../../log.js";
+import type { EmulatorConfig } from "../listener/config-file.js";
 import { expireCookie, setCookie } from "./cookies.js";
-import { sendAlbError, type AlbErrorReason } from "./error-page.js";
+import { sendAlbError, type AlbErrorReason } from "../error-page.js";
 import { authorizationUrl, completeLogin, IdpError } from "./idp-client.js";
-import { safeDetail } from "./safe-detail.js";
+import { safeDetail } from "../safe-detail.js";
 import { MAX_SHARDS, splitShards, type Sealer, type Session } from "./session.js";
 
 export const CALLBACK_PATH = "/oauth2/idpresponse";

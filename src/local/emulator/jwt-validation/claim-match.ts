@@ -1,5 +1,5 @@
 // Does a token's claim satisfy one of the rule's AdditionalClaims: the matching the ALB does, apart from the JWKS and the signature.
-import type { AdditionalClaim } from "./jwt-validation.js";
+import type { AdditionalClaim } from "./rule-config.js";
 
 /**
  * Does the claim satisfy the rule? `single-string`: a string equal to one of the values.

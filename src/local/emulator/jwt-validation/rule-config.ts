@@ -7,8 +7,8 @@ import {
   MAX_ADDITIONAL_CLAIMS,
   type ClaimFormat,
   type ClaimProblem,
-} from "../../../infra/lib/additional-claims.mjs";
-import { isLoopbackHttp, isPlainObject as isRecord } from "../../guards.js";
+} from "../../../../infra/lib/additional-claims.mjs";
+import { isLoopbackHttp, isPlainObject as isRecord } from "../../../guards.js";
 
 export type { ClaimFormat };
 

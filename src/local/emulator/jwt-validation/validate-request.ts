@@ -1,10 +1,10 @@
 // The ALB's jwt-validation action at request time: the bearer token checked with jose (RS256, iss, exp, nbf, iat, additional claims) before the function is called.
 import { errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
-import { bearerToken } from "../../auth/machine-token.js";
-import { AuthError } from "../../errors.js";
-import { remoteJwks } from "./jwks-remote.js";
-import { claimMatches } from "./jwt-claims.js";
-import type { JwtValidationConfig } from "./jwt-validation.js";
+import { bearerToken } from "../../../auth/machine-token.js";
+import { AuthError } from "../../../errors.js";
+import { remoteJwks } from "./jwks.js";
+import { claimMatches } from "./claim-match.js";
+import type { JwtValidationConfig } from "./rule-config.js";
 
 export type JwtValidationOutcome =
   | { readonly ok: true }

@@ -7,11 +7,11 @@ import {
   assertUrl,
   reject,
   type Fail,
-} from "../../../infra/lib/config-assert.mjs";
-import { isLoopbackHttp, isPlainObject } from "../../guards.js";
-import { DEFAULT_ALB_ARN } from "../../testing/alb-token.js";
-import { EmulatorConfigError } from "./errors.js";
-import { parseJwtValidation, type JwtValidationConfig, type JwtValidationFile } from "./jwt-validation.js";
+} from "../../../../infra/lib/config-assert.mjs";
+import { isLoopbackHttp, isPlainObject } from "../../../guards.js";
+import { DEFAULT_ALB_ARN } from "../../../testing/alb-token.js";
+import { EmulatorConfigError } from "../errors.js";
+import { parseJwtValidation, type JwtValidationConfig, type JwtValidationFile } from "../jwt-validation/rule-config.js";
 
 export type OnUnauthenticatedRequest = "authenticate" | "deny" | "allow";
 

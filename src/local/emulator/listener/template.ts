@@ -1,11 +1,11 @@
 // `--template <file>`: the listener read from a synthesized CloudFormation template (DefaultActions and its ListenerRules), intrinsics resolved where they can be, the rest named.
 import { readFileSync } from "node:fs";
-import type { Env } from "../../config.js";
-import { isPlainObject as isRecord } from "../../guards.js";
-import { EmulatorConfigError, parseEmulatorConfig, resolveConfig, type EmulatorConfig } from "./config.js";
-import type { EmbeddedIdp, ListenerSource } from "./emulator.js";
-import { parseJwtValidation } from "./jwt-validation.js";
-import { sortRules, type Condition, type FinalAction, type JwtAuth, type Listener, type ListenerRule, type OidcAuth } from "./listener.js";
+import type { Env } from "../../../config.js";
+import { isPlainObject as isRecord } from "../../../guards.js";
+import { EmulatorConfigError, parseEmulatorConfig, resolveConfig, type EmulatorConfig } from "./config-file.js";
+import type { EmbeddedIdp, ListenerSource } from "../emulator.js";
+import { parseJwtValidation } from "../jwt-validation/rule-config.js";
+import { sortRules, type Condition, type FinalAction, type JwtAuth, type Listener, type ListenerRule, type OidcAuth } from "./rules.js";
 
 const LISTENER = "AWS::ElasticLoadBalancingV2::Listener";
 const RULE = "AWS::ElasticLoadBalancingV2::ListenerRule";

@@ -1,6 +1,6 @@
 // The environment the emulator gives the function: the user's extra variables, then the emulator's own, which win (a pure function of the configuration in force).
-import type { Env } from "../../config.js";
-import type { EmulatorConfig } from "./config.js";
+import type { Env } from "../../../config.js";
+import type { EmulatorConfig } from "../listener/config-file.js";
 
 export interface FunctionEnvInputs {
   /** The user's extra variables (authorization rules, ...); an undefined value is left out. */

@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { EmulatorConfigError } from "./errors.js";
-import type { LambdaFunction } from "./target.js";
+import { EmulatorConfigError } from "../errors.js";
+import type { LambdaFunction } from "./lambda.js";
 
 export interface HandlerSpec {
   /** Absolute path of the module. */

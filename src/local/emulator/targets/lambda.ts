@@ -1,11 +1,11 @@
 // The listener's one target group: a Lambda function (the sample or a user's handler module) or an HTTP upstream; both receive what that kind of ALB target receives.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger } from "../../log.js";
-import { albEventFromWire } from "../../testing/events.js";
-import { convertResult, sendAnswer } from "./alb-result.js";
-import { sendAlbError } from "./error-page.js";
-import { safeDetail } from "./safe-detail.js";
+import type { Logger } from "../../../log.js";
+import { albEventFromWire } from "../../../testing/events.js";
+import { convertResult, sendAnswer } from "./lambda-result.js";
+import { sendAlbError } from "../error-page.js";
+import { safeDetail } from "../safe-detail.js";
 import { readBody, wireRequest, type OidcHeaders } from "./wire.js";
 
 /** What the listener hands the target for one request. */
