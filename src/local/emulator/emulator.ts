@@ -29,7 +29,8 @@ import { createJwtValidator, type JwtValidator } from "./jwt-validation/validate
 import { listenerFromConfig, matchRule, prefixOf, type FinalAction, type Listener, type ListenerRule } from "./listener/rules.js";
 import { safeDetail } from "./safe-detail.js";
 import { readSession, Sealer } from "./authenticate-oidc/session.js";
-import { describeError, lambdaTarget, type LambdaTarget, type Target } from "./targets/lambda.js";
+import { describeError, lambdaTarget, type LambdaTarget } from "./targets/lambda.js";
+import type { Target } from "./targets/target.js";
 import { upstreamTarget } from "./targets/upstream.js";
 import { splitTarget, type OidcHeaders } from "./targets/wire.js";
 

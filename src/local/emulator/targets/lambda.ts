@@ -1,31 +1,11 @@
-// The listener's one target group: a Lambda function (the sample or a user's handler module) or an HTTP upstream; both receive what that kind of ALB target receives.
+// A Lambda function as the target (the sample or a user's handler module): the ALB event built from the request, the handler run, its result answered as the ALB does.
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger } from "../../../log.js";
 import { albEventFromWire } from "../../../testing/events.js";
-import { convertResult, sendAnswer } from "./lambda-result.js";
 import { sendAlbError } from "../error-page.js";
 import { safeDetail } from "../safe-detail.js";
-import { readBody, wireRequest, type OidcHeaders } from "./wire.js";
-
-/** What the listener hands the target for one request. */
-export interface Delivery {
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
-  readonly listenerPort: number;
-  /** The x-amzn-oidc-* values, when an authenticate-oidc action let the request through with a session. */
-  readonly oidc: OidcHeaders | undefined;
-  /** Where failures are printed (the console, in `npm start`). */
-  readonly logger: Logger;
-}
-
-export interface Target {
-  readonly kind: "lambda" | "upstream";
-  /** One line for the banner. */
-  readonly description: string;
-  deliver(d: Delivery): Promise<void>;
-  stop(): Promise<void>;
-}
+import { convertResult, sendAnswer } from "./lambda-result.js";
+import type { Target } from "./target.js";
+import { readBody, wireRequest } from "./wire.js";
 
 /** A Lambda handler: async, or the older callback style. */
 export type LambdaFunction = (

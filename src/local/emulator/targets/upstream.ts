@@ -3,7 +3,7 @@ import { request as httpRequest, type OutgoingHttpHeaders } from "node:http";
 import { isLoopbackHost } from "../../../guards.js";
 import { EmulatorConfigError } from "../listener/config-file.js";
 import { sendAlbError } from "../error-page.js";
-import type { Target } from "./lambda.js";
+import type { Target } from "./target.js";
 import { forwardedHeaders } from "./wire.js";
 
 /** Headers of one connection only (RFC 9110 7.6.1): never passed on, in either direction. */
