@@ -2,10 +2,11 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "../errors.js";
 import { banner } from "./emulator/banner.js";
-import { EmulatorConfigError, loadEmulatorConfig } from "./emulator/listener/config-file.js";
-import { startEmulator, withEmbeddedIdp, type EmulatorOptions, type TargetOption } from "./emulator/emulator.js";
-import { describeSelfCheck, selfCheck } from "./emulator/self-check.js";
+import { startEmulator, type EmulatorOptions } from "./emulator/emulator.js";
+import { EmulatorConfigError, loadEmulatorConfig, withEmbeddedIdp } from "./emulator/listener/config-file.js";
 import { templateListener } from "./emulator/listener/template.js";
+import { describeSelfCheck, selfCheck } from "./emulator/self-check.js";
+import type { TargetOption } from "./emulator/targets/target-group.js";
 import { runDirectly } from "./run-directly.js";
 
 const DEFAULT_CONFIG = "alb.config.json";

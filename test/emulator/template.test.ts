@@ -1,7 +1,7 @@
 // --template: the listener read from a CloudFormation template with several rules (fixed-response by host, deny, jwt-validation, redirect, the default authenticate-oidc), IdPs swapped for the embedded provider; which rule answered.
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withEmbeddedIdp } from "../../src/local/emulator/emulator.js";
+import { withEmbeddedIdp } from "../../src/local/emulator/listener/config-file.js";
 import { templateListener } from "../../src/local/emulator/listener/template.js";
 import { DEMO_USERS } from "../../src/local/oidc/users.js";
 import { fetchMachineToken } from "../../src/local/token.js";

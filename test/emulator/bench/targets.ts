@@ -2,7 +2,8 @@
 // Usage: tsx test/emulator/bench/targets.ts [seconds=10] [connections=10]   (prints one JSON object)
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import { startEmulator, type TargetOption } from "../../../src/local/emulator/emulator.js";
+import { startEmulator } from "../../../src/local/emulator/emulator.js";
+import type { TargetOption } from "../../../src/local/emulator/targets/target-group.js";
 import { Browser } from "../browser.js";
 
 interface Figures {

@@ -1,15 +1,17 @@
-// The authenticate-oidc action: redirect to the IdP with a nonce cookie, and the /oauth2/idpresponse callback that sets the session cookie.
+// The authenticate-oidc action: the session check on each request, the redirect to the IdP with a nonce cookie, and the /oauth2/idpresponse callback that sets the session cookie.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Configuration } from "openid-client";
 import { LOOPBACK_HOSTS } from "../../../guards.js";
 import type { Logger } from "../../../log.js";
-import type { EmulatorConfig } from "../listener/config-file.js";
-import { expireCookie, setCookie } from "./cookies.js";
 import { sendAlbError, type AlbErrorReason } from "../error-page.js";
-import { authorizationUrl, completeLogin, IdpError } from "./idp-client.js";
+import type { EmulatorConfig } from "../listener/config-file.js";
 import { safeDetail } from "../safe-detail.js";
-import { MAX_SHARDS, splitShards, type Sealer, type Session } from "./session.js";
+import type { OidcHeaders } from "../targets/wire.js";
+import type { ClaimsTokens } from "./claims-token.js";
+import { expireCookie, setCookie } from "./cookies.js";
+import { authorizationUrl, completeLogin, IdpError } from "./idp-client.js";
+import { MAX_SHARDS, readSession, splitShards, type Sealer, type Session } from "./session.js";
 
 export const CALLBACK_PATH = "/oauth2/idpresponse";
 const NONCE_COOKIE = "AWSALBAuthNonce";
@@ -33,11 +35,17 @@ export interface AuthenticateDeps {
   readonly logger: Logger;
 }
 
-/** The request's host as the browser used it: the ALB builds redirect_uri from it (the blog article's 400 when it is not registered). */
-export function requestHost(req: IncomingMessage, fallbackPort: number): string {
-  const host = req.headers.host;
-  return host && /^[A-Za-z0-9.[\]:-]+$/.test(host) ? host : `localhost:${fallbackPort}`;
+/** One authenticate-oidc action of the listener as it runs, built once at start. */
+export interface OidcAction {
+  /** Its place among the listener's authenticate-oidc actions (the nonce names it). */
+  readonly index: number;
+  readonly deps: AuthenticateDeps;
+  /** Mints the x-amzn-oidc-data tokens of its sessions. */
+  readonly tokens: ClaimsTokens;
 }
+
+/** What the action decided: go on to the rule's final action (with the session's x-amzn-oidc-* values, none under `allow`), or it has answered. */
+export type AuthenticateOutcome = { readonly pass: true; readonly oidc: OidcHeaders | undefined } | { readonly pass: false };
 
 /** `Secure` except on plain-http loopback, where a browser could not send it back over http. */
 function cookiesSecure(host: string): boolean {
@@ -92,6 +100,34 @@ export function redirectToIdp(deps: AuthenticateDeps, req: IncomingMessage, res:
     "content-length": 0,
   });
   res.end();
+}
+
+/**
+ * The action on a request: a valid session goes on with its three x-amzn-oidc-* values; without one,
+ * `allow` goes on without them, `deny` answers 401 (an expired session still goes back to the IdP, as
+ * the ALB documents) and `authenticate` sends the browser to the IdP.
+ */
+export function authenticate(
+  a: OidcAction,
+  req: IncomingMessage,
+  res: ServerResponse,
+  host: string,
+  cookies: ReadonlyMap<string, string>,
+): AuthenticateOutcome {
+  const config = a.deps.config;
+  const state = readSession(a.deps.sealer, cookies, config.SessionCookieName, nowS());
+  if (state.kind === "valid") {
+    const s = state.session;
+    return { pass: true, oidc: { accessToken: s.accessToken, identity: String(s.claims.sub), data: a.tokens.tokenFor(s.sid, s.claims) } };
+  }
+  const mode = config.OnUnauthenticatedRequest;
+  if (mode === "allow") return { pass: true, oidc: undefined };
+  if (mode === "deny" && state.kind === "none") {
+    sendAlbError(res, 401, "AuthUnauthenticatedRequest");
+    return { pass: false };
+  }
+  redirectToIdp(a.deps, req, res, host, a.index);
+  return { pass: false };
 }
 
 function readNonce(sealer: Sealer, raw: string): Nonce | undefined {

@@ -1,7 +1,11 @@
 // The ALB's jwt-validation action at request time: the bearer token checked with jose (RS256, iss, exp, nbf, iat, additional claims) before the function is called.
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import { bearerToken } from "../../../auth/machine-token.js";
 import { AuthError } from "../../../errors.js";
+import type { Logger } from "../../../log.js";
+import { sendAlbError } from "../error-page.js";
+import { safeDetail } from "../safe-detail.js";
 import { remoteJwks } from "./jwks.js";
 import { claimMatches } from "./claim-match.js";
 import type { JwtValidationConfig } from "./rule-config.js";
@@ -73,4 +77,21 @@ export function createJwtValidator(c: JwtValidationConfig): JwtValidator {
       return { ok: true };
     },
   };
+}
+
+/**
+ * The action on a request: a valid bearer token goes on unchanged (no session, no claims headers);
+ * anything else is answered here, before the target is called, as the ALB does.
+ * @returns true when the request goes on to the rule's final action.
+ */
+export async function validateRequest(jwt: JwtValidator, req: IncomingMessage, res: ServerResponse, logger: Logger): Promise<boolean> {
+  const outcome = await jwt.check(req.headersDistinct.authorization);
+  if (outcome.ok) return true;
+  const detail = safeDetail(outcome.detail);
+  logger.error("jwt-validation rejected the request", { status: outcome.status, reason: outcome.reason, detail });
+  // RFC 6750: no error attribute when the request simply had no credentials.
+  if (outcome.status === 401)
+    res.setHeader("www-authenticate", outcome.reason === "AuthMissingJwt" ? "Bearer" : 'Bearer error="invalid_token"');
+  sendAlbError(res, outcome.status, outcome.reason, detail);
+  return false;
 }

@@ -178,6 +178,24 @@ export function resolveConfig(
   };
 }
 
+/** The IdP fields of the config file with every IdP swapped for the embedded provider (`--embedded-idp`). */
+export function withEmbeddedIdp(file: EmulatorConfigFile): EmulatorConfigFile {
+  const {
+    Issuer: _i,
+    AuthorizationEndpoint: _a,
+    TokenEndpoint: _t,
+    UserInfoEndpoint: _u,
+    EndSessionEndpoint: _e,
+    ClientId: _c,
+    ClientSecret: _s,
+    JwtValidation,
+    ...rest
+  } = file;
+  if (!JwtValidation) return rest;
+  const { Issuer: _ji, JwksEndpoint: _jj, ...block } = JwtValidation;
+  return { ...rest, JwtValidation: block };
+}
+
 /** Shows a secret's first and last characters only. */
 export function maskSecret(secret: string): string {
   if (secret.length <= 8) return "*".repeat(secret.length);

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Env } from "../../../config.js";
 import { isPlainObject as isRecord } from "../../../guards.js";
 import { EmulatorConfigError, parseEmulatorConfig, resolveConfig, type EmulatorConfig } from "./config-file.js";
-import type { EmbeddedIdp, ListenerSource } from "../emulator.js";
+import type { EmbeddedIdp, ListenerSource } from "./source.js";
 import { parseJwtValidation } from "../jwt-validation/rule-config.js";
 import { sortRules, type Condition, type FinalAction, type JwtAuth, type Listener, type ListenerRule, type OidcAuth } from "./rules.js";
 

@@ -1,0 +1,55 @@
+// The listener's one target group, built from the option that names it: the sample function (default), a user's handler module, or an HTTP upstream.
+import { createApp, type App } from "../../../app.js";
+import { safeDetail } from "../safe-detail.js";
+import { loadHandler, parseHandlerSpec, type HandlerSpec } from "./handler-module.js";
+import { describeError, lambdaTarget } from "./lambda.js";
+import type { Target } from "./target.js";
+import { upstreamTarget } from "./upstream.js";
+
+/** What the listener forwards to. */
+export type TargetOption =
+  | { readonly kind: "sample" }
+  | { readonly kind: "handler"; readonly handler: string | HandlerSpec }
+  | { readonly kind: "upstream"; readonly url: string; readonly allowRemote?: boolean; readonly timeoutMs?: number };
+
+/** The target, and the sample function's app when the target is the sample (the self-check calls it). */
+export interface BuiltTarget {
+  readonly target: Target;
+  readonly app: App | undefined;
+}
+
+/**
+ * Builds the target group. A handler module that fails to load is still a target, as a function whose
+ * init phase fails is at Lambda: every request is a 502, and the cause goes to the console.
+ * @example const { target } = await buildTarget({ kind: "upstream", url: "http://127.0.0.1:8080" }, false, env, (l) => process.stdout.write(l));
+ */
+export async function buildTarget(
+  option: TargetOption | undefined,
+  multiValue: boolean,
+  functionEnv: Record<string, string>,
+  writeLog: (l: string) => void,
+): Promise<BuiltTarget> {
+  const t = option ?? { kind: "sample" };
+  if (t.kind === "upstream") return { target: upstreamTarget(t), app: undefined };
+  if (t.kind === "sample") {
+    const app = createApp(functionEnv, { writeLog });
+    // Called through the app object so that tests can swap app.handler.
+    return {
+      target: lambdaTarget({ handler: (ev) => app.handler(ev as never), multiValue, name: "the sample function, src/index.ts" }),
+      app,
+    };
+  }
+  const spec = typeof t.handler === "string" ? parseHandlerSpec(t.handler, process.cwd()) : t.handler;
+  const name = `${spec.file}#${spec.exportName}`;
+  try {
+    const handler = await loadHandler(spec, functionEnv);
+    return { target: lambdaTarget({ handler, multiValue, name }), app: undefined };
+  } catch (err) {
+    // As at Lambda: a module that fails its init phase makes every request a 502; the cause goes to the console.
+    const loadError = err instanceof Error ? err : new Error(String(err));
+    writeLog(
+      `${JSON.stringify({ level: "error", msg: "the handler module failed to load", target: name, reason: safeDetail(describeError(loadError)) })}\n`,
+    );
+    return { target: lambdaTarget({ handler: () => undefined, multiValue, name, loadError }), app: undefined };
+  }
+}
