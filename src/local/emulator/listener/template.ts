@@ -2,10 +2,10 @@
 import { readFileSync } from "node:fs";
 import type { Env } from "../../../config.js";
 import { isPlainObject as isRecord } from "../../../guards.js";
-import { EmulatorConfigError, parseEmulatorConfig, resolveConfig, type EmulatorConfig } from "./config-file.js";
-import type { EmbeddedIdp, ListenerSource } from "./source.js";
 import { parseJwtValidation } from "../jwt-validation/rule-config.js";
-import { sortRules, type Condition, type FinalAction, type JwtAuth, type Listener, type ListenerRule, type OidcAuth } from "./rules.js";
+import { EmulatorConfigError, parseEmulatorConfig, resolveConfig, type EmulatorConfig } from "./config-file.js";
+import { sortRules, type Condition, type FinalAction, type JwtAuth, type ListenerRule, type OidcAuth } from "./rules.js";
+import type { BuiltListener, EmbeddedIdp, ListenerSource } from "./source.js";
 
 const LISTENER = "AWS::ElasticLoadBalancingV2::Listener";
 const RULE = "AWS::ElasticLoadBalancingV2::ListenerRule";
@@ -213,61 +213,68 @@ class Reader {
     };
   }
 
+  /** A rule's final action; undefined for a type the emulator does not have. */
   final(a: Record<string, unknown>, where: string, groups: Set<string>): FinalAction | undefined {
     switch (a.Type) {
-      case "forward": {
-        const fc = a.ForwardConfig;
-        const refs = [
-          a.TargetGroupArn,
-          ...(isRecord(fc) && Array.isArray(fc.TargetGroups)
-            ? fc.TargetGroups.map((t: unknown) => (isRecord(t) ? t.TargetGroupArn : t))
-            : []),
-        ]
-          .filter((v) => v !== undefined)
-          .map((v) => targetGroupOf(this.resources, v) ?? this.str(v, where) ?? "?");
-        for (const r of refs) groups.add(r);
-        return { type: "forward" };
-      }
-      case "fixed-response": {
-        const f = isRecord(a.FixedResponseConfig) ? a.FixedResponseConfig : {};
-        const statusCode = Number(this.str(f.StatusCode, where));
-        if (!Number.isInteger(statusCode) || statusCode < 200 || statusCode > 599)
-          throw new EmulatorConfigError(
-            `${this.file} ${where}: FixedResponseConfig.StatusCode must be 2XX, 4XX or 5XX, got ${JSON.stringify(f.StatusCode)}`,
-          );
-        const contentType = this.str(f.ContentType, where);
-        const messageBody = this.str(f.MessageBody, where);
-        return {
-          type: "fixed-response",
-          statusCode,
-          ...(contentType && { contentType }),
-          ...(messageBody !== undefined && { messageBody }),
-        };
-      }
-      case "redirect": {
-        const r = isRecord(a.RedirectConfig) ? a.RedirectConfig : {};
-        const code = this.str(r.StatusCode, where);
-        if (code !== "HTTP_301" && code !== "HTTP_302")
-          throw new EmulatorConfigError(
-            `${this.file} ${where}: RedirectConfig.StatusCode must be HTTP_301 or HTTP_302, got ${JSON.stringify(r.StatusCode)}`,
-          );
-        const part = (k: string): Record<string, string> => {
-          const v = this.str(r[k], where);
-          return v === undefined ? {} : { [k.toLowerCase()]: v };
-        };
-        return {
-          type: "redirect",
-          statusCode: code === "HTTP_301" ? 301 : 302,
-          ...part("Protocol"),
-          ...part("Host"),
-          ...part("Port"),
-          ...part("Path"),
-          ...part("Query"),
-        };
-      }
+      case "forward":
+        return this.forward(a, where, groups);
+      case "fixed-response":
+        return this.fixedResponse(isRecord(a.FixedResponseConfig) ? a.FixedResponseConfig : {}, where);
+      case "redirect":
+        return this.redirect(isRecord(a.RedirectConfig) ? a.RedirectConfig : {}, where);
       default:
         return undefined;
     }
+  }
+
+  /** A forward action; the target groups it names are added to `groups` (the emulator has one target). */
+  forward(a: Record<string, unknown>, where: string, groups: Set<string>): FinalAction {
+    const fc = a.ForwardConfig;
+    const refs = [
+      a.TargetGroupArn,
+      ...(isRecord(fc) && Array.isArray(fc.TargetGroups) ? fc.TargetGroups.map((t: unknown) => (isRecord(t) ? t.TargetGroupArn : t)) : []),
+    ]
+      .filter((v) => v !== undefined)
+      .map((v) => targetGroupOf(this.resources, v) ?? this.str(v, where) ?? "?");
+    for (const r of refs) groups.add(r);
+    return { type: "forward" };
+  }
+
+  fixedResponse(f: Record<string, unknown>, where: string): FinalAction {
+    const statusCode = Number(this.str(f.StatusCode, where));
+    if (!Number.isInteger(statusCode) || statusCode < 200 || statusCode > 599)
+      throw new EmulatorConfigError(
+        `${this.file} ${where}: FixedResponseConfig.StatusCode must be 2XX, 4XX or 5XX, got ${JSON.stringify(f.StatusCode)}`,
+      );
+    const contentType = this.str(f.ContentType, where);
+    const messageBody = this.str(f.MessageBody, where);
+    return {
+      type: "fixed-response",
+      statusCode,
+      ...(contentType && { contentType }),
+      ...(messageBody !== undefined && { messageBody }),
+    };
+  }
+
+  redirect(r: Record<string, unknown>, where: string): FinalAction {
+    const code = this.str(r.StatusCode, where);
+    if (code !== "HTTP_301" && code !== "HTTP_302")
+      throw new EmulatorConfigError(
+        `${this.file} ${where}: RedirectConfig.StatusCode must be HTTP_301 or HTTP_302, got ${JSON.stringify(r.StatusCode)}`,
+      );
+    const part = (k: string): Record<string, string> => {
+      const v = this.str(r[k], where);
+      return v === undefined ? {} : { [k.toLowerCase()]: v };
+    };
+    return {
+      type: "redirect",
+      statusCode: code === "HTTP_301" ? 301 : 302,
+      ...part("Protocol"),
+      ...part("Host"),
+      ...part("Port"),
+      ...part("Path"),
+      ...part("Query"),
+    };
   }
 
   /** One rule's actions: at most one authenticate action, then the final one (by Order). */
@@ -340,18 +347,7 @@ export function listenerIds(resources: Resources): string[] {
  */
 export function templateListener(o: TemplateOptions): ListenerSource {
   const { resources, parameters } = readTemplate(o.path);
-  const ids = listenerIds(resources);
-  if (ids.length === 0) throw new EmulatorConfigError(`--template ${o.path}: has no ${LISTENER}`);
-  let id = o.listenerId;
-  if (id === undefined) {
-    if (ids.length > 1)
-      throw new EmulatorConfigError(
-        `--template ${o.path}: has ${ids.length} listeners (${ids.join(", ")}): pick one with --listener <logicalId>`,
-      );
-    id = ids[0] ?? "";
-  } else if (!ids.includes(id))
-    throw new EmulatorConfigError(`--listener ${id}: not a listener of ${o.path} (listeners: ${ids.join(", ")})`);
-  const listenerId = id;
+  const listenerId = pickListener(o, resources);
   const props = resources[listenerId]?.Properties ?? {};
   const ruleIds = Object.keys(resources).filter(
     (k) => resources[k]?.Type === RULE && refersTo(resources[k].Properties?.ListenerArn, listenerId),
@@ -362,57 +358,91 @@ export function templateListener(o: TemplateOptions): ListenerSource {
   return {
     description: `${o.path} listener ${listenerId}${ruleIds.length > 0 ? ` with rules ${ruleIds.join(", ")}` : ""}${o.embeddedIdp ? ", IdPs swapped for the embedded provider" : ""}`,
     needsEmbeddedProvider: o.embeddedIdp && hasAuth !== null,
-    build(embedded) {
-      const reader = new Reader(o.path, resources, parameters, o);
-      const groups = new Set<string>();
-      const rules: ListenerRule[] = [];
-      for (const k of Object.keys(props)) if (!LISTENER_KNOWN.has(k)) reader.note(listenerId, `${k} is not emulated`);
-      if (props.Protocol === "HTTPS" || props.Certificates !== undefined)
-        reader.note(
-          listenerId,
-          `${typeof props.Protocol === "string" ? props.Protocol : "HTTPS"} with its certificates: the emulator listens on plain http://localhost`,
-        );
-      for (const rid of ruleIds) {
-        const p = resources[rid]?.Properties ?? {};
-        for (const k of Object.keys(p)) if (!RULE_KNOWN.has(k)) reader.note(rid, `${k} is not emulated`);
-        const priority = Number(reader.str(p.Priority, rid));
-        if (!Number.isInteger(priority))
-          throw new EmulatorConfigError(`${o.path} ${rid}: Priority must be a number, got ${JSON.stringify(p.Priority)}`);
-        const conditions: Condition[] = [];
-        let usable = true;
-        for (const c of Array.isArray(p.Conditions) ? p.Conditions : []) {
-          const made = reader.condition(c, rid);
-          if (made === "unsupported") usable = false;
-          else conditions.push(made);
-        }
-        if (!usable) continue;
-        const rule = reader.rule(rid, priority, conditions, p.Actions, embedded, groups);
-        if (rule) rules.push(rule);
-      }
-      const defaultRule = reader.rule(`${listenerId} DefaultActions`, undefined, [], props.DefaultActions, embedded, groups);
-      if (!defaultRule) throw new EmulatorConfigError(`${o.path} ${listenerId}: its DefaultActions cannot be emulated (see above)`);
-      rules.push(defaultRule);
-      const targetGroups = [...groups];
-      if (targetGroups.length > 1) reader.note(listenerId, `forwards to ${targetGroups.join(", ")}: every forward goes to the one target`);
-      const tg = targetGroups[0] === undefined ? undefined : resources[targetGroups[0]]?.Properties;
-      const attributes = Array.isArray(tg?.TargetGroupAttributes) ? (tg.TargetGroupAttributes as unknown[]).filter(isRecord) : [];
-      const mv = attributes.find((a) => a.Key === "lambda.multi_value_headers.enabled");
-      const multiValue = mv === undefined ? undefined : String(mv.Value) === "true";
-      // A Ref to the template's own load balancer has no ARN before deployment: the emulator signs as its default ARN.
-      const lbRaw = props.LoadBalancerArn;
-      const lb = typeof lbRaw === "string" ? lbRaw : undefined;
-      if (lbRaw !== undefined && lb === undefined)
-        reader.note(
-          listenerId,
-          `LoadBalancerArn ${JSON.stringify(lbRaw)} has no ARN before deployment: tokens are signed as the default LoadBalancerArn`,
-        );
-      const listener: Listener & { multiValue?: boolean; loadBalancerArn?: string } = {
-        rules: sortRules(rules),
-        notes: reader.notes,
-        ...(multiValue !== undefined && { multiValue }),
-        ...(lb?.startsWith("arn:") && { loadBalancerArn: lb }),
-      };
-      return listener;
-    },
+    build: (embedded) => buildListener(new Reader(o.path, resources, parameters, o), listenerId, ruleIds, embedded),
   };
+}
+
+/** The listener's logical id: the one `--listener` names, else the template's only listener. */
+function pickListener(o: TemplateOptions, resources: Resources): string {
+  const ids = listenerIds(resources);
+  if (ids.length === 0) throw new EmulatorConfigError(`--template ${o.path}: has no ${LISTENER}`);
+  const id = o.listenerId;
+  if (id === undefined) {
+    if (ids.length > 1)
+      throw new EmulatorConfigError(
+        `--template ${o.path}: has ${ids.length} listeners (${ids.join(", ")}): pick one with --listener <logicalId>`,
+      );
+    return ids[0] ?? "";
+  }
+  if (!ids.includes(id)) throw new EmulatorConfigError(`--listener ${id}: not a listener of ${o.path} (listeners: ${ids.join(", ")})`);
+  return id;
+}
+
+/** The listener's rules (its ListenerRules, then its DefaultActions), with what the emulator cannot emulate noted. */
+function buildListener(reader: Reader, listenerId: string, ruleIds: readonly string[], embedded: EmbeddedIdp | undefined): BuiltListener {
+  const props = reader.resources[listenerId]?.Properties ?? {};
+  const groups = new Set<string>();
+  for (const k of Object.keys(props)) if (!LISTENER_KNOWN.has(k)) reader.note(listenerId, `${k} is not emulated`);
+  if (props.Protocol === "HTTPS" || props.Certificates !== undefined)
+    reader.note(
+      listenerId,
+      `${typeof props.Protocol === "string" ? props.Protocol : "HTTPS"} with its certificates: the emulator listens on plain http://localhost`,
+    );
+  const rules: ListenerRule[] = [];
+  for (const rid of ruleIds) {
+    const rule = listenerRule(reader, rid, embedded, groups);
+    if (rule) rules.push(rule);
+  }
+  const defaultRule = reader.rule(`${listenerId} DefaultActions`, undefined, [], props.DefaultActions, embedded, groups);
+  if (!defaultRule) throw new EmulatorConfigError(`${reader.file} ${listenerId}: its DefaultActions cannot be emulated (see above)`);
+  rules.push(defaultRule);
+  const multiValue = multiValueOf(reader, listenerId, groups);
+  const lb = loadBalancerArnOf(reader, listenerId, props.LoadBalancerArn);
+  return {
+    rules: sortRules(rules),
+    notes: reader.notes,
+    ...(multiValue !== undefined && { multiValue }),
+    ...(lb?.startsWith("arn:") && { loadBalancerArn: lb }),
+  };
+}
+
+/** A ListenerRule resource as a rule; undefined (with a note) when one of its conditions or actions cannot be emulated. */
+function listenerRule(reader: Reader, rid: string, embedded: EmbeddedIdp | undefined, groups: Set<string>): ListenerRule | undefined {
+  const p = reader.resources[rid]?.Properties ?? {};
+  for (const k of Object.keys(p)) if (!RULE_KNOWN.has(k)) reader.note(rid, `${k} is not emulated`);
+  const priority = Number(reader.str(p.Priority, rid));
+  if (!Number.isInteger(priority))
+    throw new EmulatorConfigError(`${reader.file} ${rid}: Priority must be a number, got ${JSON.stringify(p.Priority)}`);
+  const conditions: Condition[] = [];
+  let usable = true;
+  // Every condition is read, so that each one the emulator lacks is named.
+  for (const c of Array.isArray(p.Conditions) ? p.Conditions : []) {
+    const made = reader.condition(c, rid);
+    if (made === "unsupported") usable = false;
+    else conditions.push(made);
+  }
+  if (!usable) return undefined;
+  return reader.rule(rid, priority, conditions, p.Actions, embedded, groups);
+}
+
+/** lambda.multi_value_headers.enabled of the target group the rules forward to (the first, with a note when there are several). */
+function multiValueOf(reader: Reader, listenerId: string, groups: ReadonlySet<string>): boolean | undefined {
+  const targetGroups = [...groups];
+  if (targetGroups.length > 1) reader.note(listenerId, `forwards to ${targetGroups.join(", ")}: every forward goes to the one target`);
+  const tg = targetGroups[0] === undefined ? undefined : reader.resources[targetGroups[0]]?.Properties;
+  const attributes = Array.isArray(tg?.TargetGroupAttributes) ? (tg.TargetGroupAttributes as unknown[]).filter(isRecord) : [];
+  const mv = attributes.find((a) => a.Key === "lambda.multi_value_headers.enabled");
+  return mv === undefined ? undefined : String(mv.Value) === "true";
+}
+
+/** The listener's LoadBalancerArn when the template writes it out. */
+function loadBalancerArnOf(reader: Reader, listenerId: string, lbRaw: unknown): string | undefined {
+  const lb = typeof lbRaw === "string" ? lbRaw : undefined;
+  // A Ref to the template's own load balancer has no ARN before deployment: the emulator signs as its default ARN.
+  if (lbRaw !== undefined && lb === undefined)
+    reader.note(
+      listenerId,
+      `LoadBalancerArn ${JSON.stringify(lbRaw)} has no ARN before deployment: tokens are signed as the default LoadBalancerArn`,
+    );
+  return lb;
 }
