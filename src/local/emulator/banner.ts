@@ -1,7 +1,7 @@
 // What `npm start` prints: the URLs, the target, the listener's rules, the demo users, the environment a target needs and the configuration in force (the client secret masked).
 import { DEMO_USERS } from "../oidc/users.js";
-import { maskSecret } from "./listener/config-file.js";
 import type { Emulator } from "./emulator.js";
+import { maskSecret } from "./listener/config-file.js";
 import type { ListenerRule } from "./listener/rules.js";
 
 const FIELD_ORDER = [

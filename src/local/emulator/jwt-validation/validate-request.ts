@@ -6,8 +6,8 @@ import { AuthError } from "../../../errors.js";
 import type { Logger } from "../../../log.js";
 import { sendAlbError } from "../error-page.js";
 import { safeDetail } from "../safe-detail.js";
-import { remoteJwks } from "./jwks.js";
 import { claimMatches } from "./claim-match.js";
+import { remoteJwks } from "./jwks.js";
 import type { JwtValidationConfig } from "./rule-config.js";
 
 export type JwtValidationOutcome =

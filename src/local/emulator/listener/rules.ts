@@ -1,6 +1,6 @@
 // The emulator's listener: rules with a priority, path-pattern / host-header / http-request-method conditions (ALB wildcards), one authenticate action and one final action; the default rule last.
-import type { EmulatorConfig } from "./config-file.js";
 import type { JwtValidationConfig } from "../jwt-validation/rule-config.js";
+import type { EmulatorConfig } from "./config-file.js";
 
 /** A rule condition as the ALB evaluates it: any one of the values matches. */
 export interface Condition {
