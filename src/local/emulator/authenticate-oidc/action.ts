@@ -10,7 +10,7 @@ import { safeDetail } from "../safe-detail.js";
 import type { OidcHeaders } from "../targets/wire.js";
 import type { ClaimsTokens } from "./claims-token.js";
 import { expireCookie, setCookie } from "./cookies.js";
-import { authorizationUrl, completeLogin, IdpError } from "./idp-client.js";
+import { authorizationUrl, completeLogin, IdpError, type LoginResult } from "./idp-client.js";
 import { MAX_SHARDS, readSession, splitShards, type Sealer, type Session } from "./session.js";
 
 export const CALLBACK_PATH = "/oauth2/idpresponse";
@@ -57,6 +57,7 @@ function nowS(): number {
   return Math.floor(Date.now() / 1000);
 }
 
+/** Logs an authentication failure (its detail bounded and scrubbed) and answers it; undefined, so that a step can `return fail(...)`. */
 function fail(
   deps: AuthenticateDeps,
   res: ServerResponse,
@@ -64,7 +65,7 @@ function fail(
   reason: AlbErrorReason,
   detail?: string,
   cookies?: string[],
-) {
+): undefined {
   // Bounded before anything reads it: an IdP error or a callback query is the client's text.
   const safe = detail === undefined ? undefined : safeDetail(detail);
   deps.logger.error("authentication failed", { status, reason, detail: safe });
@@ -149,32 +150,12 @@ export async function handleCallback(
   rawQuery: string,
   cookies: ReadonlyMap<string, string>,
 ): Promise<void> {
-  const q = new URLSearchParams(rawQuery);
-  // Until the nonce says which action started the login, failures are logged with the first one's.
-  const first = depsFor(0);
-  if (!first) throw new Error("the listener has no authenticate-oidc action");
-  let deps: AuthenticateDeps = first;
-  const idpError = q.get("error");
-  if (idpError !== null) {
-    const description = q.get("error_description");
-    fail(deps, res, 401, "AuthIdPClientRequestError", description ? `${idpError}: ${description}` : idpError);
-    return;
-  }
-  const rawNonce = cookies.get(NONCE_COOKIE);
-  if (rawNonce === undefined) return fail(deps, res, 401, "AuthMissingAWSALBAuthNonce");
-  const nonce = readNonce(deps.sealer, rawNonce);
-  const state = q.get("state");
-  if (!nonce || state !== nonce.state) return fail(deps, res, 401, "AuthInvalidAWSALBAuthNonce");
-  const started = depsFor(nonce.rule);
-  if (!started) return fail(deps, res, 401, "AuthInvalidAWSALBAuthNonce");
-  deps = started;
-  const code = q.get("code");
-  if (!code) return fail(deps, res, 401, "AuthMissingCodeParam");
-
-  const secure = cookiesSecure(host);
+  const started = startedLogin(depsFor, res, new URLSearchParams(rawQuery), cookies);
+  if (!started) return;
+  const { deps, nonce, code } = started;
   let login;
   try {
-    login = await completeLogin(deps.idp, `http://${host}${CALLBACK_PATH}`, code, state);
+    login = await completeLogin(deps.idp, `http://${host}${CALLBACK_PATH}`, code, nonce.state);
   } catch (err) {
     if (!(err instanceof IdpError)) throw err;
     return fail(deps, res, err.status, err.status === 500 ? "AuthTokenEpRequestFailed" : "AuthInvalidIdToken", err.message);
@@ -182,6 +163,47 @@ export async function handleCallback(
   if (Buffer.byteLength(JSON.stringify(login.claims)) + Buffer.byteLength(login.accessToken) > MAX_CLAIMS_BYTES) {
     return fail(deps, res, 500, "AuthClaimsTooLarge");
   }
+  startSession(deps, res, login, nonce.returnTo, cookies, cookiesSecure(host));
+}
+
+/**
+ * The login this callback completes: the action that started it (named by the nonce cookie, whose
+ * state must match), and the authorization code. Undefined once a failure has been answered.
+ */
+function startedLogin(
+  depsFor: (rule: number) => AuthenticateDeps | undefined,
+  res: ServerResponse,
+  q: URLSearchParams,
+  cookies: ReadonlyMap<string, string>,
+): { deps: AuthenticateDeps; nonce: Nonce; code: string } | undefined {
+  // Until the nonce says which action started the login, failures are logged with the first one's.
+  const first = depsFor(0);
+  if (!first) throw new Error("the listener has no authenticate-oidc action");
+  const idpError = q.get("error");
+  if (idpError !== null) {
+    const description = q.get("error_description");
+    return fail(first, res, 401, "AuthIdPClientRequestError", description ? `${idpError}: ${description}` : idpError);
+  }
+  const rawNonce = cookies.get(NONCE_COOKIE);
+  if (rawNonce === undefined) return fail(first, res, 401, "AuthMissingAWSALBAuthNonce");
+  const nonce = readNonce(first.sealer, rawNonce);
+  if (!nonce || q.get("state") !== nonce.state) return fail(first, res, 401, "AuthInvalidAWSALBAuthNonce");
+  const deps = depsFor(nonce.rule);
+  if (!deps) return fail(first, res, 401, "AuthInvalidAWSALBAuthNonce");
+  const code = q.get("code");
+  if (!code) return fail(deps, res, 401, "AuthMissingCodeParam");
+  return { deps, nonce, code };
+}
+
+/** The session cookie (in shards, stale shards and the nonce cookie expired) and the 302 back to where the login began. */
+function startSession(
+  deps: AuthenticateDeps,
+  res: ServerResponse,
+  login: LoginResult,
+  returnTo: string,
+  cookies: ReadonlyMap<string, string>,
+  secure: boolean,
+): void {
   const session: Session = {
     sid: randomUUID(),
     claims: login.claims,
@@ -197,6 +219,6 @@ export async function handleCallback(
   setCookies.push(expireCookie(NONCE_COOKIE, secure));
   deps.logger.info("login", { sub: typeof login.claims.sub === "string" ? login.claims.sub : "", shards: shards.length });
   res.setHeader("set-cookie", setCookies);
-  res.writeHead(302, { location: safeReturnTo(nonce.returnTo), "cache-control": "no-cache, no-store", "content-length": 0 });
+  res.writeHead(302, { location: safeReturnTo(returnTo), "cache-control": "no-cache, no-store", "content-length": 0 });
   res.end();
 }
