@@ -39,8 +39,21 @@ function describeRule(r: ListenerRule): string {
 
 /** The start-up banner, as lines of text. */
 export function banner(e: Emulator, configSource: string): string {
-  const c = e.config;
-  const lines = [
+  return [
+    ...addressLines(e),
+    ...ruleLines(e, configSource),
+    ...environmentLines(e),
+    ...providerLines(e),
+    ...machineRouteLines(e),
+    ...configurationLines(e, configSource),
+    "",
+    "  Ctrl-C stops everything.",
+    "",
+  ].join("\n");
+}
+
+function addressLines(e: Emulator): string[] {
+  return [
     "",
     "alb-oidc-target: local ALB emulator",
     "",
@@ -49,51 +62,64 @@ export function banner(e: Emulator, configSource: string): string {
     `  Logout:                      ${e.url}/logout`,
     `  ALB public keys (loopback):  ${e.keyServer.url}/<kid>`,
     `  Target:                      ${e.target.description}`,
-    "",
-    `  Listener rules (${configSource}; first match wins):`,
-    ...e.listener.rules.map(describeRule),
   ];
+}
+
+function ruleLines(e: Emulator, configSource: string): string[] {
+  const lines = ["", `  Listener rules (${configSource}; first match wins):`, ...e.listener.rules.map(describeRule)];
   if (e.listener.notes.length > 0) {
     lines.push("", "  Not emulated (named so that nothing is dropped silently):");
     for (const n of e.listener.notes) lines.push(`    - ${n}`);
   }
+  return lines;
+}
+
+function environmentLines(e: Emulator): string[] {
   const env = e.functionEnv;
-  lines.push(
+  return [
     "",
     `  Environment of the target (what an upstream or a plain AlbJwtVerifier needs; see ${GUIDE}):`,
     `    LOAD_BALANCER_ARN=${env.LOAD_BALANCER_ARN ?? ""}`,
     `    ISSUER=${env.ISSUER ?? ""}`,
     `    CLIENT_ID=${env.CLIENT_ID ?? ""}`,
     `    ALB_PUBLIC_KEY_ENDPOINT=${env.ALB_PUBLIC_KEY_ENDPOINT ?? ""}`,
-  );
-  if (e.idp) {
-    lines.push(`  Embedded OIDC provider:      ${e.idp.issuer}/.well-known/openid-configuration`);
-    lines.push("", "  Demo users (type the name on the login page; any other name works too, with an unverified email):");
-    for (const u of Object.values(DEMO_USERS)) lines.push(`    ${u.sub.padEnd(8)} ${u.name}, ${u.email}`);
+  ];
+}
+
+function providerLines(e: Emulator): string[] {
+  if (!e.idp) return [];
+  const lines = [`  Embedded OIDC provider:      ${e.idp.issuer}/.well-known/openid-configuration`];
+  lines.push("", "  Demo users (type the name on the login page; any other name works too, with an unverified email):");
+  for (const u of Object.values(DEMO_USERS)) lines.push(`    ${u.sub.padEnd(8)} ${u.name}, ${u.email}`);
+  return lines;
+}
+
+function machineRouteLines(e: Emulator): string[] {
+  const jwt = e.config.JwtValidation;
+  if (!jwt) return [];
+  const lines = ["", `  Machine routes (jwt-validation, RS256 bearer tokens): ${jwt.PathPrefixes.map((p) => `${e.url}${p}`).join(", ")}`];
+  lines.push(`    Issuer        ${jwt.Issuer}`, `    JwksEndpoint  ${jwt.JwksEndpoint}`);
+  for (const claim of jwt.AdditionalClaims) lines.push(`    Claim         ${claim.Name} (${claim.Format}) ${JSON.stringify(claim.Values)}`);
+  const machine = e.idp?.machineClient;
+  if (machine && jwt.Issuer === e.idp.issuer) {
+    const example = `${e.url}${jwt.PathPrefixes[0] ?? "/"}`;
+    lines.push(
+      `    Demo client   ${machine.clientId} (client credentials; secret ${maskSecret(machine.clientSecret)}, see README.md#machine-routes-locally)`,
+    );
+    // npm run token finds the provider on 3001 by default; say where it is otherwise.
+    const env = e.idp.port === 3001 ? "" : `IDP_PORT=${e.idp.port} `;
+    lines.push(`    Try           curl -H "Authorization: Bearer $(${env}npm run -s token -- --scope 'orders:read')" ${example}orders`);
   }
-  const jwt = c.JwtValidation;
-  if (jwt) {
-    lines.push("", `  Machine routes (jwt-validation, RS256 bearer tokens): ${jwt.PathPrefixes.map((p) => `${e.url}${p}`).join(", ")}`);
-    lines.push(`    Issuer        ${jwt.Issuer}`, `    JwksEndpoint  ${jwt.JwksEndpoint}`);
-    for (const claim of jwt.AdditionalClaims)
-      lines.push(`    Claim         ${claim.Name} (${claim.Format}) ${JSON.stringify(claim.Values)}`);
-    const machine = e.idp?.machineClient;
-    if (machine && jwt.Issuer === e.idp.issuer) {
-      const example = `${e.url}${jwt.PathPrefixes[0] ?? "/"}`;
-      lines.push(
-        `    Demo client   ${machine.clientId} (client credentials; secret ${maskSecret(machine.clientSecret)}, see README.md#machine-routes-locally)`,
-      );
-      // npm run token finds the provider on 3001 by default; say where it is otherwise.
-      const env = e.idp.port === 3001 ? "" : `IDP_PORT=${e.idp.port} `;
-      lines.push(`    Try           curl -H "Authorization: Bearer $(${env}npm run -s token -- --scope 'orders:read')" ${example}orders`);
-    }
-  }
-  lines.push("", `  Configuration (${configSource}):`);
+  return lines;
+}
+
+function configurationLines(e: Emulator, configSource: string): string[] {
+  const c = e.config;
+  const lines = ["", `  Configuration (${configSource}):`];
   const shown: Record<string, unknown> = { ...c, ClientSecret: maskSecret(c.ClientSecret) };
   for (const k of FIELD_ORDER) {
     const v = shown[k];
     if (v !== undefined) lines.push(`    ${k.padEnd(34)} ${typeof v === "string" ? v : JSON.stringify(v)}`);
   }
-  lines.push("", "  Ctrl-C stops everything.", "");
-  return lines.join("\n");
+  return lines;
 }
