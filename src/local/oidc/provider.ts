@@ -183,34 +183,40 @@ function resourceServer(
   };
 }
 
+/** The registered clients: the emulator's (the ALB's code flow), and the demo service client when there is one. */
+function clients(o: OidcProviderOptions): NonNullable<Configuration["clients"]> {
+  const machine = o.machineClient;
+  return [
+    {
+      client_id: o.clientId,
+      client_secret: o.clientSecret,
+      redirect_uris: [...o.redirectUris],
+      post_logout_redirect_uris: [...(o.postLogoutRedirectUris ?? [])],
+      grant_types: ["authorization_code"],
+      response_types: ["code"],
+      // The ALB's client authentication method is undocumented; post is what LINE and openid-client default to.
+      token_endpoint_auth_method: "client_secret_post",
+    },
+    ...(machine
+      ? [
+          {
+            client_id: machine.clientId,
+            client_secret: machine.clientSecret,
+            grant_types: ["client_credentials"],
+            response_types: [],
+            redirect_uris: [],
+            token_endpoint_auth_method: "client_secret_basic" as const,
+          },
+        ]
+      : []),
+  ];
+}
+
 function configuration(o: OidcProviderOptions, errors: typeof ProviderErrors): Configuration {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const machine = o.machineClient;
   return {
-    clients: [
-      {
-        client_id: o.clientId,
-        client_secret: o.clientSecret,
-        redirect_uris: [...o.redirectUris],
-        post_logout_redirect_uris: [...(o.postLogoutRedirectUris ?? [])],
-        grant_types: ["authorization_code"],
-        response_types: ["code"],
-        // The ALB's client authentication method is undocumented; post is what LINE and openid-client default to.
-        token_endpoint_auth_method: "client_secret_post",
-      },
-      ...(machine
-        ? [
-            {
-              client_id: machine.clientId,
-              client_secret: machine.clientSecret,
-              grant_types: ["client_credentials"],
-              response_types: [],
-              redirect_uris: [],
-              token_endpoint_auth_method: "client_secret_basic" as const,
-            },
-          ]
-        : []),
-    ],
+    clients: clients(o),
     jwks: { keys: [{ ...privateKey.export({ format: "jwk" }), kid: "embedded-rs256", use: "sig", alg: "RS256" }] },
     cookies: { keys: [randomBytes(32).toString("base64url")] },
     claims: { openid: ["sub"], profile: ["name", "picture"], email: ["email", "email_verified"] },
