@@ -38,29 +38,22 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return n;
 }
 
-/**
- * Parses the `emulate` flags into emulator options (env: PORT, IDP_PORT, KEY_PORT, ALB_CLIENT_SECRET, the function's own).
- * @throws EmulatorConfigError naming the flag.
- * @example emulatorOptions(["--upstream", "http://127.0.0.1:8080"], process.env)
- */
-export function emulatorOptions(argv: string[], env: NodeJS.ProcessEnv): { options: EmulatorOptions; source: string } {
+const FLAGS = {
+  config: { type: "string", short: "c" },
+  handler: { type: "string" },
+  upstream: { type: "string" },
+  "allow-remote-upstream": { type: "boolean", default: false },
+  "upstream-timeout": { type: "string" },
+  template: { type: "string" },
+  listener: { type: "string" },
+  "embedded-idp": { type: "boolean", default: false },
+} as const;
+
+/** The flags, checked for one another: two targets, two listener sources, a flag without the one it needs. */
+function parseFlags(argv: string[]) {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: "string", short: "c" },
-        handler: { type: "string" },
-        upstream: { type: "string" },
-        "allow-remote-upstream": { type: "boolean", default: false },
-        "upstream-timeout": { type: "string" },
-        template: { type: "string" },
-        listener: { type: "string" },
-        "embedded-idp": { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }));
   } catch (err) {
     throw new EmulatorConfigError(`${(err as Error).message}\n\n${USAGE}`, { cause: err });
   }
@@ -71,6 +64,11 @@ export function emulatorOptions(argv: string[], env: NodeJS.ProcessEnv): { optio
   if (values.listener !== undefined && values.template === undefined) throw new EmulatorConfigError("--listener needs --template");
   if (values["allow-remote-upstream"] && values.upstream === undefined)
     throw new EmulatorConfigError("--allow-remote-upstream needs --upstream");
+  return values;
+}
+
+/** The target the flags name: --handler, --upstream (with its timeout), or the sample function. */
+function targetOption(values: ReturnType<typeof parseFlags>): TargetOption {
   let timeoutMs: number | undefined;
   if (values["upstream-timeout"] !== undefined) {
     const s = Number(values["upstream-timeout"]);
@@ -82,6 +80,17 @@ export function emulatorOptions(argv: string[], env: NodeJS.ProcessEnv): { optio
   if (values.handler !== undefined) target = { kind: "handler", handler: values.handler };
   if (values.upstream !== undefined)
     target = { kind: "upstream", url: values.upstream, allowRemote: values["allow-remote-upstream"], ...(timeoutMs && { timeoutMs }) };
+  return target;
+}
+
+/**
+ * Parses the `emulate` flags into emulator options (env: PORT, IDP_PORT, KEY_PORT, ALB_CLIENT_SECRET, the function's own).
+ * @throws EmulatorConfigError naming the flag.
+ * @example emulatorOptions(["--upstream", "http://127.0.0.1:8080"], process.env)
+ */
+export function emulatorOptions(argv: string[], env: NodeJS.ProcessEnv): { options: EmulatorOptions; source: string } {
+  const values = parseFlags(argv);
+  const target = targetOption(values);
   const listenPort = port(env, "PORT", 3000);
   const idpPort = port(env, "IDP_PORT", listenPort === 0 ? 0 : listenPort + 1);
   const keyPort = port(env, "KEY_PORT", listenPort === 0 ? 0 : listenPort + 2);
