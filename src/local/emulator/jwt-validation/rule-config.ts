@@ -91,20 +91,32 @@ export function parseJwtValidation(raw: unknown, fail: (field: string, problem: 
   if (issuer !== undefined && (typeof issuer !== "string" || issuer.trim() === "" || issuer.length > MAX_CHARS))
     fail(at("Issuer"), `must be a non-empty string of at most ${MAX_CHARS} characters, got ${JSON.stringify(issuer)}`);
   const jwks = raw.JwksEndpoint;
-  if (jwks !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = typeof jwks === "string" && jwks.length <= MAX_CHARS ? new URL(jwks) : undefined;
-    } catch {
-      url = undefined;
-    }
-    if (!url || !(url.protocol === "https:" || isLoopbackHttp(url)))
-      fail(
-        at("JwksEndpoint"),
-        `must be an https:// URL of at most ${MAX_CHARS} characters (http:// only to loopback), got ${JSON.stringify(jwks)}`,
-      );
+  if (jwks !== undefined) assertJwksEndpoint(jwks, fail);
+  return {
+    PathPrefixes: prefixes as string[],
+    ...(typeof issuer === "string" && { Issuer: issuer }),
+    ...(typeof jwks === "string" && { JwksEndpoint: jwks }),
+    AdditionalClaims: parseAdditionalClaims(raw.AdditionalClaims ?? [], fail),
+  };
+}
+
+function assertJwksEndpoint(jwks: unknown, fail: (field: string, problem: string) => never): void {
+  let url: URL | undefined;
+  try {
+    url = typeof jwks === "string" && jwks.length <= MAX_CHARS ? new URL(jwks) : undefined;
+  } catch {
+    url = undefined;
   }
-  const claims = raw.AdditionalClaims ?? [];
+  if (!url || !(url.protocol === "https:" || isLoopbackHttp(url)))
+    fail(
+      "JwtValidation.JwksEndpoint",
+      `must be an https:// URL of at most ${MAX_CHARS} characters (http:// only to loopback), got ${JSON.stringify(jwks)}`,
+    );
+}
+
+/** The AdditionalClaims list, checked with the rules shared with the construct. */
+function parseAdditionalClaims(claims: unknown, fail: (field: string, problem: string) => never): AdditionalClaim[] {
+  const at = (f: string) => `JwtValidation.${f}`;
   if (!Array.isArray(claims)) fail(at("AdditionalClaims"), "must be a list");
   const records = claims.map((c: unknown) => (isRecord(c) ? c : {}));
   const problem = additionalClaimsProblem(records.map((c) => ({ name: c.Name, format: c.Format, values: c.Values })));
@@ -121,17 +133,11 @@ export function parseJwtValidation(raw: unknown, fail: (field: string, problem: 
       if (!CLAIM_FIELDS.has(key)) fail(at(`AdditionalClaims[${i}].${key}`), "is not a field (known: Format, Name, Values)");
   }
   if (problem) failClaim(problem, fail);
-  const parsed = records.map((c): AdditionalClaim => ({
+  return records.map((c): AdditionalClaim => ({
     Format: c.Format as ClaimFormat,
     Name: c.Name as string,
     Values: c.Values as string[],
   }));
-  return {
-    PathPrefixes: prefixes as string[],
-    ...(typeof issuer === "string" && { Issuer: issuer }),
-    ...(typeof jwks === "string" && { JwksEndpoint: jwks }),
-    AdditionalClaims: parsed,
-  };
 }
 
 /** Does the block need the embedded provider (Issuer or JwksEndpoint left out)? */
