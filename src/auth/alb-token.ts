@@ -5,6 +5,7 @@ import type { DecomposedJwt } from "aws-jwt-verify/jwt";
 import { safeJsonParse } from "aws-jwt-verify/safe-json-parse";
 import { fromLibrary } from "./library-errors.js";
 import { AuthError } from "../errors.js";
+import { isPlainObject } from "../guards.js";
 import { isAlbKid, type AlbKeyCache } from "../keys/alb-keys.js";
 import { MAX_TOKEN_CHARS } from "../limits.js";
 
@@ -56,10 +57,8 @@ function decodePart(part: string, what: "header" | "payload"): Record<string, un
   } catch {
     throw new AuthError("malformed_token", `token ${what} is not base64url JSON`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new AuthError("malformed_token", `token ${what} is not a JSON object`);
-  }
-  return value as Record<string, unknown>;
+  if (!isPlainObject(value)) throw new AuthError("malformed_token", `token ${what} is not a JSON object`);
+  return value;
 }
 
 /** Seconds-since-epoch expiry check shared by header and payload: a token is dead at its `exp`. */
