@@ -157,7 +157,7 @@ function readOptions(o: AlbAuthOptions): Partial<Settings> {
     M2M_ALGORITHMS: list("machine.algorithms", machine.algorithms),
   };
   // Left out: the variable is read instead.
-  return Object.fromEntries(Object.entries(settings).filter(([, setting]) => setting !== undefined)) as Partial<Settings>;
+  return Object.fromEntries(Object.entries(settings).filter(([, setting]) => setting !== undefined));
 }
 
 /**
