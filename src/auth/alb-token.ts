@@ -25,13 +25,13 @@ export interface AlbTokenSettings {
 }
 
 /** The ALB mints tokens for about 60 s; a signed token claiming to live far longer is refused. */
-export const MAX_TOKEN_LIFETIME_S = 900;
+const MAX_TOKEN_LIFETIME_S = 900;
 /**
  * Deepest nesting of arrays and objects accepted in the claims. IdPs send two or three levels
  * (`address`, `groups`); thousands of levels overflow the stack of whatever walks them next
  * (freezing for the memo, JSON.stringify for the response), so such a payload is malformed.
  */
-export const MAX_CLAIMS_DEPTH = 32;
+const MAX_CLAIMS_DEPTH = 32;
 
 export interface AlbTokenVerifier {
   /**

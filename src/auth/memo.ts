@@ -2,7 +2,7 @@
 import { BoundedCache } from "../bounded-cache.js";
 import type { AlbClaims, AlbTokenVerifier } from "./alb-token.js";
 
-export interface TokenMemoOptions {
+interface TokenMemoOptions {
   /** Most tokens remembered at once. */
   readonly maxEntries?: number;
   /** Most bytes remembered at once, as estimated by `entryBytes`. */

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createAlbTokenVerifier, type AlbTokenVerifier } from "../../src/auth/alb-token.js";
-import { TokenMemo, type TokenMemoOptions } from "../../src/auth/memo.js";
+import { TokenMemo } from "../../src/auth/memo.js";
 import { loadConfig } from "../../src/config.js";
 import { ConfigError } from "../../src/errors.js";
 import { AlbKeyCache } from "../../src/keys/alb-keys.js";
@@ -27,6 +27,9 @@ interface Counted {
   /** Tokens that reached the real verifier (each one a full verification with a signature check). */
   readonly calls: string[];
 }
+
+/** The memo's bounds and clock, as its constructor takes them. */
+type TokenMemoOptions = NonNullable<ConstructorParameters<typeof TokenMemo>[1]>;
 
 /** A memo over the real verifier, counting what reaches it. */
 function memoOverRealVerifier(options: TokenMemoOptions = {}): Counted {
