@@ -3,20 +3,35 @@ import type { ALBEvent, ALBResult, Context } from "aws-lambda";
 import { isMultiValue } from "./alb/event.js";
 import { deliverResult } from "./alb/result.js";
 import { buildApp, type App } from "./app.js";
-import { AuthError } from "./errors.js";
+import { AuthError, ConfigError } from "./errors.js";
+import { isPlainObject } from "./guards.js";
 import { failure, logRequest, type AlbHandler } from "./handler.js";
+import type { Logger } from "./log.js";
 import { resolveConfig, type AlbAuthOptions } from "./options.js";
 import type { AlbApp, Principal } from "./principal.js";
 
 export { AuthError, ConfigError, type ErrorCode } from "./errors.js";
 export type { AlbAuthOptions } from "./options.js";
+export type { Logger as AlbAuthLogger, LogFields } from "./log.js";
 export type { AlbApp, AlbAppRequest, AlbAppResult, MachinePrincipal, Principal, UserPrincipal } from "./principal.js";
 export type { AlbHandler } from "./handler.js";
 
+/** Has it the two methods the logger option calls? (console and Powertools' Logger have them.) */
+function isLogger(value: unknown): value is Logger {
+  return isPlainObject(value) && typeof value.info === "function" && typeof value.error === "function";
+}
+
 function build(options: AlbAuthOptions, app: AlbApp | undefined): App {
   const config = resolveConfig(options, options.env ?? process.env);
+  const { logger, writeLog } = options;
+  if (logger !== undefined) {
+    if (!isLogger(logger)) throw new ConfigError("logger", "must have info(message, fields) and error(message, fields) methods");
+    if (writeLog !== undefined)
+      throw new ConfigError("logger", "must not be given with writeLog: the logger gets the fields of the line writeLog would get");
+  }
   return buildApp(config, {
-    ...(options.writeLog && { writeLog: options.writeLog }),
+    ...(logger && { logger }),
+    ...(writeLog && { writeLog }),
     // Without an app createAlbAuth never calls one: the placeholder only satisfies the flow's shape.
     app: app ?? (() => Promise.reject(new Error("createAlbAuth has no app"))),
     forbiddenPage: options.forbiddenPage ?? false,

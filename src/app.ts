@@ -7,7 +7,7 @@ import { loadConfig, type Config, type Env } from "./config.js";
 import { authenticate, createHandler, decide, type AlbHandler, type HandlerDeps, type Outcome } from "./handler.js";
 import { AlbKeyCache } from "./keys/alb-keys.js";
 import { createJwksCache } from "./keys/jwks.js";
-import { createLogger } from "./log.js";
+import { createLogger, guardedLogger, type Logger } from "./log.js";
 import { createLogout } from "./routes/logout.js";
 import type { AlbApp, Principal } from "./principal.js";
 import type { RouteTable } from "./routes/route.js";
@@ -33,6 +33,8 @@ export interface App {
 export interface AppOptions {
   /** Where log lines go (stdout by default). */
   readonly writeLog?: (line: string) => void;
+  /** A caller's logger instead of our lines (behind the same redaction); writeLog is then unused. */
+  readonly logger?: Logger;
   /** Seconds without a JWKS refetch after an unknown kid (default 10; tests shorten it). */
   readonly jwksCoolDownSeconds?: number;
   /** The app called for authenticated requests; default: the sample whoami app. */
@@ -70,7 +72,7 @@ export function buildApp(config: Config, options: AppOptions & { readonly app: A
   }
   const albTokens = createAlbTokenVerifier(config, albKeys);
   const tokenMemo = config.verifiedTokenCache ? new TokenMemo(albTokens) : undefined;
-  const logger = createLogger(options.writeLog);
+  const logger = options.logger ? guardedLogger(options.logger) : createLogger(options.writeLog);
   const forbiddenPage = options.forbiddenPage ?? false;
   const deps: HandlerDeps = {
     userTokens: tokenMemo ?? albTokens,

@@ -92,12 +92,16 @@ export class InsufficientScopeError extends AuthError {
   }
 }
 
-/** A broken deployment: thrown at cold start, names the variable, shows a valid example. */
+/**
+ * A broken deployment: thrown at cold start, names the variable (or the option) and, for a
+ * variable, shows a valid example. An option's type says what it takes, so its error shows none.
+ */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
+  /** The environment variable, or the option's path (`machine.issuer`), the error is about. */
   readonly variable: string;
-  constructor(variable: string, problem: string, example: string) {
-    super(`${variable} ${problem}. Example: ${variable}=${example}`);
+  constructor(variable: string, problem: string, example?: string) {
+    super(example === undefined ? `${variable} ${problem}` : `${variable} ${problem}. Example: ${variable}=${example}`);
     this.variable = variable;
   }
 }

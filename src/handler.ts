@@ -1,14 +1,14 @@
 // The request flow: read the ALB event -> route -> authenticate -> authorize -> the app -> respond. Never throws: a thrown error is a bare 502 at the ALB.
 import type { ALBEvent, ALBResult, Context } from "aws-lambda";
-import { isMultiValue, prefersHtml, readHeader, readHeaderList, requestLine, type HeaderValue } from "./alb/event.js";
-import { deliverToRuntime, jsonResult } from "./alb/result.js";
+import { headerValues, isMultiValue, prefersHtml, readHeader, requestLine } from "./alb/event.js";
+import { deliverResult, jsonResult } from "./alb/result.js";
 import type { AlbClaims, AlbTokenVerifier } from "./auth/alb-token.js";
 import type { UserPolicy } from "./auth/authorize.js";
 import { bearerToken, type MachineTokenVerifier } from "./auth/machine-token.js";
 import { AuthError, InsufficientScopeError } from "./errors.js";
 import { scrubTokens, type Logger } from "./log.js";
 import { forbiddenPage } from "./pages.js";
-import type { AlbApp, MachinePrincipal, Principal, UserPrincipal } from "./principal.js";
+import type { AlbApp, AlbAppRequest, MachinePrincipal, Principal, UserPrincipal } from "./principal.js";
 import { routeOf, type Route, type RouteTable } from "./routes/route.js";
 
 export interface HandlerDeps {
@@ -44,22 +44,17 @@ export type Outcome =
 /** Retry-After for 503s: long enough for a flapping endpoint, short enough for a person. */
 const RETRY_AFTER_S = "5";
 
-const OIDC_HEADERS = ["x-amzn-oidc-data", "x-amzn-oidc-identity", "x-amzn-oidc-accesstoken"] as const;
-const ABSENT: HeaderValue = { kind: "absent" };
-
 /** Reads the three x-amzn-oidc-* headers and verifies them, then authorizes (when there is a policy); returns the user. */
 async function authenticateUser(event: unknown, tokens: AlbTokenVerifier, policy: UserPolicy | undefined): Promise<UserPrincipal> {
-  // By index, not destructured: array destructuring runs the iterator protocol on every request.
-  const found = readHeaderList(event, OIDC_HEADERS);
-  const data = found[0] ?? ABSENT;
-  const identity = found[1] ?? ABSENT;
-  const access = found[2] ?? ABSENT;
+  const data = readHeader(event, "x-amzn-oidc-data");
+  const identity = readHeader(event, "x-amzn-oidc-identity");
+  const access = readHeader(event, "x-amzn-oidc-accesstoken");
   if (data.kind === "ambiguous" || identity.kind === "ambiguous" || access.kind === "ambiguous") {
     throw new AuthError("ambiguous_header", "an x-amzn-oidc-* header appears more than once or is malformed");
   }
   if (data.kind === "absent" || data.value === "") throw new AuthError("missing_token", "no x-amzn-oidc-data header");
   const claims: AlbClaims = await tokens.verify(data.value);
-  const sub = claims.sub;
+  const { sub } = claims;
   if (typeof sub !== "string" || sub === "") throw new AuthError("identity_mismatch", "verified claims have no sub");
   if (identity.kind === "one" && identity.value !== sub) {
     throw new AuthError("identity_mismatch", "x-amzn-oidc-identity differs from the verified sub");
@@ -79,11 +74,8 @@ async function authenticateMachine(event: unknown, tokens: MachineTokenVerifier)
   return { ...principal, claims };
 }
 
-/**
- * Authenticates (and for users authorizes) as the path demands. @throws AuthError (as a rejection)
- * Not async itself: both branches return their own promise, one layer fewer on every request.
- */
-function authenticateFor(route: Route, event: unknown, deps: Omit<HandlerDeps, "app">): Promise<Principal> {
+/** Authenticates (and for users authorizes) as the route demands. @throws AuthError */
+async function authenticateOn(route: Route, event: unknown, deps: Omit<HandlerDeps, "app">): Promise<Principal> {
   if (route.kind === "machine") return authenticateMachine(event, route.tokens);
   return authenticateUser(event, deps.userTokens, deps.userPolicy);
 }
@@ -93,9 +85,9 @@ function authenticateFor(route: Route, event: unknown, deps: Omit<HandlerDeps, "
  * health check and logout paths: createAlbAuth's `authenticate`.
  * @throws AuthError with a stable code.
  */
-export function authenticate(event: unknown, deps: Omit<HandlerDeps, "app">): Promise<Principal> {
+export async function authenticate(event: unknown, deps: Omit<HandlerDeps, "app">): Promise<Principal> {
   const machine = deps.routes?.machine;
-  return authenticateFor(routeOf(event, machine ? { machine } : {}), event, deps);
+  return authenticateOn(routeOf(event, machine ? { machine } : {}), event, deps);
 }
 
 /**
@@ -103,11 +95,7 @@ export function authenticate(event: unknown, deps: Omit<HandlerDeps, "app">): Pr
  * the Lambda handler and by createAlbAuth's middlewares. Never throws.
  */
 export async function decide(event: unknown, deps: Omit<HandlerDeps, "app">, requestId: string): Promise<Outcome> {
-  return decideIn(event, deps, requestId, isMultiValue(event));
-}
-
-/** decide, for a caller that knows the event's header mode already (the handler). */
-async function decideIn(event: unknown, deps: Omit<HandlerDeps, "app">, requestId: string, multiValue: boolean): Promise<Outcome> {
+  const multiValue = isMultiValue(event);
   let route: Route["kind"] | undefined;
   try {
     const chosen = routeOf(event, deps.routes ?? {});
@@ -119,7 +107,7 @@ async function decideIn(event: unknown, deps: Omit<HandlerDeps, "app">, requestI
         return { kind: "answer", route, result: chosen.respond(multiValue) };
       case "machine":
       case "user":
-        return { kind: "principal", route: chosen.kind, principal: await authenticateFor(chosen, event, deps) };
+        return { kind: "principal", route: chosen.kind, principal: await authenticateOn(chosen, event, deps) };
     }
   } catch (err) {
     const refusal = failure(err, multiValue, requestId);
@@ -137,8 +125,14 @@ function challenge(err: AuthError): string {
   return 'Bearer error="invalid_token"';
 }
 
-interface Failure {
+/** A response and, for a refusal or an error, its code and the reason the log gets. */
+interface Answer {
   readonly result: ALBResult;
+  readonly code?: string | undefined;
+  readonly reason?: string | undefined;
+}
+
+interface Failure extends Answer {
   readonly code: string;
   readonly reason: string;
 }
@@ -167,7 +161,8 @@ export function failure(err: unknown, multiValue: boolean, requestId: string): F
       reason: err.reason,
     };
   }
-  const reason = scrubTokens(err instanceof Error ? `${err.name}: ${err.message}` : "non-Error thrown").slice(0, 500);
+  // Raw: logRequest scrubs it, knowing the request's own secrets.
+  const reason = err instanceof Error ? `${err.name}: ${err.message}` : "non-Error thrown";
   const body = { message: "Internal Server Error", error: "internal_error", requestId };
   return { result: jsonResult(500, body, undefined, multiValue), code: "internal_error", reason };
 }
@@ -181,7 +176,34 @@ function lastResort(multiValue: boolean): ALBResult {
     : { ...status, headers: { "content-type": "application/json", "cache-control": "no-store" }, body };
 }
 
-/** The request line and timing of a log line. */
+/** Longest reason logged: an error message is for a person, and a long one is most likely data. */
+const MAX_REASON_CHARS = 500;
+/** Headers whose values a logged reason must never repeat: the request's own tokens and cookies. */
+const SECRET_HEADERS = ["x-amzn-oidc-accesstoken", "x-amzn-oidc-data", "authorization", "cookie"];
+/** Shortest part of such a value (a cookie's value, the credentials after the scheme) removed on its own. */
+const MIN_SECRET_PART_CHARS = 8;
+
+/** The request's secrets: each secret header's value, and the parts of it an app is likelier to print. */
+function secretsOf(event: unknown): string[] {
+  const secrets: string[] = [];
+  for (const name of SECRET_HEADERS) {
+    for (const value of headerValues(event, name)) {
+      secrets.push(value);
+      const parts =
+        name === "cookie"
+          ? value.split(";").map((cookie) => cookie.slice(cookie.indexOf("=") + 1).trim())
+          : [value.trim().replace(/^\S+\s+/, "")];
+      secrets.push(...parts.filter((part) => part.length >= MIN_SECRET_PART_CHARS));
+    }
+  }
+  return secrets;
+}
+
+/**
+ * Logs the request line, at level error for a 500 (a bug) and info otherwise. A reason (from an app's
+ * error, perhaps) is logged without anything shaped like a JWT and without the request's own tokens
+ * and cookies, however they are written.
+ */
 export function logRequest(
   logger: Logger,
   event: unknown,
@@ -195,20 +217,26 @@ export function logRequest(
   },
 ): void {
   const { method, path } = requestLine(event);
-  const durationMs = Math.round((performance.now() - fields.started) * 1000) / 1000;
-  const level = fields.status >= 500 && fields.status !== 503 ? "error" : "info";
-  const { requestId, route, status, code: error, reason } = fields;
-  logger.request(level, { requestId, method, path, route, status, error, reason, durationMs });
+  const { requestId, route, status, code, started } = fields;
+  const reason = fields.reason === undefined ? undefined : scrubTokens(fields.reason, secretsOf(event)).slice(0, MAX_REASON_CHARS);
+  const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+  const line = { requestId, method, path, route, status, error: code, reason, durationMs };
+  if (status >= 500 && status !== 503) logger.error("request", line);
+  else logger.info("request", line);
 }
 
-/** A context for an app when the caller passed none (local tools, tests): only awsRequestId is read by us. */
+/** The app's context: the caller's, or a minimal one when it passed none (local tools, tests); awsRequestId is the request id we log. */
 function contextFor(context: Pick<Context, "awsRequestId"> | undefined, requestId: string): Context {
   return (context ?? { awsRequestId: requestId }) as Context;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  if (typeof value !== "function" && (typeof value !== "object" || value === null)) return false;
-  return typeof (value as { then?: unknown }).then === "function";
+/** The app's result, delivered in the event's mode; what it throws is answered as any error is. */
+async function callApp(app: AlbApp, request: AlbAppRequest, multiValue: boolean, requestId: string): Promise<Answer> {
+  try {
+    return { result: deliverResult(await app(request), multiValue) };
+  } catch (err) {
+    return failure(err, multiValue, requestId);
+  }
 }
 
 /**
@@ -222,22 +250,18 @@ export function createHandler(deps: HandlerDeps): AlbHandler {
     let multiValue = false;
     try {
       multiValue = isMultiValue(event);
-      const outcome = await decideIn(event, deps, requestId, multiValue);
-      let res: ALBResult;
-      let code: string | undefined;
-      let reason: string | undefined;
-      if (outcome.kind === "answer") ({ result: res, code, reason } = outcome);
-      else {
-        try {
-          const returned = deps.app({ event, context: contextFor(context, requestId), principal: outcome.principal });
-          // Awaited only when it is a promise (or thenable): a plain result is delivered without a trip through the microtask queue.
-          res = deliverToRuntime(isThenable(returned) ? await returned : returned, multiValue);
-        } catch (err) {
-          ({ result: res, code, reason } = failure(err, multiValue, requestId));
-        }
-      }
-      logRequest(deps.logger, event, { requestId, route: outcome.route, status: res.statusCode, code, reason, started });
-      return res;
+      const outcome = await decide(event, deps, requestId);
+      const { result, code, reason } =
+        outcome.kind === "answer"
+          ? outcome
+          : await callApp(
+              deps.app,
+              { event, context: contextFor(context, requestId), principal: outcome.principal },
+              multiValue,
+              requestId,
+            );
+      logRequest(deps.logger, event, { requestId, route: outcome.route, status: result.statusCode, code, reason, started });
+      return result;
     } catch {
       return lastResort(multiValue);
     }

@@ -1,8 +1,9 @@
 // Programmatic options of withAlbAuth / createAlbAuth: each one stands for an environment variable, wins over it, and a bad one fails naming the option.
-import { assertOneOf, type Fail } from "../infra/lib/config-assert.mjs";
-import { loadConfig, type ClaimValue, type Config, type Env } from "./config.js";
+import { assertOneOf, reject, type Fail } from "../infra/lib/config-assert.mjs";
+import { configFrom, readEnv, settle, type ClaimValue, type Config, type Env, type Setting, type Settings } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { isPlainObject } from "./guards.js";
+import type { Logger } from "./log.js";
 
 /**
  * Every setting of the function, as typed options. Each one left out falls back to its environment
@@ -58,119 +59,115 @@ export interface AlbAuthOptions {
   };
   /** The environment to read the variables from (default `process.env`). */
   readonly env?: Env;
-  /** Where log lines go (default stdout, one JSON object a line). */
+  /** Where our log lines go, as text (default stdout, one JSON object a line). Not with `logger`. */
   readonly writeLog?: (line: string) => void;
+  /**
+   * Your logger instead of our stdout line: any object with `info(message, fields)` and
+   * `error(message, fields)`, such as Powertools' `Logger` or `console`. Each request is one call,
+   * message "request", with the request line's fields (requestId, method, path, route, status, error,
+   * reason, durationMs); tokens, cookies and secrets never reach it. Not with `writeLog`.
+   * @example withAlbAuth(app, { logger: new Logger({ serviceName: "notes" }) }) // @aws-lambda-powertools/logger
+   */
+  readonly logger?: Logger;
   /** Answer a browser's 403 with a small page linking to the logout path (default false: JSON). */
   readonly forbiddenPage?: boolean;
 }
 
-/** Option path -> the variable it stands for. */
-type Serialized = Map<string, { option: string; value: string }>;
-
-/** A config error about an option: same class and shape as the variable's, naming the option instead. */
-function optionError(option: string, problem: string): ConfigError {
-  const err = new ConfigError(option, problem, "");
-  err.message = `${option} ${problem}`;
-  return err;
-}
-
-/** The shared asserts' way to fail for an option. */
+/** How an option fails: a ConfigError naming it, quoting the value, without a variable's example. */
 const optionFail: Fail = (option, problem) => {
-  throw optionError(option, problem);
+  throw new ConfigError(option, problem);
 };
 
-function text(out: Serialized, variable: string, option: string, value: unknown): void {
-  if (value === undefined) return;
-  if (typeof value !== "string") throw optionError(option, `must be a string, got ${typeof value}`);
-  if (value.trim() === "") throw optionError(option, "must not be empty");
-  out.set(variable, { option, value });
+/** An option given (undefined: left out, so its variable is read), read by `parse`; what is wrong with it is kept for validation. */
+function option<T>(name: string, value: unknown, parse: (value: unknown) => T): Setting<T> | undefined {
+  return value === undefined ? undefined : settle(name, true, () => parse(value));
 }
 
-function list(out: Serialized, variable: string, option: string, value: unknown, separator: "," | " "): void {
-  if (value === undefined) return;
-  const items: unknown[] = typeof value === "string" ? [value] : Array.isArray(value) ? value : [value];
-  if (items.length === 0) throw optionError(option, "must hold at least one value");
-  for (const item of items) {
-    if (typeof item !== "string" || item.trim() === "")
-      throw optionError(option, `must hold non-empty strings, got ${JSON.stringify(item)}`);
-    if (item.includes(separator)) throw optionError(option, `must hold one value per entry, got "${item}"`);
-  }
-  out.set(variable, { option, value: items.join(separator) });
+function text(name: string, value: unknown): Setting<string> | undefined {
+  return option(name, value, (v) => {
+    if (typeof v !== "string") return optionFail(name, `must be a string, got ${typeof v}`);
+    if (v.trim() === "") optionFail(name, "must not be empty");
+    return v.trim();
+  });
 }
 
-function flag(out: Serialized, variable: string, option: string, value: unknown, on: string, off: string): void {
-  if (value === undefined) return;
-  out.set(variable, { option, value: assertOneOf(optionFail, option, value, [true, false]) ? on : off });
+/** A list given as one string or an array of them: one value per entry, as the variable's separator would split them. */
+function parseList(name: string, value: unknown, separator: RegExp): string[] {
+  const items: unknown[] = Array.isArray(value) ? value : [value];
+  if (items.length === 0) optionFail(name, "must hold at least one value");
+  return items.map((item) => {
+    if (typeof item !== "string" || item.trim() === "") return reject(optionFail, name, "must hold non-empty strings", item);
+    if (separator.test(item)) reject(optionFail, name, "must hold one value per entry", item);
+    return item.trim();
+  });
 }
 
-function object(option: string, value: unknown): Record<string, unknown> {
+function list(name: string, value: unknown, separator = /,/): Setting<readonly string[]> | undefined {
+  return option(name, value, (v) => parseList(name, v, separator));
+}
+
+function flag(name: string, value: unknown): Setting<boolean> | undefined {
+  return option(name, value, (v) => assertOneOf(optionFail, name, v, [true, false]));
+}
+
+/** A group of options (`logout`, `machine`): an object, or left out. */
+function group(name: string, value: unknown): Record<string, unknown> {
   if (value === undefined) return {};
-  if (!isPlainObject(value)) throw optionError(option, "must be an object");
+  if (!isPlainObject(value)) return reject(optionFail, name, "must be an object", value);
   return value;
 }
 
-function serialize(o: AlbAuthOptions): Serialized {
-  const out: Serialized = new Map();
-  list(out, "LOAD_BALANCER_ARN", "loadBalancerArn", o.loadBalancerArn, ",");
-  text(out, "ISSUER", "issuer", o.issuer);
-  list(out, "CLIENT_ID", "clientId", o.clientId, ",");
-  text(out, "ALB_PUBLIC_KEY_ENDPOINT", "publicKeyEndpoint", o.publicKeyEndpoint);
-  if (o.keyFetchTimeoutMs !== undefined) {
-    if (typeof o.keyFetchTimeoutMs !== "number") throw optionError("keyFetchTimeoutMs", "must be a number");
-    out.set("KEY_FETCH_TIMEOUT_MS", { option: "keyFetchTimeoutMs", value: String(o.keyFetchTimeoutMs) });
-  }
-  flag(out, "VERIFIED_TOKEN_CACHE", "verifiedTokenCache", o.verifiedTokenCache, "on", "off");
-  flag(out, "ALLOW_UNVERIFIED_EMAIL", "allowUnverifiedEmail", o.allowUnverifiedEmail, "true", "false");
-  list(out, "ALLOWED_EMAIL_DOMAINS", "allowedEmailDomains", o.allowedEmailDomains, ",");
-  if (o.requiredUserClaims !== undefined) {
-    out.set("REQUIRED_USER_CLAIMS", {
-      option: "requiredUserClaims",
-      value: JSON.stringify(object("requiredUserClaims", o.requiredUserClaims)),
-    });
-  }
-  text(out, "HEALTH_CHECK_PATH", "healthCheckPath", o.healthCheckPath);
-  const logout = object("logout", o.logout);
-  text(out, "LOGOUT_PATH", "logout.path", logout.path);
-  text(out, "SESSION_COOKIE_NAME", "logout.sessionCookieName", logout.sessionCookieName);
-  text(out, "IDP_LOGOUT_URL", "logout.idpLogoutUrl", logout.idpLogoutUrl);
-  text(out, "POST_LOGOUT_REDIRECT_URI", "logout.postLogoutRedirectUri", logout.postLogoutRedirectUri);
-  const machine = object("machine", o.machine);
-  list(out, "M2M_PATH_PREFIXES", "machine.pathPrefixes", machine.pathPrefixes, ",");
-  text(out, "M2M_ISSUER", "machine.issuer", machine.issuer);
-  text(out, "M2M_JWKS_URI", "machine.jwksUri", machine.jwksUri);
-  if (machine.audience === null) out.set("M2M_AUDIENCE", { option: "machine.audience", value: "none" });
-  else list(out, "M2M_AUDIENCE", "machine.audience", machine.audience, ",");
-  list(out, "M2M_REQUIRED_SCOPES", "machine.requiredScopes", machine.requiredScopes, " ");
-  list(out, "M2M_ALGORITHMS", "machine.algorithms", machine.algorithms, ",");
-  return out;
+/** The settings the options give, each named after its option; the ones left out are not here. */
+function readOptions(o: AlbAuthOptions): Partial<Settings> {
+  const logout = group("logout", o.logout);
+  const machine = group("machine", o.machine);
+  const settings: { readonly [K in keyof Settings]: Settings[K] | undefined } = {
+    LOAD_BALANCER_ARN: list("loadBalancerArn", o.loadBalancerArn),
+    ISSUER: text("issuer", o.issuer),
+    CLIENT_ID: list("clientId", o.clientId),
+    ALB_PUBLIC_KEY_ENDPOINT: text("publicKeyEndpoint", o.publicKeyEndpoint),
+    KEY_FETCH_TIMEOUT_MS: option("keyFetchTimeoutMs", o.keyFetchTimeoutMs, (v) =>
+      typeof v === "number" ? v : reject(optionFail, "keyFetchTimeoutMs", "must be a number", v),
+    ),
+    VERIFIED_TOKEN_CACHE: flag("verifiedTokenCache", o.verifiedTokenCache),
+    ALLOW_UNVERIFIED_EMAIL: flag("allowUnverifiedEmail", o.allowUnverifiedEmail),
+    ALLOWED_EMAIL_DOMAINS: list("allowedEmailDomains", o.allowedEmailDomains),
+    REQUIRED_USER_CLAIMS: option("requiredUserClaims", o.requiredUserClaims, (v) =>
+      isPlainObject(v) ? v : reject(optionFail, "requiredUserClaims", "must be an object", v),
+    ),
+    HEALTH_CHECK_PATH: text("healthCheckPath", o.healthCheckPath),
+    LOGOUT_PATH: text("logout.path", logout.path),
+    SESSION_COOKIE_NAME: text("logout.sessionCookieName", logout.sessionCookieName),
+    IDP_LOGOUT_URL: text("logout.idpLogoutUrl", logout.idpLogoutUrl),
+    POST_LOGOUT_REDIRECT_URI: text("logout.postLogoutRedirectUri", logout.postLogoutRedirectUri),
+    M2M_PATH_PREFIXES: list("machine.pathPrefixes", machine.pathPrefixes),
+    M2M_ISSUER: text("machine.issuer", machine.issuer),
+    M2M_JWKS_URI: text("machine.jwksUri", machine.jwksUri),
+    // null is the explicit "no aud check" (the variable's `none`); "none" in a list is no audience anyone means.
+    M2M_AUDIENCE:
+      machine.audience === null
+        ? { name: "machine.audience", fromOption: true, value: null }
+        : option("machine.audience", machine.audience, (v) => {
+            const audience = parseList("machine.audience", v, /,/);
+            if (audience.includes("none"))
+              reject(optionFail, "machine.audience", 'must be null (no aud check) or a list of audiences other than "none"', v);
+            return audience;
+          }),
+    M2M_REQUIRED_SCOPES: list("machine.requiredScopes", machine.requiredScopes, /\s/),
+    M2M_ALGORITHMS: list("machine.algorithms", machine.algorithms),
+  };
+  // Left out: the variable is read instead.
+  return Object.fromEntries(Object.entries(settings).filter(([, setting]) => setting !== undefined));
 }
 
 /**
- * The configuration from options over the environment: one validation for both, so an option
- * means exactly what its variable means. An error about a value that came from an option names
- * the option (`issuer must use https://...`), one from the environment names the variable.
+ * The configuration from options over the environment: each setting is read from its option, or
+ * when that is left out from its variable, then all are validated once, so an option means exactly
+ * what its variable means. An error names where the bad value came from: the option
+ * (`issuer must use https://...`) or the variable.
  * @throws ConfigError
  * @example resolveConfig({ issuer: "https://idp.example.com" }, process.env)
  */
 export function resolveConfig(options: AlbAuthOptions, env: Env): Config {
-  const serialized = serialize(options);
-  const merged: Record<string, string | undefined> = { ...env };
-  for (const [variable, { value }] of serialized) merged[variable] = value;
-  try {
-    return loadConfig(merged);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    let message = err.message;
-    let named: string | undefined;
-    for (const [variable, { option }] of serialized) {
-      const name = new RegExp(`\\b${variable}\\b`, "g");
-      if (!name.test(message)) continue;
-      message = message.replace(name, option);
-      if (variable === err.variable) named = option;
-    }
-    if (named === undefined && message === err.message) throw err;
-    const e = optionError(named ?? err.variable, "");
-    e.message = message;
-    throw e;
-  }
+  return configFrom({ ...readEnv(env), ...readOptions(options) });
 }

@@ -1,8 +1,7 @@
 // The project's sample app: answers who the verified caller is, as JSON for API clients and as a small page for a browser.
 import type { ALBResult } from "aws-lambda";
 import { isMultiValue, prefersHtml } from "./alb/event.js";
-import { jsonResult, jsonTextResult } from "./alb/result.js";
-import { jsonString } from "./json-text.js";
+import { jsonResult } from "./alb/result.js";
 import { escapeHtml, htmlPage } from "./pages.js";
 import type { AlbAppRequest } from "./principal.js";
 
@@ -47,8 +46,6 @@ export function createWhoami(options: WhoamiOptions = {}): (request: AlbAppReque
       return jsonResult(200, { message: "Token is valid", principal: who, claims }, undefined, multiValue);
     }
     if (prefersHtml(event)) return userPage(principal.claims, principal.sub, logoutPath, multiValue);
-    // JSON.stringify of { message, identity, claims }, written around the claims' text (the object was a tenth of the app).
-    const body = `{"message":"Token is valid","identity":${jsonString(principal.sub)},"claims":${JSON.stringify(principal.claims)}}`;
-    return jsonTextResult(200, body, multiValue);
+    return jsonResult(200, { message: "Token is valid", identity: principal.sub, claims: principal.claims }, undefined, multiValue);
   };
 }

@@ -5,6 +5,7 @@ import type { DecomposedJwt } from "aws-jwt-verify/jwt";
 import { safeJsonParse } from "aws-jwt-verify/safe-json-parse";
 import { fromLibrary } from "./library-errors.js";
 import { AuthError } from "../errors.js";
+import { isPlainObject } from "../guards.js";
 import { isAlbKid, type AlbKeyCache } from "../keys/alb-keys.js";
 import { MAX_TOKEN_CHARS } from "../limits.js";
 
@@ -24,13 +25,13 @@ export interface AlbTokenSettings {
 }
 
 /** The ALB mints tokens for about 60 s; a signed token claiming to live far longer is refused. */
-export const MAX_TOKEN_LIFETIME_S = 900;
+const MAX_TOKEN_LIFETIME_S = 900;
 /**
  * Deepest nesting of arrays and objects accepted in the claims. IdPs send two or three levels
  * (`address`, `groups`); thousands of levels overflow the stack of whatever walks them next
  * (freezing for the memo, JSON.stringify for the response), so such a payload is malformed.
  */
-export const MAX_CLAIMS_DEPTH = 32;
+const MAX_CLAIMS_DEPTH = 32;
 
 export interface AlbTokenVerifier {
   /**
@@ -56,10 +57,8 @@ function decodePart(part: string, what: "header" | "payload"): Record<string, un
   } catch {
     throw new AuthError("malformed_token", `token ${what} is not base64url JSON`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new AuthError("malformed_token", `token ${what} is not a JSON object`);
-  }
-  return value as Record<string, unknown>;
+  if (!isPlainObject(value)) throw new AuthError("malformed_token", `token ${what} is not a JSON object`);
+  return value;
 }
 
 /** Seconds-since-epoch expiry check shared by header and payload: a token is dead at its `exp`. */
@@ -84,7 +83,7 @@ function checkHeader(header: Header, s: AlbTokenSettings, nowS: number): Screene
   return header as ScreenedHeader;
 }
 
-/** The screen on the raw token, for a token the library refused before its key lookup. */
+/** The screen on the raw token: for a token the library refused before its key lookup, and for the header of one it accepted. */
 function screen(token: string, s: AlbTokenSettings, nowS: number): ScreenedHeader {
   const dot1 = token.indexOf(".");
   if (dot1 <= 0) throw new AuthError("malformed_token", "token is not a JWS compact serialization");
@@ -93,28 +92,12 @@ function screen(token: string, s: AlbTokenSettings, nowS: number): ScreenedHeade
 
 /** Refuses claims nested deeper than MAX_CLAIMS_DEPTH, without recursion (the point is not to overflow). */
 function checkDepth(payload: Record<string, unknown>): void {
-  // Most payloads are all scalars: nothing to walk, nothing to allocate.
-  let nested = false;
-  for (const key in payload) {
-    const value = payload[key];
-    if (typeof value === "object" && value !== null) {
-      nested = true;
-      break;
-    }
-  }
-  if (!nested) return;
-  const stack: unknown[] = [payload];
-  const depths: number[] = [1];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    const depth = depths.pop() ?? 1;
+  const stack: [unknown, number][] = [[payload, 1]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [value, depth] = next;
     if (depth > MAX_CLAIMS_DEPTH) throw new AuthError("malformed_token", `claims nest deeper than ${MAX_CLAIMS_DEPTH} levels`);
-    for (const key in value as Record<string, unknown>) {
-      const child = (value as Record<string, unknown>)[key];
-      if (typeof child === "object" && child !== null) {
-        stack.push(child);
-        depths.push(depth + 1);
-      }
+    for (const child of Object.values(value as object)) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
     }
   }
 }
@@ -141,35 +124,32 @@ interface Library {
 }
 
 /**
- * Our AlbKeyCache behind the header screen: the library decodes the token once and asks for its
- * key before anything else, so the screen reads the header the library parsed, and a token that
- * is not ours is refused before any key is looked up or fetched. All keys and fetches are the cache's.
- * `screened.last` hands the screened header to the caller: the library asks for the key within its
- * verify call, before that returns its promise, so the caller reads it right after the call (no
- * other verification can run in between). A per-call option for that (customJwtCheck) made every
- * verification 8% slower; a WeakMap from payload to header cost a tenth of the screen.
+ * Our AlbKeyCache behind the header screen: the library decodes the token and asks its jwksCache for
+ * the key before it checks anything else, so the screen runs there, on the header the library parsed,
+ * and a token that is not ours is refused before any key is looked up or fetched.
  */
-function screened(keys: AlbKeyCache, s: AlbTokenSettings): JwksCache & { last: ScreenedHeader | undefined } {
-  const cache = {
-    last: undefined as ScreenedHeader | undefined,
+function screened(keys: AlbKeyCache, s: AlbTokenSettings): JwksCache {
+  return {
     getJwk(uri: string, jwt: DecomposedJwt) {
-      cache.last = checkHeader(jwt.header, s, Date.now() / 1000);
+      checkHeader(jwt.header, s, Date.now() / 1000);
       return keys.getJwk(uri, jwt);
     },
     getCachedJwk(uri: string, jwt: DecomposedJwt) {
-      cache.last = checkHeader(jwt.header, s, Date.now() / 1000);
+      checkHeader(jwt.header, s, Date.now() / 1000);
       return keys.getCachedJwk(uri, jwt);
     },
     addJwks: (uri: string, jwks: Jwks) => keys.addJwks(uri, jwks),
     getJwks: () => keys.getJwks(),
   };
-  return cache;
 }
 
 /**
- * Lets the library use our KeyObjects. Its own cache keeps one KeyObject per (payload `iss`, kid)
- * forever, built before `iss` is checked: tokens naming a cached kid with a new `iss` each would
- * grow it without bound. Ours are one per key held (and evicted with it), P-256 only.
+ * Lets the library use our KeyObjects. Its own cache (the private `publicKeyCache`, a KeyObjectCache)
+ * keeps one KeyObject per (payload `iss`, kid, alg) for ever, built before `iss` is checked: tokens
+ * naming a cached kid with a new `iss` each would grow it without bound. Ours are one per key held
+ * (and evicted with it), P-256 only. The field is private: package.json pins aws-jwt-verify to the
+ * minor version this was checked against (~5.2), and test/unit/alb-token.test.ts fails if an update
+ * renames it, changes its methods or stops using it.
  */
 function useOurKeyObjects(library: object, keys: AlbKeyCache): void {
   const target = library as { publicKeyCache?: unknown };
@@ -190,24 +170,18 @@ function useOurKeyObjects(library: object, keys: AlbKeyCache): void {
  * const claims = await verifier.verify(headers["x-amzn-oidc-data"]);
  */
 export function createAlbTokenVerifier(s: AlbTokenSettings, keys: AlbKeyCache): Required<AlbTokenVerifier> {
-  const keyLookup = screened(keys, s);
   const verifier = AlbJwtVerifier.create(
     { albArn: [...s.albArns], issuer: s.issuer, clientId: [...s.clientIds], jwksUri: s.keyEndpoint },
-    { jwksCache: keyLookup },
+    { jwksCache: screened(keys, s) },
   );
   useOurKeyObjects(verifier, keys);
   const library = verifier as unknown as Library;
   async function verifyUntil(token: string): Promise<VerifiedAlbToken> {
     const nowS = Date.now() / 1000;
     if (token.length > MAX_TOKEN_CHARS) throw new AuthError("malformed_token", `token longer than ${MAX_TOKEN_CHARS} characters`);
-    let header: ScreenedHeader | undefined;
     let payload: Record<string, unknown>;
     try {
-      keyLookup.last = undefined;
-      const verified = library.verify(token);
-      header = keyLookup.last;
-      keyLookup.last = undefined;
-      payload = await verified;
+      payload = await library.verify(token);
     } catch (err) {
       // A token the library refused before its key lookup (unparsable, an empty signature) gets the
       // screen's answer all the same: the screen's verdicts come first, whoever decoded the header.
@@ -219,8 +193,8 @@ export function createAlbTokenVerifier(s: AlbTokenSettings, keys: AlbKeyCache): 
       }
       fromLibrary(err);
     }
-    // A library that asked for the key later than within its call: the screen ran all the same; read the header again.
-    header ??= screen(token, s, nowS);
+    // The screen passed it in the key lookup; read again here for its kid and exp.
+    const header = screen(token, s, nowS);
     checkExp(payload.exp, "payload", nowS);
     checkDepth(payload);
     keys.markVerified(header.kid);

@@ -1,9 +1,8 @@
 // The verified-token memo: answers a token string the verifier already accepted, until its exp, without a second signature check.
 import { BoundedCache } from "../bounded-cache.js";
-import { MAX_TOKEN_CHARS } from "../limits.js";
 import type { AlbClaims, AlbTokenVerifier } from "./alb-token.js";
 
-export interface TokenMemoOptions {
+interface TokenMemoOptions {
   /** Most tokens remembered at once. */
   readonly maxEntries?: number;
   /** Most bytes remembered at once, as estimated by `entryBytes`. */
@@ -19,44 +18,24 @@ export interface TokenMemoOptions {
  */
 const DEFAULT_MAX_ENTRIES = 4096;
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+/** A Map entry, its slot object and the Entry record, roughly, on V8. */
+const ENTRY_OVERHEAD_BYTES = 128;
 
 interface Entry {
-  /** The whole token: a hit must equal it character for character. */
-  readonly token: string;
   readonly claims: AlbClaims;
   /** The sooner of the header's and the payload's `exp`, in epoch milliseconds. */
   readonly expiresAtMs: number;
 }
 
 /**
- * The map key: the token's last KEY_CHARS characters, the end of its signature. Hashing a fresh
- * 800-character string costs about a microsecond, the price of the whole memo hit, and every Lambda
- * event carries a fresh string; finding the signature's dot (lastIndexOf) cost half of that again.
- * ECDSA signatures are randomised, so 22 characters (120 bits or more, padding aside) tell tokens apart as the whole
- * signature, and a hit still compares the whole token: a key shared by chance or by design only misses.
- */
-const KEY_CHARS = 22;
-
-function keyOf(token: string): string {
-  return token.length <= KEY_CHARS ? token : token.slice(token.length - KEY_CHARS);
-}
-
-/**
  * What an entry costs, at most: the token (one byte a character: tokens are ASCII), the parsed claims
  * (at most twice their base64 text, which is shorter than the token) and the map's own overhead.
- * An upper bound from the length alone: finding the payload's dots cost as much as the map lookup.
  */
-export function entryBytes(token: string): number {
+function entryBytes(token: string): number {
   return 3 * token.length + ENTRY_OVERHEAD_BYTES;
 }
 
-/** A Map entry, its slot object and the Entry record, roughly, on V8. */
-const ENTRY_OVERHEAD_BYTES = 128;
-
-/**
- * Freezes the claims all the way down: every request after the first hit shares this object, so
- * nobody may change it (the request that verified the token gets it typed readonly, AlbClaims).
- */
+/** Freezes the claims all the way down: every request with this token shares the object. */
 function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -68,16 +47,21 @@ function deepFreeze<T>(value: T): T {
 /**
  * A decorator over an AlbTokenVerifier (one that tells when a token dies: `verifyUntil`) that remembers accepted tokens by their exact string.
  *
- * Why it is safe: a hit is a string equal, character for character, to one the inner verifier
- * accepted with every check; the only check whose answer changes with time is `exp`, and an entry
- * dies at the sooner of the header's and the payload's `exp` (verifyUntil's `expiresAtS`), exactly when the verifier would start answering `expired`. Configuration (signer, client, issuer) is fixed per cold
- * start. Rejections are never remembered: every token not in the memo is verified in full, so the
- * memo can only skip work, never change an answer. The identity check, the authorization rules and
- * the response are the handler's, after verify(), and run for every request.
+ * Why it pays for itself: the ALB re-mints its token only about once a minute, so an active user's
+ * requests repeat the same string, and a hit skips a P-256 signature check (most of a request).
+ *
+ * Why it is safe: a hit is the very string the inner verifier accepted with every check; the only
+ * check whose answer changes with time is `exp`, and an entry dies at the sooner of the header's and
+ * the payload's `exp` (verifyUntil's `expiresAtS`), exactly when the verifier would start answering
+ * `expired`. Configuration (signer, client, issuer) is fixed per cold start. Rejections are never
+ * remembered: every token not in the memo is verified in full, so the memo can only skip work, never
+ * change an answer. The identity check, the authorization rules and the response are the handler's,
+ * after verify(), and run for every request. The claims are frozen before anyone sees them, the
+ * request that verified the token included, so no request can change what another one sees.
  * @example const userTokens = new TokenMemo(createAlbTokenVerifier(config, keys));
  */
 export class TokenMemo implements AlbTokenVerifier {
-  /** Keyed by the token's last characters (keyOf); bounded by count and by entryBytes (two generations, see BoundedCache). */
+  /** Keyed by the whole token; bounded by count and by entryBytes (two generations, see BoundedCache). */
   private readonly entries: BoundedCache<string, Entry>;
   private readonly now: () => number;
   /** Requests answered from memory, and tokens handed to the inner verifier (for tests and the bench). */
@@ -93,36 +77,21 @@ export class TokenMemo implements AlbTokenVerifier {
     this.now = options.now ?? Date.now;
   }
 
-  verify(token: string): Promise<AlbClaims> {
-    // Longer than any ALB token: the verifier refuses it, and it is not worth hashing.
-    if (token.length > MAX_TOKEN_CHARS) return this.verifyAndRemember(token, undefined);
-    const key = keyOf(token);
-    const entry = this.entries.get(key);
-    if (entry?.token === token) {
+  async verify(token: string): Promise<AlbClaims> {
+    const entry = this.entries.get(token);
+    if (entry !== undefined) {
       if (this.now() < entry.expiresAtMs) {
         this.hits++;
-        // Frozen at the first hit, not when remembered: most tokens a busy instance sees once are
-        // never asked for again, and freezing a parsed object costs as much as the rest of a hit.
-        return Promise.resolve(deepFreeze(entry.claims));
+        return entry.claims;
       }
-      this.entries.delete(key);
+      this.entries.delete(token);
     }
-    return this.verifyAndRemember(token, key);
-  }
-
-  /** `key` is the token's map key, already cut (its hash is computed once), or undefined for a token too long to remember. */
-  private async verifyAndRemember(token: string, key: string | undefined): Promise<AlbClaims> {
     this.misses++;
-    const verified = await this.inner.verifyUntil(token);
-    if (key !== undefined) this.remember(key, token, verified.claims, verified.expiresAtS);
-    return verified.claims;
-  }
-
-  /** Remembers an accepted token until `expiresAtS`, the sooner of its two `exp`; the same token verified twice at once keeps one entry. */
-  private remember(key: string, token: string, claims: AlbClaims, expiresAtS: number): void {
+    const { claims, expiresAtS } = await this.inner.verifyUntil(token);
+    deepFreeze(claims);
     const expiresAtMs = expiresAtS * 1000;
-    if (!(this.now() < expiresAtMs)) return;
-    this.entries.set(key, { token, claims, expiresAtMs }, entryBytes(token));
+    if (this.now() < expiresAtMs) this.entries.set(token, { claims, expiresAtMs }, entryBytes(token));
+    return claims;
   }
 
   /** Tokens held now (bounded by maxEntries). */

@@ -14,7 +14,8 @@ export type AlbAuthContext = Context & { principal: Principal };
  * middy middlewares put what they add); a refusal, the health check and logout are answered
  * without calling your handler. Your result is delivered in the event's header mode, and an
  * error nothing else handled becomes our 500 `internal_error` with the request id. Build it at
- * module scope: configuration is read once, then.
+ * module scope: configuration is read once, then. The options are createAlbAuth's; with `logger`
+ * (Powertools' `Logger`, say) the request lines go to your logger.
  * @throws ConfigError naming the variable or option.
  * @example
  * import middy from "@middy/core";

@@ -47,7 +47,8 @@ function toRouterResult(result: ALBResult): RouterResult {
 /**
  * Authenticates before your routes: on success the principal is in the request store of the
  * Router's request context (`reqCtx.get("principal")`); a refusal, the health check and logout
- * are answered with our ALB result and your route is not called. Build it at module scope.
+ * are answered with our ALB result and your route is not called. Build it at module scope. The
+ * options are createAlbAuth's; with `logger` (Powertools' `Logger`, say) the request lines go to your logger.
  * @throws ConfigError naming the variable or option.
  * @example
  * import { Router } from "@aws-lambda-powertools/event-handler/http";

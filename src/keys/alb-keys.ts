@@ -118,8 +118,6 @@ const MAX_UNKNOWN_KIDS = 1000;
 export class AlbKeyCache implements JwksCache {
   /** Keys that verified a genuine token; Map order is least recently used first. */
   private readonly proven = new Map<string, JwkWithKid>();
-  /** The kid last marked verified: the common case (one live key) skips reordering the map. */
-  private lastProven: string | undefined;
   /** Keys fetched but not yet proven; Map order is least recently used first. */
   private readonly unproven = new Map<string, JwkWithKid>();
   /** Kids proven at some point (bounded): a re-fetch of one uses the proven budget. */
@@ -188,12 +186,9 @@ export class AlbKeyCache implements JwksCache {
   markVerified(kid: string): void {
     const jwk = this.proven.get(kid);
     if (jwk !== undefined) {
-      // Most recently used last; a delete and a set on a map of a few keys.
-      if (this.lastProven !== kid) {
-        this.proven.delete(kid);
-        this.proven.set(kid, jwk);
-        this.lastProven = kid;
-      }
+      // Most recently used last.
+      this.proven.delete(kid);
+      this.proven.set(kid, jwk);
       return;
     }
     const fresh = this.unproven.get(kid);
@@ -208,7 +203,6 @@ export class AlbKeyCache implements JwksCache {
       if (oldest !== undefined) this.proven.delete(oldest);
     }
     this.proven.set(kid, jwk);
-    this.lastProven = kid;
     if (this.provenKids.size >= MAX_PROVEN_KIDS) this.provenKids.clear();
     this.provenKids.add(kid);
   }
@@ -226,11 +220,9 @@ export class AlbKeyCache implements JwksCache {
 
   /** Resolves the key for a kid, fetching it at most once at a time. */
   get(kid: unknown): Promise<JwkWithKid> {
-    // The live key first, without a second UUID test (the header screen made one): every kid in
-    // `proven` passed isAlbKid on its way in (addJwks, or a fetch of a kid that passed it).
-    const hit = typeof kid === "string" ? this.proven.get(kid) : undefined;
-    if (hit) return Promise.resolve(hit);
     if (!isAlbKid(kid)) return Promise.reject(new AuthError("malformed_token", "kid is not a UUID"));
+    const hit = this.proven.get(kid);
+    if (hit) return Promise.resolve(hit);
     const fresh = this.unproven.get(kid);
     if (fresh) {
       this.unproven.delete(kid);

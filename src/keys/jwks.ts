@@ -16,7 +16,7 @@ export interface JwksCacheOptions {
  * The library's own fetcher speaks https only and has no overall deadline; this one reuses
  * fetchWithDeadline and turns every failure into a 503 (an outage is never the client's fault).
  */
-export function jwksFetcher(timeoutMs: number): Fetcher & { fetches: number } {
+function jwksFetcher(timeoutMs: number): Fetcher & { fetches: number } {
   return {
     fetches: 0,
     async fetch(uri) {

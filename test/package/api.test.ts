@@ -122,6 +122,21 @@ describe("withAlbAuth", () => {
     expect(lines.join("")).not.toContain(token.split(".")[1]?.slice(0, 40));
   });
 
+  it("never logs the request's own access token, authorization or cookie that an app's error message repeats", async () => {
+    // Opaque, not JWT-shaped: the pattern scrub cannot see them.
+    const accessToken = "ya29.a0AfH6SMBopaqueAccessTokenValue";
+    const basic = "dXNlcjpzM2NyM3QtcGFzc3dvcmQ=";
+    const session = "c2Vzc2lvbi1zaGFyZC16ZXJv";
+    const cookie = `AWSELBAuthSessionCookie-0=${session}; lang=en`;
+    const event = alb.userEvent({ accessToken, headers: { authorization: `Basic ${basic}`, cookie } });
+    const { handler, lines, logs } = build(() => {
+      throw new Error(`upstream refused ${accessToken} (authorization Basic ${basic}, session ${session}, cookies ${cookie})`);
+    });
+    expect((await handler(event)).statusCode).toBe(500);
+    expect(logs()[0]?.reason).toMatch(/^Error: upstream refused \[redacted\]/);
+    for (const secret of [accessToken, basic, session, cookie]) expect(lines.join("")).not.toContain(secret);
+  });
+
   it.each([
     ["undefined", undefined],
     ["a string", "hello"],
@@ -254,6 +269,17 @@ describe("createAlbAuth", () => {
     expect(body(res)).toEqual({ message: "Token verification failed", error: "expired" });
     const crash = auth.errorResult(new Error("boom"), event, { awsRequestId: "x-1" });
     expect(body(crash)).toEqual({ message: "Internal Server Error", error: "internal_error", requestId: "x-1" });
+  });
+
+  it("errorResult never logs the request's own access token that the error message repeats", () => {
+    const lines: string[] = [];
+    const auth = createAlbAuth({ env: env(), writeLog: (l) => lines.push(l) });
+    const accessToken = "ya29.a0AfH6SMBopaqueAccessTokenValue";
+    const event = alb.userEvent({ accessToken });
+    const res = auth.errorResult(new Error(`db down while serving ${accessToken}`), event, { awsRequestId: "x-2" });
+    expect(res.statusCode).toBe(500);
+    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ status: 500, reason: "Error: db down while serving [redacted]" });
+    expect(lines.join("")).not.toContain(accessToken);
   });
 
   it("check answers health and refusals, and hands on principals", async () => {

@@ -1,7 +1,10 @@
 // The ALB token verifier on its own: header checks run before any key fetch, and both exp fields bind.
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createAlbTokenVerifier } from "../../src/auth/alb-token.js";
-import type { DecomposedJwt } from "aws-jwt-verify/jwt";
+import { AlbJwtVerifier } from "aws-jwt-verify/alb-verifier";
+import type { JwkWithKid } from "aws-jwt-verify/jwk";
+import { KeyObjectCache } from "aws-jwt-verify/jwt-verifier";
 import { AlbKeyCache } from "../../src/keys/alb-keys.js";
 import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, OTHER_ALB_ARN, mintAlbToken } from "../../src/testing/alb-token.js";
 import { createAlbKey } from "../../src/testing/keys.js";
@@ -65,30 +68,52 @@ describe("createAlbTokenVerifier", () => {
   });
 });
 
-describe("the library call our header screen rides on", () => {
-  it("AlbJwtVerifier.verify asks its jwksCache for the key before it returns its promise, with the header it decoded", async () => {
-    // createAlbTokenVerifier reads the screened header right after the call; if a new aws-jwt-verify
-    // asked later, every token would fall back to decoding its header twice (still correct, slower).
-    const { AlbJwtVerifier } = await import("aws-jwt-verify");
-    const token = mintAlbToken({ key });
-    let seen: Record<string, unknown> | undefined;
-    const cache = new AlbKeyCache({ endpoint: server.url, timeoutMs: 500 });
-    const library = AlbJwtVerifier.create(
-      { albArn: DEFAULT_ALB_ARN, issuer: DEFAULT_ISSUER, clientId: DEFAULT_CLIENT_ID, jwksUri: server.url },
-      {
-        jwksCache: {
-          getJwk(uri: string, jwt: DecomposedJwt) {
-            seen = jwt.header;
-            return cache.getJwk(uri, jwt);
-          },
-          getCachedJwk: (uri: string, jwt: DecomposedJwt) => cache.getCachedJwk(uri, jwt),
-          addJwks: (uri, jwks) => cache.addJwks(uri, jwks),
-          getJwks: () => cache.getJwks(),
-        },
+describe("the private field our KeyObjects ride on (aws-jwt-verify is pinned to ~5.2 for it)", () => {
+  // createAlbTokenVerifier replaces AlbJwtVerifier's private publicKeyCache: the library's keeps a
+  // KeyObject per payload iss for ever. Each test here fails when an update of the library changes
+  // what that replacement relies on; then check the new version and update the pin.
+  const settings = () => ({ albArn: DEFAULT_ALB_ARN, issuer: DEFAULT_ISSUER, clientId: DEFAULT_CLIENT_ID, jwksUri: server.url });
+
+  it("the installed aws-jwt-verify is the minor version this was checked against", () => {
+    const installed = new URL("../../node_modules/aws-jwt-verify/package.json", import.meta.url);
+    expect((JSON.parse(readFileSync(installed, "utf8")) as { version: string }).version).toMatch(/^5\.2\./);
+  });
+
+  it("AlbJwtVerifier holds a KeyObjectCache in its own publicKeyCache field, with the three methods we stand in for", () => {
+    const library = AlbJwtVerifier.create(settings(), { jwksCache: new AlbKeyCache({ endpoint: server.url, timeoutMs: 500 }) });
+    const field = (library as unknown as { publicKeyCache?: unknown }).publicKeyCache;
+    expect(Object.hasOwn(library, "publicKeyCache")).toBe(true);
+    expect(field).toBeInstanceOf(KeyObjectCache);
+    for (const method of ["transformJwkToKeyObjectSync", "transformJwkToKeyObjectAsync", "clearCache"]) {
+      expect(typeof (field as Record<string, unknown>)[method]).toBe("function");
+    }
+  });
+
+  it("AlbJwtVerifier.verify gets its KeyObject from publicKeyCache.transformJwkToKeyObjectAsync, with the payload iss", async () => {
+    const keys = new AlbKeyCache({ endpoint: server.url, timeoutMs: 500 });
+    const library = AlbJwtVerifier.create(settings(), { jwksCache: keys });
+    const calls: unknown[][] = [];
+    (library as unknown as { publicKeyCache: unknown }).publicKeyCache = {
+      transformJwkToKeyObjectSync: () => {
+        throw new Error("verify must not take the sync path");
       },
+      transformJwkToKeyObjectAsync: (jwk: JwkWithKid, ...rest: unknown[]) => {
+        calls.push([jwk.kid, ...rest]);
+        return keys.keyObject(jwk);
+      },
+      clearCache: () => undefined,
+    };
+    await expect(library.verify(mintAlbToken({ key }))).resolves.toMatchObject({ sub: "alice" });
+    expect(calls).toEqual([[key.kid, "ES256", DEFAULT_ISSUER]]);
+  });
+
+  it("our verifier's KeyObjects are the ones verify uses: one built for the key, however many tokens", async () => {
+    const keys = new AlbKeyCache({ endpoint: server.url, timeoutMs: 500 });
+    const ours = createAlbTokenVerifier(
+      { albArns: [DEFAULT_ALB_ARN], issuer: DEFAULT_ISSUER, clientIds: [DEFAULT_CLIENT_ID], keyEndpoint: server.url },
+      keys,
     );
-    const pending = library.verify(token);
-    expect(seen).toMatchObject({ alg: "ES256", signer: DEFAULT_ALB_ARN, client: DEFAULT_CLIENT_ID, iss: DEFAULT_ISSUER });
-    await expect(pending).resolves.toMatchObject({ sub: "alice" });
+    for (let i = 0; i < 3; i++) expect(await codeOf(ours.verify(mintAlbToken({ key })))).toBe("accepted");
+    expect(keys.keyObjectsBuilt).toBe(1);
   });
 });

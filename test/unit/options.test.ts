@@ -1,6 +1,7 @@
 // Programmatic options: every option gives exactly the configuration its environment variable gives, and wins over it.
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
+import { ConfigError } from "../../src/errors.js";
 import { resolveConfig, type AlbAuthOptions } from "../../src/options.js";
 import { DEFAULT_ALB_ARN } from "../../src/testing/alb-token.js";
 
@@ -93,5 +94,57 @@ describe("resolveConfig", () => {
     expect(() => resolveConfig({ machine: { requiredScopes: ["a b"] } }, sameAsEnv)).toThrow(
       'machine.requiredScopes must hold one value per entry, got "a b"',
     );
+  });
+});
+
+/** Expects resolveConfig to fail with a ConfigError about `variable` (a variable or an option), with exactly `message`. */
+function expectConfigError(options: AlbAuthOptions, env: Record<string, string>, variable: string, message: string): void {
+  const resolve = () => resolveConfig(options, env);
+  expect(resolve).toThrow(ConfigError);
+  expect(resolve).toThrow(expect.objectContaining({ variable, message }));
+}
+
+describe("where a bad value came from", () => {
+  it("an option's error names the option, quotes the value as given and shows no variable example", () => {
+    const message = 'loadBalancerArn must hold Application Load Balancer ARNs, got "LOAD_BALANCER_ARN"';
+    expectConfigError({ loadBalancerArn: "LOAD_BALANCER_ARN" }, sameAsEnv, "loadBalancerArn", message);
+  });
+
+  it("a variable's error names the variable with an example, also when options are given", () => {
+    const message = "CLIENT_ID is required: the OIDC client id configured on the ALB. Example: CLIENT_ID=1234567890";
+    expectConfigError({ issuer: "https://idp.example.com" }, { ...sameAsEnv, CLIENT_ID: " , " }, "CLIENT_ID", message);
+  });
+
+  it("a variable an option overrides is never judged", () => {
+    const env = { ...sameAsEnv, VERIFIED_TOKEN_CACHE: "yes", REQUIRED_USER_CLAIMS: "{not json", KEY_FETCH_TIMEOUT_MS: "soon" };
+    const c = resolveConfig({ verifiedTokenCache: true, requiredUserClaims: { groups: "staff" }, keyFetchTimeoutMs: 700 }, env);
+    expect([c.verifiedTokenCache, c.userRules.requiredClaims, c.keyFetchTimeoutMs]).toEqual([true, { groups: ["staff"] }, 700]);
+  });
+
+  it("a rule across two settings names each by where it came from", () => {
+    const { M2M_PATH_PREFIXES: _prefixes, ...noPrefixes } = sameAsEnv;
+    expect(() => resolveConfig({ machine: { issuer: "https://auth.example.com" } }, { ...noPrefixes, M2M_ISSUER: "" })).toThrow(
+      /^M2M_PATH_PREFIXES is required when machine\.issuer is set: the paths of machine routes\. Example: M2M_PATH_PREFIXES=/,
+    );
+    const { IDP_LOGOUT_URL: _idp, POST_LOGOUT_REDIRECT_URI: _post, ...noLogout } = sameAsEnv;
+    expect(() => resolveConfig({ logout: { postLogoutRedirectUri: "https://app.example.com/" } }, noLogout)).toThrow(
+      /^IDP_LOGOUT_URL is required when logout\.postLogoutRedirectUri is set: where to send it\. Example: /,
+    );
+  });
+
+  it.each<[AlbAuthOptions, string]>([
+    [{ issuer: 7 as never }, "issuer must be a string, got number"],
+    [{ clientId: ["a", ""] }, 'clientId must hold non-empty strings, got ""'],
+    [{ keyFetchTimeoutMs: "900" as never }, 'keyFetchTimeoutMs must be a number, got "900"'],
+    [{ keyFetchTimeoutMs: 1.5 }, 'keyFetchTimeoutMs must be a whole number from 50 to 30000, got "1.5"'],
+    [{ requiredUserClaims: ["admins"] as never }, 'requiredUserClaims must be an object, got ["admins"]'],
+    [
+      { machine: { audience: ["none"] } },
+      'machine.audience must be null (no aud check) or a list of audiences other than "none", got ["none"]',
+    ],
+    [{ machine: { requiredScopes: ["a\tb"] } }, 'machine.requiredScopes must hold one value per entry, got "a\tb"'],
+    [{ logout: "/bye" as never }, 'logout must be an object, got "/bye"'],
+  ])("%j fails with exactly its message", (options, message) => {
+    expectConfigError(options, sameAsEnv, message.slice(0, message.indexOf(" ")), message);
   });
 });

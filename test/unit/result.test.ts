@@ -1,7 +1,6 @@
 // Building ALB results: status line, JSON body, and exactly one of headers / multiValueHeaders.
-import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { deliverResult, deliverToRuntime, jsonResult, statusDescription } from "../../src/alb/result.js";
+import { deliverResult, jsonResult, statusDescription } from "../../src/alb/result.js";
 
 describe("jsonResult", () => {
   it("builds a single-value result with the JSON headers", () => {
@@ -39,58 +38,58 @@ describe("jsonResult", () => {
 });
 
 describe("deliverResult", () => {
-  // The handler's delivery hands headers already in the event's mode on as they came; the middlewares' copies them: the answer must be the same.
-  it("answers what copying every header answers, for any headers in either mode (2,000 random results)", () => {
-    const value = fc.oneof(
-      fc.string(),
-      fc.constantFrom("", "a, b", "1"),
-      fc.integer(),
-      fc.boolean(),
-      fc.constant(undefined),
-      fc.constant(null),
-    );
-    const list = fc.oneof(fc.array(fc.oneof(fc.string(), fc.integer(), fc.boolean()), { maxLength: 3 }), value);
-    const names = fc.constantFrom("content-type", "set-cookie", "x-a", "X-A", "location");
-    const result = fc.record(
-      {
-        statusCode: fc.constantFrom(200, 201, 302, 404, 599, 600, 99, 200.5),
-        statusDescription: fc.constantFrom(undefined, "200 Fine", 7),
-        body: fc.constantFrom(undefined, null, "", "{}", 3),
-        isBase64Encoded: fc.constantFrom(undefined, true, false, "yes"),
-        headers: fc.oneof(fc.constant(undefined), fc.dictionary(names, value, { maxKeys: 4 }), fc.constant("x")),
-        multiValueHeaders: fc.oneof(fc.constant(undefined), fc.dictionary(names, list, { maxKeys: 4 })),
-      },
-      { requiredKeys: ["statusCode"] },
-    );
-    const answer = (fn: () => unknown): unknown => {
-      try {
-        return { ok: fn() };
-      } catch (err) {
-        return { threw: (err as Error).message };
-      }
-    };
-    fc.assert(
-      fc.property(result, fc.boolean(), (res, multiValue) => {
-        expect(answer(() => deliverToRuntime(res, multiValue))).toEqual(answer(() => deliverResult(res, multiValue)));
-      }),
-      { numRuns: 2000, seed: 20261202 },
-    );
+  it("copies the app's headers into the event's mode, never handing on the app's own object", () => {
+    const headers = { "content-type": "text/plain", "x-n": 1, "x-on": true, "x-skip": undefined };
+    const single = deliverResult({ statusCode: 200, headers }, false);
+    expect(single).toEqual({
+      statusCode: 200,
+      statusDescription: "200 OK",
+      isBase64Encoded: false,
+      body: "",
+      headers: { "content-type": "text/plain", "x-n": "1", "x-on": "true" },
+    });
+    // A middleware after ours may change the response's headers: never the app's own object.
+    expect(single.headers).not.toBe(headers);
+    const strings = { "content-type": "text/plain" };
+    expect(deliverResult({ statusCode: 200, headers: strings }, false).headers).not.toBe(strings);
+    const lists = { "set-cookie": ["a=1", "b=2"] };
+    const multi = deliverResult({ statusCode: 200, multiValueHeaders: lists }, true);
+    expect(multi.multiValueHeaders).toEqual(lists);
+    expect(multi.multiValueHeaders).not.toBe(lists);
+    expect(multi.multiValueHeaders?.["set-cookie"]).not.toBe(lists["set-cookie"]);
   });
 
-  it("hands a single-value result's string headers to the runtime as they are, and copies them for a middleware", () => {
-    const headers = { "content-type": "text/plain", "x-n": "1" };
-    expect(deliverToRuntime({ statusCode: 200, headers }, false).headers).toBe(headers);
-    // A middleware after ours may change the response's headers: never the app's own object.
-    const copied = deliverResult({ statusCode: 200, headers }, false).headers;
-    expect(copied).toEqual(headers);
-    expect(copied).not.toBe(headers);
-    const numeric = { "x-n": 1 };
-    const converted = deliverToRuntime({ statusCode: 200, headers: numeric }, false);
-    expect(converted.headers).toEqual({ "x-n": "1" });
-    expect(converted.headers).not.toBe(numeric);
-    expect(deliverToRuntime({ statusCode: 200, headers }, true).multiValueHeaders).toEqual({
-      "content-type": ["text/plain"],
-      "x-n": ["1"],
+  it("merges headers and multiValueHeaders, the multi-value entry winning, and keeps a list's first value in single-value mode", () => {
+    const res = { statusCode: 201, headers: { a: "h", b: "h" }, multiValueHeaders: { b: ["m1", "m2"], c: [] } };
+    expect(deliverResult(res, true).multiValueHeaders).toEqual({ a: ["h"], b: ["m1", "m2"], c: [] });
+    expect(deliverResult(res, false).headers).toEqual({ a: "h", b: "m1" });
+  });
+
+  it("keeps the app's statusDescription, body and isBase64Encoded", () => {
+    expect(deliverResult({ statusCode: 418, statusDescription: "418 Teapot", body: "dGVh", isBase64Encoded: true }, false)).toEqual({
+      statusCode: 418,
+      statusDescription: "418 Teapot",
+      isBase64Encoded: true,
+      body: "dGVh",
+      headers: {},
     });
+  });
+
+  it.each([
+    ["no object", "x", "the app returned no result object"],
+    ["statusCode 600", { statusCode: 600 }, "the app's result has no statusCode from 100 to 599"],
+    ["a number body", { statusCode: 200, body: 3 }, "the app's result body is not a string"],
+    ["isBase64Encoded yes", { statusCode: 200, isBase64Encoded: "yes" }, "the app's result isBase64Encoded is not a boolean"],
+    ["statusDescription 7", { statusCode: 200, statusDescription: 7 }, "the app's result statusDescription is not a string"],
+    ["headers a string", { statusCode: 200, headers: "x" }, "the app's result headers is not an object"],
+    ["a header object", { statusCode: 200, headers: { "x-a": {} } }, 'the app\'s result header "x-a" is not a string'],
+    ["multiValueHeaders a list", { statusCode: 200, multiValueHeaders: [] }, "the app's result multiValueHeaders is not an object"],
+    [
+      "a multi-value string",
+      { statusCode: 200, multiValueHeaders: { "x-a": "b" } },
+      'the app\'s result header "x-a" is not a list of strings',
+    ],
+  ])("refuses %s with a TypeError naming it", (_name, value, message) => {
+    expect(() => deliverResult(value, false)).toThrow(new TypeError(message));
   });
 });
