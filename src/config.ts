@@ -38,6 +38,8 @@ export interface Config {
 /** Bearer-token verification for requests under the machine path prefixes. */
 export interface MachineConfig {
   readonly pathPrefixes: readonly string[];
+  /** Compare paths with the prefixes case-sensitively (M2M_PATHS_CASE_SENSITIVE=true); by default `/API/` is `/api/`. */
+  readonly caseSensitivePaths: boolean;
   readonly issuer: string;
   readonly jwksUri: string;
   /** Accepted `aud` values (one must match); null: `aud` is not checked. */
@@ -211,7 +213,14 @@ export function loadConfig(env: Env): Config {
 
 /** The algorithms aws-jwt-verify can verify: anything else (none, HS256) can never be configured. */
 const VERIFIABLE_ALGORITHMS = new Set(["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "EdDSA"]);
-const M2M_VARIABLES = ["M2M_ISSUER", "M2M_JWKS_URI", "M2M_AUDIENCE", "M2M_REQUIRED_SCOPES", "M2M_ALGORITHMS"] as const;
+const M2M_VARIABLES = [
+  "M2M_ISSUER",
+  "M2M_JWKS_URI",
+  "M2M_AUDIENCE",
+  "M2M_REQUIRED_SCOPES",
+  "M2M_ALGORITHMS",
+  "M2M_PATHS_CASE_SENSITIVE",
+] as const;
 
 /** Reads an optional absolute path (starting with `/`, no query). */
 function path(env: Env, name: string, fallback: string): string {
@@ -235,6 +244,8 @@ function loadMachineConfig(env: Env): MachineConfig | undefined {
     'must hold paths starting with "/" (no wildcards)',
   );
   if (pathPrefixes.length === 0) throw new ConfigError("M2M_PATH_PREFIXES", "must hold at least one path prefix", "/api/,/internal/");
+  // Off by default: frameworks such as Express route /API/orders to /api/orders, so it must be a machine path too.
+  const caseSensitivePaths = boolean(env, "M2M_PATHS_CASE_SENSITIVE", false);
   const issuer = required(env, "M2M_ISSUER", "the expected iss of machine tokens", "https://auth.example.com");
   const jwksExample = "https://auth.example.com/.well-known/jwks.json";
   const jwksUri = secureUrl("M2M_JWKS_URI", required(env, "M2M_JWKS_URI", "the issuer's JWKS URL", jwksExample), jwksExample);
@@ -270,7 +281,7 @@ function loadMachineConfig(env: Env): MachineConfig | undefined {
     `must list signature algorithms from ${[...VERIFIABLE_ALGORITHMS].join(", ")}`,
   );
   if (algorithms.length === 0) throw new ConfigError("M2M_ALGORITHMS", "must list at least one algorithm", "RS256");
-  return { pathPrefixes, issuer, jwksUri, audience, requiredScopes, algorithms };
+  return { pathPrefixes, caseSensitivePaths, issuer, jwksUri, audience, requiredScopes, algorithms };
 }
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;

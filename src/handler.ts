@@ -85,6 +85,7 @@ async function authenticateMachine(event: unknown, tokens: MachineTokenVerifier)
  */
 function authenticateFor(route: Route, event: unknown, deps: Omit<HandlerDeps, "app">): Promise<Principal> {
   if (route.kind === "machine") return authenticateMachine(event, route.tokens);
+  if (route.kind === "ambiguous") return Promise.reject(new AuthError("ambiguous_path", route.reason));
   return authenticateUser(event, deps.userTokens, deps.userPolicy);
 }
 
@@ -117,6 +118,17 @@ async function decideIn(event: unknown, deps: Omit<HandlerDeps, "app">, requestI
         return { kind: "answer", route, result: jsonResult(200, { status: "ok" }, undefined, multiValue) };
       case "logout":
         return { kind: "answer", route, result: chosen.respond(multiValue) };
+      case "ambiguous": {
+        // A 400 the app never sees; no challenge: no token would make this path acceptable.
+        const { code, status, reason } = new AuthError("ambiguous_path", chosen.reason);
+        return {
+          kind: "answer",
+          route,
+          code,
+          reason,
+          result: jsonResult(status, { message: "Bad Request", error: code }, undefined, multiValue),
+        };
+      }
       case "machine":
       case "user":
         return { kind: "principal", route: chosen.kind, principal: await authenticateFor(chosen, event, deps) };

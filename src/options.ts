@@ -45,6 +45,8 @@ export interface AlbAuthOptions {
   readonly machine?: {
     /** M2M_PATH_PREFIXES: paths under which requests are machine requests. */
     readonly pathPrefixes?: readonly string[];
+    /** M2M_PATHS_CASE_SENSITIVE: compare paths with the prefixes case-sensitively (default false: `/API/` is `/api/`). */
+    readonly caseSensitivePaths?: boolean;
     /** M2M_ISSUER. */
     readonly issuer?: string;
     /** M2M_JWKS_URI. */
@@ -136,6 +138,7 @@ function serialize(o: AlbAuthOptions): Serialized {
   text(out, "POST_LOGOUT_REDIRECT_URI", "logout.postLogoutRedirectUri", logout.postLogoutRedirectUri);
   const machine = object("machine", o.machine);
   list(out, "M2M_PATH_PREFIXES", "machine.pathPrefixes", machine.pathPrefixes, ",");
+  flag(out, "M2M_PATHS_CASE_SENSITIVE", "machine.caseSensitivePaths", machine.caseSensitivePaths, "true", "false");
   text(out, "M2M_ISSUER", "machine.issuer", machine.issuer);
   text(out, "M2M_JWKS_URI", "machine.jwksUri", machine.jwksUri);
   if (machine.audience === null) out.set("M2M_AUDIENCE", { option: "machine.audience", value: "none" });
