@@ -87,9 +87,12 @@ export interface AlbAuth {
   /**
    * For container targets (Express, Fastify, node:http behind an ALB instance or IP target group):
    * verifies the x-amzn-oidc-* headers (or, under a machine path prefix, `authorization`) of a
-   * header map, as Node gives them (`req.headers`), and authorizes like `authenticate`.
-   * @throws AuthError with `code` and `status`.
-   * @example const principal = await auth.verifyHeaders(req.headers, { path: req.path });
+   * header map as Node gives it, and authorizes like `authenticate`. Pass `req.headersDistinct`
+   * (every repeated header stays visible) or `req.headers` (where node joins a repeated
+   * x-amzn-oidc-* header with ", ", taken here for several values, and keeps only the first
+   * `authorization`). Always a promise: a repeated, case-colliding or malformed header it reads is
+   * a rejected AuthError `ambiguous_header`; no map at all is a rejected TypeError.
+   * @example const principal = await auth.verifyHeaders(req.headersDistinct, { path: req.path, method: req.method });
    */
   verifyHeaders(headers: HeaderMap, request?: { readonly path?: string; readonly method?: string }): Promise<Principal>;
   /** An app's result checked and delivered in the event's header mode, as withAlbAuth delivers it. @throws TypeError when malformed */
@@ -102,18 +105,41 @@ export interface AlbAuth {
  */
 export type HeaderMap = Readonly<Record<string, string | readonly string[] | undefined>>;
 
-/** The headers as the multi-value ALB event a Lambda target would get: repeated headers stay visible (and ambiguous). */
-function eventFromHeaders(headers: HeaderMap, request: { readonly path?: string; readonly method?: string } = {}): ALBEvent {
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
+/** Names that only the ALB sets, each once: in `req.headers` node joins repeated ones with ", ". */
+const OIDC_HEADER_PREFIX = "x-amzn-oidc-";
+
+/**
+ * The headers as the multi-value ALB event a Lambda target would get, read by the same header lookup:
+ * names keep their case (two keys differing only in case are ambiguous there), lists stay lists (more
+ * than one value is ambiguous), a string x-amzn-oidc-* value is split at commas back into the values
+ * node joined, and a value that is neither a string nor a list stays as it is (malformed, so
+ * ambiguous, if it is one the flow reads).
+ * @throws TypeError when `headers` is not a header map or `request` not `{ path?, method? }` of strings.
+ */
+function eventFromHeaders(headers: unknown, request: unknown = {}): ALBEvent {
+  if (!isPlainObject(headers)) {
+    const got = headers === null ? "null" : Array.isArray(headers) ? "an array" : typeof headers;
+    throw new TypeError(
+      `verifyHeaders(headers): headers must be the request's header map (req.headersDistinct or req.headers), got ${got}`,
+    );
+  }
+  const shape = "verifyHeaders(headers, request): request must be { path?: string, method?: string }";
+  if (!isPlainObject(request)) throw new TypeError(shape);
+  const { path, method } = request;
+  if ((path !== undefined && typeof path !== "string") || (method !== undefined && typeof method !== "string")) throw new TypeError(shape);
+  // No prototype: a header named __proto__ is a key like any other.
+  const multiValueHeaders = Object.create(null) as Record<string, unknown>;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
     if (value === undefined) continue;
-    multiValueHeaders[name.toLowerCase()] = typeof value === "string" ? [value] : [...value];
+    if (typeof value === "string") multiValueHeaders[name] = name.toLowerCase().startsWith(OIDC_HEADER_PREFIX) ? value.split(",") : [value];
+    else multiValueHeaders[name] = Array.isArray(value) ? [...(value as unknown[])] : value;
   }
   return {
     requestContext: { elb: { targetGroupArn: "" } },
-    httpMethod: request.method ?? "GET",
-    path: request.path ?? "/",
-    multiValueHeaders,
+    httpMethod: method ?? "GET",
+    path: path ?? "/",
+    multiValueHeaders: multiValueHeaders as ALBEvent["multiValueHeaders"],
     multiValueQueryStringParameters: {},
     body: "",
     isBase64Encoded: false,
@@ -141,7 +167,8 @@ export function createAlbAuth(options: AlbAuthOptions = {}): AlbAuth {
   const built = build(options, undefined);
   return {
     authenticate: (event) => built.authenticate(event),
-    verifyHeaders: (headers, request) => built.authenticate(eventFromHeaders(headers, request)),
+    // async: a TypeError from a caller's mistake is a rejection too, never a synchronous throw.
+    verifyHeaders: async (headers, request) => built.authenticate(eventFromHeaders(headers, request)),
     async check(event, context) {
       const started = performance.now();
       const requestId = requestIdOf(context);

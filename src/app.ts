@@ -10,7 +10,7 @@ import { createJwksCache } from "./keys/jwks.js";
 import { createLogger, guardedLogger, type Logger } from "./log.js";
 import { createLogout } from "./routes/logout.js";
 import type { AlbApp, Principal } from "./principal.js";
-import type { RouteTable } from "./routes/route.js";
+import { machinePaths, type RouteTable } from "./routes/route.js";
 import { createWhoami } from "./whoami.js";
 
 export interface App {
@@ -67,7 +67,8 @@ export function buildApp(config: Config, options: AppOptions & { readonly app: A
   let jwksFetches = (): number => 0;
   if (config.machine) {
     const jwks = createJwksCache({ timeoutMs: config.keyFetchTimeoutMs, coolDownSeconds: options.jwksCoolDownSeconds });
-    machine = { pathPrefixes: config.machine.pathPrefixes, tokens: createMachineTokenVerifier(config.machine, jwks.cache) };
+    const paths = machinePaths(config.machine.pathPrefixes, { caseSensitive: config.machine.caseSensitivePaths });
+    machine = { paths, tokens: createMachineTokenVerifier(config.machine, jwks.cache) };
     jwksFetches = () => jwks.fetcher.fetches;
   }
   const albTokens = createAlbTokenVerifier(config, albKeys);

@@ -38,6 +38,8 @@ export interface Config {
 /** Bearer-token verification for requests under the machine path prefixes. */
 export interface MachineConfig {
   readonly pathPrefixes: readonly string[];
+  /** Compare paths with the prefixes case-sensitively (M2M_PATHS_CASE_SENSITIVE=true); by default `/API/` is `/api/`. */
+  readonly caseSensitivePaths: boolean;
   readonly issuer: string;
   readonly jwksUri: string;
   /** Accepted `aud` values (one must match); null: `aud` is not checked. */
@@ -109,6 +111,7 @@ export interface Settings {
   readonly IDP_LOGOUT_URL: Setting<string>;
   readonly POST_LOGOUT_REDIRECT_URI: Setting<string>;
   readonly M2M_PATH_PREFIXES: Setting<readonly string[]>;
+  readonly M2M_PATHS_CASE_SENSITIVE: Setting<boolean>;
   readonly M2M_ISSUER: Setting<string>;
   readonly M2M_JWKS_URI: Setting<string>;
   /** null: `aud` is not checked, on purpose (the variable's `none`, the option's null). */
@@ -185,6 +188,7 @@ export function readEnv(env: Env): Settings {
     IDP_LOGOUT_URL: text("IDP_LOGOUT_URL"),
     POST_LOGOUT_REDIRECT_URI: text("POST_LOGOUT_REDIRECT_URI"),
     M2M_PATH_PREFIXES: list("M2M_PATH_PREFIXES"),
+    M2M_PATHS_CASE_SENSITIVE: flag("M2M_PATHS_CASE_SENSITIVE", "true", "false", "true"),
     M2M_ISSUER: text("M2M_ISSUER"),
     M2M_JWKS_URI: text("M2M_JWKS_URI"),
     M2M_AUDIENCE: fromEnv(env, "M2M_AUDIENCE", (t) => {
@@ -349,7 +353,7 @@ function machineConfig(s: Settings): MachineConfig | undefined {
   const prefixes = given(s.M2M_PATH_PREFIXES);
   if (prefixes === undefined) {
     // Machine settings without prefixes would leave /api/ on the user flow unnoticed: say so at cold start.
-    const others = [s.M2M_ISSUER, s.M2M_JWKS_URI, s.M2M_AUDIENCE, s.M2M_REQUIRED_SCOPES, s.M2M_ALGORITHMS];
+    const others = [s.M2M_ISSUER, s.M2M_JWKS_URI, s.M2M_AUDIENCE, s.M2M_REQUIRED_SCOPES, s.M2M_ALGORITHMS, s.M2M_PATHS_CASE_SENSITIVE];
     const stray = others.find((setting) => setting.value !== undefined || setting.error !== undefined);
     if (stray) {
       failFor(s.M2M_PATH_PREFIXES, "/api/")(s.M2M_PATH_PREFIXES.name, `is required when ${stray.name} is set: the paths of machine routes`);
@@ -359,6 +363,8 @@ function machineConfig(s: Settings): MachineConfig | undefined {
   const prefixesFail: Fail = failFor(s.M2M_PATH_PREFIXES, "/api/,/internal/");
   assertEach(prefixesFail, s.M2M_PATH_PREFIXES.name, prefixes, /^\/[^?#\s*]*$/, 'must hold paths starting with "/" (no wildcards)');
   if (prefixes.length === 0) prefixesFail(s.M2M_PATH_PREFIXES.name, "must hold at least one path prefix");
+  // Off by default: frameworks such as Express route /API/orders to /api/orders, so it must be a machine path too.
+  const caseSensitivePaths = given(s.M2M_PATHS_CASE_SENSITIVE) ?? false;
   const issuer = required(s.M2M_ISSUER, "the expected iss of machine tokens", "https://auth.example.com");
   const jwksExample = "https://auth.example.com/.well-known/jwks.json";
   const jwksUri = secureUrl(s.M2M_JWKS_URI, required(s.M2M_JWKS_URI, "the issuer's JWKS URL", jwksExample), jwksExample);
@@ -393,7 +399,7 @@ function machineConfig(s: Settings): MachineConfig | undefined {
     `must list signature algorithms from ${[...VERIFIABLE_ALGORITHMS].join(", ")}`,
   );
   if (algorithms.length === 0) algorithmsFail(s.M2M_ALGORITHMS.name, "must list at least one algorithm");
-  return { pathPrefixes: prefixes, issuer, jwksUri, audience, requiredScopes, algorithms };
+  return { pathPrefixes: prefixes, caseSensitivePaths, issuer, jwksUri, audience, requiredScopes, algorithms };
 }
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;

@@ -15,6 +15,7 @@ export type ErrorCode =
   | "unknown_key"
   | "identity_mismatch"
   | "ambiguous_header"
+  | "ambiguous_path"
   | "invalid_audience"
   | "insufficient_scope"
   | "forbidden"
@@ -36,6 +37,7 @@ const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   unknown_key: 401,
   identity_mismatch: 401,
   ambiguous_header: 401,
+  ambiguous_path: 400,
   invalid_audience: 401,
   insufficient_scope: 403,
   forbidden: 403,

@@ -77,6 +77,7 @@ async function authenticateMachine(event: unknown, tokens: MachineTokenVerifier)
 /** Authenticates (and for users authorizes) as the route demands. @throws AuthError */
 async function authenticateOn(route: Route, event: unknown, deps: Omit<HandlerDeps, "app">): Promise<Principal> {
   if (route.kind === "machine") return authenticateMachine(event, route.tokens);
+  if (route.kind === "ambiguous") return Promise.reject(new AuthError("ambiguous_path", route.reason));
   return authenticateUser(event, deps.userTokens, deps.userPolicy);
 }
 
@@ -105,6 +106,8 @@ export async function decide(event: unknown, deps: Omit<HandlerDeps, "app">, req
         return { kind: "answer", route, result: jsonResult(200, { status: "ok" }, undefined, multiValue) };
       case "logout":
         return { kind: "answer", route, result: chosen.respond(multiValue) };
+      case "ambiguous": // a 400 the app never sees
+        throw new AuthError("ambiguous_path", chosen.reason);
       case "machine":
       case "user":
         return { kind: "principal", route: chosen.kind, principal: await authenticateOn(chosen, event, deps) };
@@ -155,8 +158,10 @@ export function failure(err: unknown, multiValue: boolean, requestId: string): F
       err instanceof InsufficientScopeError
         ? { "www-authenticate": `Bearer error="insufficient_scope", scope="${err.requiredScopes.join(" ")}"` }
         : {};
+    // No challenge on a 400 (ambiguous_path): no token would make that path acceptable.
+    const message = err.status === 400 ? "Bad Request" : "Forbidden";
     return {
-      result: jsonResult(err.status, { message: "Forbidden", error: err.code }, headers, multiValue),
+      result: jsonResult(err.status, { message, error: err.code }, headers, multiValue),
       code: err.code,
       reason: err.reason,
     };

@@ -46,6 +46,8 @@ export interface AlbAuthOptions {
   readonly machine?: {
     /** M2M_PATH_PREFIXES: paths under which requests are machine requests. */
     readonly pathPrefixes?: readonly string[];
+    /** M2M_PATHS_CASE_SENSITIVE: compare paths with the prefixes case-sensitively (default false: `/API/` is `/api/`). */
+    readonly caseSensitivePaths?: boolean;
     /** M2M_ISSUER. */
     readonly issuer?: string;
     /** M2M_JWKS_URI. */
@@ -141,6 +143,7 @@ function readOptions(o: AlbAuthOptions): Partial<Settings> {
     IDP_LOGOUT_URL: text("logout.idpLogoutUrl", logout.idpLogoutUrl),
     POST_LOGOUT_REDIRECT_URI: text("logout.postLogoutRedirectUri", logout.postLogoutRedirectUri),
     M2M_PATH_PREFIXES: list("machine.pathPrefixes", machine.pathPrefixes),
+    M2M_PATHS_CASE_SENSITIVE: flag("machine.caseSensitivePaths", machine.caseSensitivePaths),
     M2M_ISSUER: text("machine.issuer", machine.issuer),
     M2M_JWKS_URI: text("machine.jwksUri", machine.jwksUri),
     // null is the explicit "no aud check" (the variable's `none`); "none" in a list is no audience anyone means.

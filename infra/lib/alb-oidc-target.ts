@@ -1,5 +1,5 @@
 // AlbOidcTarget: a Lambda function behind an ALB that logs users in (authenticate-oidc) and checks machine tokens (jwt-validation).
-import { ArnFormat, Duration, Fn, Names, RemovalPolicy, type SecretValue, Stack, Token, Validations } from "aws-cdk-lib";
+import { ArnFormat, Duration, Fn, Names, RemovalPolicy, SecretValue, Stack, Token, Validations } from "aws-cdk-lib";
 import type * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
@@ -20,8 +20,10 @@ export interface AlbOidcTargetOidcProps {
   readonly userInfoEndpoint: string;
   readonly clientId: string;
   /**
-   * The client secret, e.g. `SecretValue.secretsManager(name, { versionId })`: a dynamic reference,
-   * never plaintext in the template. Pin `versionId` so that a rotation reaches the listener (see README).
+   * The client secret, e.g. `SecretValue.secretsManager(name, { versionId })` or
+   * `SecretValue.ssmSecure(name)`: a dynamic reference, never plaintext in the template (anything else,
+   * `SecretValue.unsafePlainText` included, is refused). Pin `versionId` so that a rotation reaches
+   * the listener (see README).
    */
   readonly clientSecret: SecretValue;
   /** Space-separated scopes. @default "openid" (the ALB's default) */
@@ -88,7 +90,10 @@ export interface AlbOidcTargetProps {
   readonly vpc?: ec2.IVpc;
   /** @default the VPC's public subnets */
   readonly vpcSubnets?: ec2.SubnetSelection;
-  /** An existing HTTPS listener: the construct adds rules with `conditions` and `priority` to it (exclusive with `vpc`). */
+  /**
+   * An existing HTTPS listener: the construct adds rules with `conditions` and `priority` to it (exclusive
+   * with `vpc`). A listener whose protocol is known (one of this app) and is not HTTPS is refused.
+   */
   readonly listener?: elbv2.IApplicationListener;
   /** With `listener`: the conditions of every rule the construct adds, e.g. a host header. */
   readonly conditions?: readonly elbv2.ListenerCondition[];
@@ -161,6 +166,7 @@ export class AlbOidcTarget extends Construct {
   constructor(scope: Construct, id: string, props: AlbOidcTargetProps) {
     super(scope, id);
     checkProps(props);
+    checkClientSecret(this, props.oidc.clientSecret);
 
     this.function = props.function ?? new SampleFunction(this, "SampleFunction", props.sampleFunction).function;
 
@@ -411,6 +417,13 @@ function checkProps(props: AlbOidcTargetProps): void {
     if (props.priority === undefined || !Number.isInteger(props.priority) || props.priority < 1) {
       throw new AlbOidcTargetError(`priority is required with listener: a whole number from 1, got ${JSON.stringify(props.priority)}.`);
     }
+    // Only a listener of this app knows its protocol; an imported one is taken at its word (the prop says HTTPS).
+    const protocol = props.listener instanceof elbv2.ApplicationListener ? props.listener.protocol : undefined;
+    if (protocol !== undefined && protocol !== elbv2.ApplicationProtocol.HTTPS) {
+      throw new AlbOidcTargetError(
+        `listener must be an HTTPS listener (the login sends the session cookie and the IdP's tokens over it), got ${JSON.stringify(protocol)}.`,
+      );
+    }
     const last = props.priority + (props.machineRoutes?.pathPrefixes.length ?? 0);
     if (last > 50000)
       throw new AlbOidcTargetError(`priority ${props.priority}: the rules would need priorities up to ${last}, over the ALB's 50000.`);
@@ -441,6 +454,28 @@ function checkProps(props: AlbOidcTargetProps): void {
         `machineRoutes.audience is required: the audiences the function accepts, or "none" to skip that check explicitly, got ${JSON.stringify(m2m.audience)}.`,
       );
     }
+  }
+}
+
+/** The dynamic references CloudFormation resolves at deploy time: the secret itself is never in the template. */
+const DYNAMIC_SECRET = /^\{\{resolve:(secretsmanager|ssm-secure):/;
+
+/**
+ * Refuses a client secret that would be written into the template: only a Secrets Manager or SSM
+ * SecureString dynamic reference is accepted. The message never shows the value.
+ */
+function checkClientSecret(scope: Construct, secret: unknown): void {
+  // unsafeUnwrap gives the reference's token (not a secret at synth time): resolved only to see its shape.
+  const raw = SecretValue.isSecretValue(secret) ? secret.unsafeUnwrap() : secret;
+  const resolved: unknown = Stack.of(scope).resolve(raw);
+  // A secret named by a token resolves to { "Fn::Join": ["", ["{{resolve:secretsmanager:", { Ref: ... }, ...]] }.
+  const join: unknown = typeof resolved === "object" && resolved !== null ? (resolved as Record<string, unknown>)["Fn::Join"] : undefined;
+  const head: unknown = typeof resolved === "string" ? resolved : Array.isArray(join) && Array.isArray(join[1]) ? join[1][0] : undefined;
+  if (typeof head !== "string" || !DYNAMIC_SECRET.test(head)) {
+    throw new AlbOidcTargetError(
+      "oidc.clientSecret must be a dynamic reference to Secrets Manager or an SSM SecureString " +
+        "(SecretValue.secretsManager(name, { versionId }) or SecretValue.ssmSecure(name)): any other value is written into the template in plain text.",
+    );
   }
 }
 

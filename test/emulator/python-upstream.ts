@@ -12,9 +12,9 @@ export interface PythonUpstream {
   stop(): Promise<void>;
 }
 
-/** Spawns python3 on the fixture and waits for its "PORT <n>" line. */
-export async function startPythonUpstream(): Promise<PythonUpstream> {
-  const child: ChildProcess = spawn("python3", [SCRIPT], { stdio: ["pipe", "pipe", "inherit"] });
+/** Spawns python3 on the fixture (or another script that prints "PORT <n>" first) and waits for that line. */
+export async function startPythonUpstream(script: string = SCRIPT): Promise<PythonUpstream> {
+  const child: ChildProcess = spawn("python3", [script], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout ?? process.stdin });
   const port = await new Promise<number>((resolve, reject) => {
     child.once("error", reject);

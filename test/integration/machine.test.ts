@@ -364,11 +364,21 @@ describe("machine and user routes do not mix", () => {
     expect(jwksServer.requests).toEqual([]);
   });
 
-  it.each(["/api", "/apiary/x", "/v1/api/orders", "/API/orders"])("%s is not under a machine prefix: a user route", async (path) => {
+  it.each(["/api", "/apiary/x", "/v1/api/orders"])("%s is not under a machine prefix: a user route", async (path) => {
     const { handler, logs } = machine();
     const res = await handler(albEvent({ path, headers: { authorization: `Bearer ${valid()}` } }));
     expect401(res, "missing_token", "Bearer");
     expect(logs[0]?.route).toBe("user");
+  });
+
+  it("/API/orders is a machine route by default, and a user route with M2M_PATHS_CASE_SENSITIVE=true", async () => {
+    const event = albEvent({ path: "/API/orders", headers: { authorization: `Bearer ${valid()}` } });
+    const insensitive = machine();
+    expect((await insensitive.handler(event)).statusCode).toBe(200);
+    expect(insensitive.logs[0]?.route).toBe("machine");
+    const sensitive = machine({ M2M_PATHS_CASE_SENSITIVE: "true" });
+    expect401(await sensitive.handler(event), "missing_token", "Bearer");
+    expect(sensitive.logs[0]?.route).toBe("user");
   });
 
   it("without M2M_PATH_PREFIXES there are no machine routes", async () => {

@@ -50,6 +50,7 @@ describe("machine routes", () => {
   it("reads prefixes, issuer, JWKS URL and audience; no scopes and RS256 by default", () => {
     expect(loadConfig({ ...base, ...m2m }).machine).toEqual({
       pathPrefixes: ["/api/", "/internal/"],
+      caseSensitivePaths: false,
       issuer: "https://auth.example.com",
       jwksUri: "https://auth.example.com/.well-known/jwks.json",
       audience: ["https://api.example.com"],
@@ -82,6 +83,7 @@ describe("machine routes", () => {
 
   it("M2M_AUDIENCE=none skips the aud check on purpose", () => {
     expect(loadConfig({ ...base, ...m2m, M2M_AUDIENCE: "none" }).machine?.audience).toBeNull();
+    expect(loadConfig({ ...base, ...m2m, M2M_PATHS_CASE_SENSITIVE: "true" }).machine?.caseSensitivePaths).toBe(true);
     expectNamed(configError({ ...m2m, M2M_AUDIENCE: "none, https://api.example.com" }), "M2M_AUDIENCE", /"none" alone/);
   });
 
@@ -90,7 +92,7 @@ describe("machine routes", () => {
     expectNamed(configError(env), name, /is required/);
   });
 
-  it.each(["M2M_ISSUER", "M2M_JWKS_URI", "M2M_AUDIENCE", "M2M_REQUIRED_SCOPES", "M2M_ALGORITHMS"])(
+  it.each(["M2M_ISSUER", "M2M_JWKS_URI", "M2M_AUDIENCE", "M2M_REQUIRED_SCOPES", "M2M_ALGORITHMS", "M2M_PATHS_CASE_SENSITIVE"])(
     "%s without M2M_PATH_PREFIXES fails naming M2M_PATH_PREFIXES",
     (name) => {
       expectNamed(configError({ [name]: "RS256" }), "M2M_PATH_PREFIXES", new RegExp(`is required when ${name} is set`));
@@ -107,6 +109,7 @@ describe("machine routes", () => {
     ["M2M_ALGORITHMS", "none", /got "none"/],
     ["M2M_ALGORITHMS", "HS256", /got "HS256"/],
     ["M2M_ALGORITHMS", " , ", /at least one/],
+    ["M2M_PATHS_CASE_SENSITIVE", "yes", /must be "true" or "false", got "yes"/],
   ])("%s=%s fails naming it", (name, value, problem) => {
     expectNamed(configError({ ...m2m, [name]: value }), name, problem);
   });

@@ -122,4 +122,13 @@ describe("the machine route", () => {
     expect(res.statusCode).toBe(401);
     expect(json(res).error).toBe("missing_token");
   });
+
+  it("nor any other spelling of it: another case needs the bearer token, a path that normalises onto it is 400", async () => {
+    const upper = await handler(alb.userEvent({ path: "/API/notes" }));
+    expect([upper.statusCode, json(upper).error]).toEqual([401, "missing_token"]);
+    for (const path of ["/x/../api/notes", "/x/%2e%2e/api/notes", "/./api/notes", "/x\\..\\api\\notes"]) {
+      const res = await handler(alb.userEvent({ path }));
+      expect([res.statusCode, json(res).error], path).toEqual([400, "ambiguous_path"]);
+    }
+  });
 });

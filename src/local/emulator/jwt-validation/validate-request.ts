@@ -30,7 +30,7 @@ const TOKEN_ERRORS = [
 
 export interface JwtValidator {
   readonly config: JwtValidationConfig;
-  /** Is this raw request path under one of the machine prefixes (case-sensitive, as the function matches)? */
+  /** Is this raw request path under one of the machine prefixes (case-sensitive, as the ALB's path-pattern matches)? */
   matches(path: string): boolean;
   /** Checks the request's Authorization header values; never throws for a bad token. */
   check(authorization: readonly string[] | undefined): Promise<JwtValidationOutcome>;

@@ -65,8 +65,9 @@ export function parseUpstream(raw: string, allowRemote: boolean): URL {
 }
 
 /**
- * The HTTP target: method, path and query, body and headers pass through (hop-by-hop headers and
- * client-sent x-amzn-oidc-* removed; the ALB's x-amzn-oidc-*, x-forwarded-* and trace id added).
+ * The HTTP target: method, path and query, body and headers pass through (the client's hop-by-hop
+ * headers, those its Connection header names, its x-amzn-oidc-* and invalid names removed; then the
+ * ALB's x-amzn-oidc-*, x-forwarded-* and trace id added, which no client header can remove).
  * Status, headers (every set-cookie) and body come back as the upstream sent them, streamed.
  * @example const t = upstreamTarget({ url: "http://127.0.0.1:8080" });
  */
@@ -80,9 +81,10 @@ export function upstreamTarget(o: UpstreamOptions): Target {
     deliver: ({ req, res, listenerPort, oidc, logger }) =>
       new Promise<void>((resolve) => {
         const hop = connectionTokens(req.headers.connection);
+        // Host is for every recipient (RFC 9110 7.6.1): the target gets the client's, as from the ALB, whatever Connection says.
+        const hopByHop = (name: string): boolean => HOP_BY_HOP.has(name) || (hop.has(name) && name !== "host");
         const headers: OutgoingHttpHeaders = {};
-        for (const [name, values] of Object.entries(forwardedHeaders(req, { listenerPort, oidc }))) {
-          if (HOP_BY_HOP.has(name) || hop.has(name)) continue;
+        for (const [name, values] of Object.entries(forwardedHeaders(req, { listenerPort, oidc, hopByHop }))) {
           headers[name] = values.length === 1 ? values[0] : values;
         }
         let answered = false;

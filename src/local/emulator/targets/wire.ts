@@ -1,4 +1,4 @@
-// Reading an HTTP request as the ALB does before it builds the Lambda event: body limit, client-supplied x-amzn-oidc-* dropped, x-forwarded-* and trace id added.
+// Reading an HTTP request as the ALB does before it builds the Lambda event: body limit, client-supplied x-amzn-oidc-* and invalid header names dropped, x-forwarded-* and trace id added.
 import type { IncomingMessage } from "node:http";
 import { traceId, type WireRequest } from "../../../testing/events.js";
 
@@ -42,17 +42,32 @@ export interface ForwardOptions {
   readonly multiValue: boolean;
   /** The headers the authenticate action adds; absent for `allow` without a session and for jwt-validation. */
   readonly oidc?: OidcHeaders;
+  /**
+   * Client headers that end at this hop (an HTTP target's hop-by-hop ones and those the client's
+   * Connection header names): dropped from the client's headers before the ALB adds its own, so a
+   * client cannot name the ALB's headers away.
+   */
+  readonly hopByHop?: (name: string) => boolean;
 }
 
 /**
- * The headers a target receives: the client's (any x-amzn-oidc-* it sent dropped, so only the
- * emulator's own values reach the target), x-forwarded-for/-proto/-port, the trace id, and the
- * authenticate action's three headers. Shared by Lambda and HTTP targets.
+ * Header names an ALB with `routing.http.drop_invalid_header_fields.enabled` (the construct sets it)
+ * passes on: AWS requires them to match [-A-Za-z0-9]+. Others (`x_amzn_oidc_identity`, which CGI and
+ * WSGI servers read as x-amzn-oidc-identity) are dropped, for every kind of target.
+ */
+const VALID_HEADER_NAME = /^[-A-Za-z0-9]+$/;
+
+/**
+ * The headers a target receives: the client's (any x-amzn-oidc-* it sent, any name that is not valid
+ * and any `hopByHop` one dropped, so only the emulator's own values of its headers reach the target),
+ * x-forwarded-for/-proto/-port, the trace id, and the authenticate action's three headers. Shared by
+ * Lambda and HTTP targets.
  */
 export function forwardedHeaders(req: IncomingMessage, o: Omit<ForwardOptions, "multiValue">): Record<string, string[]> {
   const headers: Record<string, string[]> = {};
   for (const [name, values] of Object.entries(req.headersDistinct)) {
-    if (values === undefined || name.startsWith("x-amzn-oidc-")) continue;
+    if (values === undefined || name.startsWith("x-amzn-oidc-") || !VALID_HEADER_NAME.test(name)) continue;
+    if (o.hopByHop?.(name)) continue;
     headers[name] = [...values];
   }
   const client = req.socket.remoteAddress ?? "127.0.0.1";
