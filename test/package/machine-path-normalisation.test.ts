@@ -118,6 +118,18 @@ describe("withAlbAuth", () => {
     expect(app).not.toHaveBeenCalled();
   });
 
+  it("createAlbAuth().errorResult answers an ambiguous_path refusal as withAlbAuth does: 400 Bad Request", () => {
+    const auth = createAlbAuth({ env: ENV(), writeLog: () => undefined });
+    const res = auth.errorResult(
+      new AuthError("ambiguous_path", "raw and normalised paths disagree"),
+      alb.userEvent({ path: "/x/../api/orders" }),
+    );
+    expect(res.statusCode).toBe(400);
+    expect(res.statusDescription).toBe("400 Bad Request");
+    expect(body(res)).toEqual({ message: "Bad Request", error: "ambiguous_path" });
+    expect(header(res, "www-authenticate")).toBeUndefined();
+  });
+
   it("a machine token on another case of the prefix is a machine request", async () => {
     const { handler, app } = build();
     const res = await handler(alb.machineEvent({ path: "/API/orders", scopes: "orders:read" }));
