@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Tests talk to loopback only: any other connection fails the test that made it.
+    setupFiles: ["./test/setup/network-guard.ts"],
     include: ["test/security/**/*.test.ts", "test/security/**/*.long.ts", "test/attack-targets/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
