@@ -53,15 +53,16 @@ function hostOf(args: unknown[]): string | undefined {
   return typeof args[1] === "string" ? args[1] : "localhost";
 }
 
-const connect = net.Socket.prototype.connect;
+type Connect = (this: net.Socket, ...args: unknown[]) => net.Socket;
+const connect = Reflect.get(net.Socket.prototype, "connect") as Connect;
 net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]): net.Socket {
   const host = hostOf(args);
-  if (host === undefined || isLocal(host)) return (connect as (...a: unknown[]) => net.Socket).apply(this, args);
+  if (host === undefined || isLocal(host)) return connect.apply(this, args);
   const err = refuse(`a connection to ${host}`);
   // Fail as an unreachable host would: asynchronously, on the socket, so callers see a network error.
   process.nextTick(() => this.destroy(err));
   return this;
-} as typeof connect;
+};
 
 const lookup = dns.lookup;
 dns.lookup = function guardedLookup(hostname: string, ...rest: unknown[]): void {
