@@ -1,4 +1,4 @@
-// The test kit: a handler wired to a loopback key server (a cold start), a captured log, result parsing, the user request, the exact refusals.
+// Shared by the test suites: a handler wired to a loopback key server (a cold start), the log capture, result parsing, the exact refusals.
 import type { ALBResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from "vitest";
 import { createApp, type App } from "../src/app.js";
@@ -8,14 +8,34 @@ import { createFakeAlb, type FakeAlb, type FakeAlbOptions } from "../src/testing
 import { startKeyServer, type KeyServer, type KeyServerOptions } from "../src/testing/key-server.js";
 import type { TestKey } from "../src/testing/keys.js";
 
-export { userEvent, type UserEventOptions } from "./user-event.js";
-
-export interface Harness extends App {
+/** Log lines kept as a handler writes them: pass `write` as its `writeLog`. */
+export interface CapturedLog {
   /** Every log line written, parsed. */
   readonly logs: Record<string, unknown>[];
   /** The raw text of every log line (to search for leaked secrets). */
   readonly rawLogs: string[];
+  /** Keeps one line (the `writeLog` option). */
+  readonly write: (line: string) => void;
 }
+
+/**
+ * A place for a handler's log lines, raw and parsed.
+ * @example const log = captureLog(); withAlbAuth(app, { env, writeLog: log.write }); ... expect(log.logs[0]).toMatchObject({ status: 401 });
+ */
+export function captureLog(): CapturedLog {
+  const rawLogs: string[] = [];
+  const logs: Record<string, unknown>[] = [];
+  return {
+    logs,
+    rawLogs,
+    write: (line) => {
+      rawLogs.push(line);
+      logs.push(JSON.parse(line) as Record<string, unknown>);
+    },
+  };
+}
+
+export interface Harness extends App, Omit<CapturedLog, "write"> {}
 
 /** Environment for a handler trusting DEFAULT_ALB_ARN / DEFAULT_ISSUER / DEFAULT_CLIENT_ID with keys from `server`. */
 export function testEnv(server: Pick<KeyServer, "url">, extra: Record<string, string> = {}): Record<string, string> {
@@ -31,15 +51,8 @@ export function testEnv(server: Pick<KeyServer, "url">, extra: Record<string, st
 
 /** A fresh app (a cold start) against the key server, with its log captured. */
 export function harness(server: Pick<KeyServer, "url">, extra: Record<string, string> = {}): Harness {
-  const rawLogs: string[] = [];
-  const logs: Record<string, unknown>[] = [];
-  const app = createApp(testEnv(server, extra), {
-    writeLog: (l) => {
-      rawLogs.push(l);
-      logs.push(JSON.parse(l) as Record<string, unknown>);
-    },
-  });
-  return { ...app, logs, rawLogs };
+  const { logs, rawLogs, write } = captureLog();
+  return { ...createApp(testEnv(server, extra), { writeLog: write }), logs, rawLogs };
 }
 
 /** The JSON body of a result. */

@@ -5,7 +5,8 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { mintAlbToken } from "../../src/testing/alb-token.js";
 import { createAlbKey, type TestKey } from "../../src/testing/keys.js";
 import { harness, outcomeOf, useFrozenDate, useKeyServer } from "../helpers.js";
-import { KEY_PATH, expectAccepted, expectKeysUnavailable, expectUnauthorized, userEvent } from "./support.js";
+import { KEY_PATH, expectAccepted, expectKeysUnavailable, expectUnauthorized, BROWSER } from "./support.js";
+import { userEvent } from "../../src/testing/events.js";
 
 /** Documented in docs/security.md: burst of new-kid fetches, refill rate, negative-cache lifetime, key cache size. */
 const BURST = 10;
@@ -35,13 +36,15 @@ describe("unknown-kid flood", () => {
     // A generous fetch deadline: on a loaded machine the 1,100 requests below must not turn the
     // burst's fetches into timeouts (this test counts fetches, it does not time them).
     const h = harness(server, { KEY_FETCH_TIMEOUT_MS: "15000" });
-    expectAccepted(await h.handler(userEvent(mintAlbToken({ key }))));
+    expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) })));
     expect(server.requests).toEqual([`/${key.kid}`]);
     server.requests.length = 0;
 
     // Signed before the flood starts, so the requests arrive together rather than one signature apart.
-    const floodEvents = Array.from({ length: 1000 }, () => userEvent(floodToken(randomUUID())));
-    const validEvents = Array.from({ length: 100 }, (_, n) => userEvent(mintAlbToken({ key, claims: { sub: "alice", n } })));
+    const floodEvents = Array.from({ length: 1000 }, () => userEvent({ ...BROWSER, token: floodToken(randomUUID()) }));
+    const validEvents = Array.from({ length: 100 }, (_, n) =>
+      userEvent({ ...BROWSER, token: mintAlbToken({ key, claims: { sub: "alice", n } }) }),
+    );
     const flood: Promise<ALBResult>[] = [];
     const valid: Promise<ALBResult>[] = [];
     for (const [i, event] of floodEvents.entries()) {
@@ -67,11 +70,11 @@ describe("unknown-kid flood", () => {
     vi.useRealTimers();
     const started = Date.now();
     const h = harness(server, { KEY_FETCH_TIMEOUT_MS: "15000" });
-    expectAccepted(await h.handler(userEvent(mintAlbToken({ key }))));
+    expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) })));
     for (let i = 0; i < 1000; i++) {
-      const res = await h.handler(userEvent(floodToken()));
+      const res = await h.handler(userEvent({ ...BROWSER, token: floodToken() }));
       expect([401, 503]).toContain(res.statusCode);
-      if (i % 100 === 0) expectAccepted(await h.handler(userEvent(mintAlbToken({ key }))));
+      if (i % 100 === 0) expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) })));
     }
     const elapsedS = (Date.now() - started) / 1000;
     expect(server.requests.length).toBeGreaterThanOrEqual(BURST);
@@ -81,25 +84,25 @@ describe("unknown-kid flood", () => {
   it("unknown-kid flood: a kid the endpoint does not know is remembered for 30 s and answered 401 without asking again", async () => {
     const h = harness(server);
     const kid = randomUUID();
-    expectUnauthorized(await h.handler(userEvent(floodToken(kid))), "unknown_key");
-    for (let i = 0; i < 50; i++) expectUnauthorized(await h.handler(userEvent(floodToken(kid))), "unknown_key");
+    expectUnauthorized(await h.handler(userEvent({ ...BROWSER, token: floodToken(kid) })), "unknown_key");
+    for (let i = 0; i < 50; i++) expectUnauthorized(await h.handler(userEvent({ ...BROWSER, token: floodToken(kid) })), "unknown_key");
     vi.setSystemTime(NOW_MS + NEGATIVE_TTL_MS - 1);
-    expectUnauthorized(await h.handler(userEvent(floodToken(kid))), "unknown_key");
+    expectUnauthorized(await h.handler(userEvent({ ...BROWSER, token: floodToken(kid) })), "unknown_key");
     expect(server.requests).toEqual([`/${kid}`]);
     vi.setSystemTime(NOW_MS + NEGATIVE_TTL_MS);
-    expectUnauthorized(await h.handler(userEvent(floodToken(kid))), "unknown_key");
+    expectUnauthorized(await h.handler(userEvent({ ...BROWSER, token: floodToken(kid) })), "unknown_key");
     expect(server.requests).toEqual([`/${kid}`, `/${kid}`]);
   });
 
   it("unknown-kid flood: once the flood has drained the bucket, a genuinely new key is fetched one second later", async () => {
     const h = harness(server);
-    expectAccepted(await h.handler(userEvent(mintAlbToken({ key }))));
-    await Promise.all(Array.from({ length: 100 }, () => h.handler(userEvent(floodToken()))));
+    expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) })));
+    await Promise.all(Array.from({ length: 100 }, () => h.handler(userEvent({ ...BROWSER, token: floodToken() }))));
     const rotated = createAlbKey();
     server.addKey(rotated);
-    expectKeysUnavailable(await h.handler(userEvent(mintAlbToken({ key: rotated }))));
+    expectKeysUnavailable(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: rotated }) })));
     vi.setSystemTime(NOW_MS + 1000);
-    expectAccepted(await h.handler(userEvent(mintAlbToken({ key: rotated }))));
+    expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: rotated }) })));
     server.removeKey(rotated.kid);
   });
 });
@@ -114,8 +117,10 @@ describe("key rotation", () => {
   it("key rotation: tokens alternating between two kids, then a third appearing, all verify with one fetch per kid", async () => {
     const [a, b, c] = rotationKeys(3) as [TestKey, TestKey, TestKey];
     const h = harness(server);
-    for (let i = 0; i < 40; i++) expectAccepted(await h.handler(userEvent(mintAlbToken({ key: i % 2 === 0 ? a : b }))));
-    for (let i = 0; i < 60; i++) expectAccepted(await h.handler(userEvent(mintAlbToken({ key: [a, b, c][i % 3] ?? a }))));
+    for (let i = 0; i < 40; i++)
+      expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: i % 2 === 0 ? a : b }) })));
+    for (let i = 0; i < 60; i++)
+      expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: [a, b, c][i % 3] ?? a }) })));
     expect(server.requests).toEqual([`/${a.kid}`, `/${b.kid}`, `/${c.kid}`]);
     expect(h.albKeys.size).toBe(3);
   });
@@ -125,15 +130,15 @@ describe("key rotation", () => {
     const h = harness(server);
     for (const [i, k] of keys.entries()) {
       vi.setSystemTime(NOW_MS + i * 1000);
-      expectAccepted(await h.handler(userEvent(mintAlbToken({ key: k }))));
+      expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: k }) })));
       expect(h.albKeys.size).toBe(Math.min(i + 1, MAX_KEYS));
     }
     expect(h.albKeys.fetches).toBe(40);
     const newest = keys.slice(-MAX_KEYS);
-    for (const k of newest) expectAccepted(await h.handler(userEvent(mintAlbToken({ key: k }))));
+    for (const k of newest) expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: k }) })));
     expect(h.albKeys.fetches).toBe(40);
     vi.setSystemTime(NOW_MS + 100_000);
-    expectAccepted(await h.handler(userEvent(mintAlbToken({ key: keys[0] ?? key }))));
+    expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: keys[0] ?? key }) })));
     expect(h.albKeys.fetches).toBe(41);
     expect(h.albKeys.size).toBe(MAX_KEYS);
   });

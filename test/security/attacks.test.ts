@@ -13,22 +13,12 @@ import {
   tamper,
   type MintOptions,
 } from "../../src/testing/alb-token.js";
-import { albEvent } from "../../src/testing/events.js";
+import { albEvent, userEvent, type UserRequestOptions } from "../../src/testing/events.js";
 import { createAlbKey } from "../../src/testing/keys.js";
 import { body, useFrozenDate, useKeyServer } from "../helpers.js";
 // The catalogue runs against the sample flow here, and against withAlbAuth and dist/index.js from test/attack-targets/.
 import { harness } from "../attack-targets/target.js";
-import {
-  ACCESS_TOKEN,
-  KEY_PATH,
-  SESSION_COOKIE,
-  expectAccepted,
-  expectNoLeak,
-  expectUnauthorized,
-  secretsOf,
-  userEvent,
-  type UserEventOptions,
-} from "./support.js";
+import { ACCESS_TOKEN, KEY_PATH, SESSION_COOKIE, expectAccepted, expectNoLeak, expectUnauthorized, secretsOf, BROWSER } from "./support.js";
 
 /** A whole second, so that `exp === now` is exact. */
 const NOW_MS = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -60,8 +50,8 @@ async function send(event: ALBEvent, token: string | undefined): Promise<Attempt
   return { res, fetched: server.requests.slice(before) };
 }
 
-function attempt(token: string | undefined, o: UserEventOptions = {}): Promise<Attempt> {
-  return send(userEvent(token, o), token);
+function attempt(token: string | undefined, o: UserRequestOptions = {}): Promise<Attempt> {
+  return send(userEvent({ ...BROWSER, token, ...o }), token);
 }
 
 /** Rejected before any key is fetched. */
@@ -228,11 +218,11 @@ describe("expiry", () => {
   it("boundary: the same token dies when the clock reaches its exp on a warm instance", async () => {
     const { handler } = harness(server);
     const token = mint({ expiresIn: 30 });
-    expectAccepted(await handler(userEvent(token)));
+    expectAccepted(await handler(userEvent({ ...BROWSER, token })));
     vi.setSystemTime(NOW_MS + 29_999);
-    expectAccepted(await handler(userEvent(token)));
+    expectAccepted(await handler(userEvent({ ...BROWSER, token })));
     vi.setSystemTime(NOW_MS + 30_000);
-    expectUnauthorized(await handler(userEvent(token)), "expired");
+    expectUnauthorized(await handler(userEvent({ ...BROWSER, token })), "expired");
   });
 
   it("exp far in the future (1 hour) -> invalid_expiry", async () => {
@@ -499,7 +489,7 @@ describe("header smuggling", () => {
 
   it("header smuggling: the token in both headers and multiValueHeaders -> ambiguous_header", async () => {
     const t = token();
-    const e = userEvent(t, { multiValue: true }) as unknown as Record<string, unknown>;
+    const e = userEvent({ ...BROWSER, token: t, multiValue: true }) as unknown as Record<string, unknown>;
     e.headers = { "x-amzn-oidc-data": t };
     const res = (await send(e as unknown as ALBEvent, t)).res;
     expectUnauthorized(res, "ambiguous_header");
@@ -509,7 +499,7 @@ describe("header smuggling", () => {
 
   it("header smuggling: the same token in both headers and multiValueHeaders -> ambiguous_header", async () => {
     const t = token();
-    const e = userEvent(t, { multiValue: true }) as unknown as Record<string, unknown>;
+    const e = userEvent({ ...BROWSER, token: t, multiValue: true }) as unknown as Record<string, unknown>;
     e.headers = { "x-amzn-oidc-data": t, "x-amzn-oidc-identity": "alice" };
     expectUnauthorized((await send(e as unknown as ALBEvent, t)).res, "ambiguous_header");
   });
@@ -543,7 +533,7 @@ describe("header smuggling", () => {
 
   it("header smuggling: a token inherited through the headers' prototype is not read -> missing_token", async () => {
     const t = token();
-    const e = userEvent(undefined) as unknown as Record<string, unknown>;
+    const e = userEvent({ ...BROWSER }) as unknown as Record<string, unknown>;
     e.headers = Object.assign(Object.create({ "x-amzn-oidc-data": t }) as Record<string, string>, { "x-amzn-oidc-identity": "alice" });
     expectUnauthorized((await send(e as unknown as ALBEvent, t)).res, "missing_token");
   });
@@ -596,7 +586,7 @@ describe("identity", () => {
   });
 
   it("identity: header absent, the signed sub is used -> 200 for alice", async () => {
-    expectAccepted((await attempt(mint(), { identity: undefined })).res);
+    expectAccepted((await attempt(mint(), { identity: null })).res);
   });
 });
 
@@ -604,7 +594,7 @@ describe("nothing leaks", () => {
   it("nothing leaks: a 200 echoes the claims but never the token, access token or cookie", async () => {
     const t = mint();
     const { handler, rawLogs } = harness(server);
-    const res = await handler(userEvent(t));
+    const res = await handler(userEvent({ ...BROWSER, token: t }));
     expectAccepted(res);
     expectNoLeak(res, rawLogs, secretsOf(t));
     expect(rawLogs).toHaveLength(1);
@@ -619,7 +609,7 @@ describe("nothing leaks", () => {
       "x".repeat(20_000),
     ];
     for (const t of tokens) {
-      const res = await handler(userEvent(t));
+      const res = await handler(userEvent({ ...BROWSER, token: t }));
       expect(res.statusCode).toBe(401);
       expectNoLeak(res, rawLogs, [...secretsOf(t), ACCESS_TOKEN, SESSION_COOKIE]);
     }
@@ -632,8 +622,8 @@ describe("verified-token memo (on by default)", () => {
   it("verified-token memo: a remembered token sent with another identity header -> identity_mismatch", async () => {
     const { handler, tokenMemo } = harness(server);
     const t = mint();
-    expectAccepted(await handler(userEvent(t)));
-    expectUnauthorized(await handler(userEvent(t, { identity: "bob" })), "identity_mismatch");
+    expectAccepted(await handler(userEvent({ ...BROWSER, token: t })));
+    expectUnauthorized(await handler(userEvent({ ...BROWSER, token: t, identity: "bob" })), "identity_mismatch");
     // Only the sample flow exposes its memo; the packaged handlers show the same answers.
     if (tokenMemo) expect(tokenMemo.hits).toBe(1);
   });
@@ -641,8 +631,8 @@ describe("verified-token memo (on by default)", () => {
   it("verified-token memo: a remembered token in a smuggled duplicate header -> ambiguous_header", async () => {
     const { handler } = harness(server);
     const t = mint();
-    expectAccepted(await handler(userEvent(t)));
-    const e = userEvent(t) as unknown as { headers: Record<string, string> };
+    expectAccepted(await handler(userEvent({ ...BROWSER, token: t })));
+    const e = userEvent({ ...BROWSER, token: t }) as unknown as { headers: Record<string, string> };
     e.headers["X-Amzn-Oidc-Data"] = t;
     expectUnauthorized(await handler(e as unknown as ALBEvent), "ambiguous_header");
   });
@@ -651,24 +641,19 @@ describe("verified-token memo (on by default)", () => {
     const { handler } = harness(server);
     const t = mint();
     server.setFault((_req, res) => void res.writeHead(503).end());
-    const during = await handler(userEvent(t));
+    const during = await handler(userEvent({ ...BROWSER, token: t }));
     expect(during.statusCode).toBe(503);
     server.setFault(undefined);
-    expectAccepted(await handler(userEvent(t)));
+    expectAccepted(await handler(userEvent({ ...BROWSER, token: t })));
   });
 
   it("verified-token memo: a one-character change to a remembered token is verified afresh -> invalid_signature", async () => {
     const { handler } = harness(server);
     const t = mint();
-    expectAccepted(await handler(userEvent(t)));
-    expectUnauthorized(await handler(userEvent(tamper(t, 2))), "invalid_signature");
+    expectAccepted(await handler(userEvent({ ...BROWSER, token: t })));
+    expectUnauthorized(await handler(userEvent({ ...BROWSER, token: tamper(t, 2) })), "invalid_signature");
     expectUnauthorized(
-      await handler(
-        userEvent(
-          replacePart(t, 1, (p) => ({ ...p, sub: "admin" })),
-          { identity: "admin" },
-        ),
-      ),
+      await handler(userEvent({ ...BROWSER, token: replacePart(t, 1, (p) => ({ ...p, sub: "admin" })), identity: "admin" })),
       "invalid_signature",
     );
   });

@@ -6,7 +6,8 @@ import { mintAlbToken } from "../../src/testing/alb-token.js";
 import { createAlbKey, createP384Key, createRsaKey } from "../../src/testing/keys.js";
 import type { FaultHandler } from "../../src/testing/key-server.js";
 import { harness, testEnv, useKeyServer } from "../helpers.js";
-import { expectAccepted, expectKeysUnavailable, expectNoLeak, expectUnauthorized, secretsOf, userEvent } from "./support.js";
+import { expectAccepted, expectKeysUnavailable, expectNoLeak, expectUnauthorized, secretsOf, BROWSER } from "./support.js";
+import { userEvent } from "../../src/testing/events.js";
 
 /** Short enough to keep the suite quick; the default (1500) has its own test. */
 const TIMEOUT_MS = 300;
@@ -48,7 +49,7 @@ async function coldRequest(extraEnv: Record<string, string> = {}) {
   const token = mintAlbToken({ key });
   const before = server.requests.length;
   const started = performance.now();
-  const res = await h.handler(userEvent(token));
+  const res = await h.handler(userEvent({ ...BROWSER, token }));
   const elapsedMs = performance.now() - started;
   expectNoLeak(res, h.rawLogs, secretsOf(token));
   // Whatever the fault, the answer comes within the fetch deadline (plus scheduling slack).
@@ -60,7 +61,7 @@ async function coldRequest(extraEnv: Record<string, string> = {}) {
 async function recovers(h: ReturnType<typeof harness>): Promise<void> {
   server.setFault(undefined);
   const before = server.requests.length;
-  expectAccepted(await h.handler(userEvent(mintAlbToken({ key }))));
+  expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) })));
   expect(server.requests.length - before).toBe(1);
 }
 
@@ -69,7 +70,7 @@ describe("outages -> 503 keys_unavailable, retried once, never cached", () => {
     await server.stop();
     const { h, res } = await coldRequest();
     expectKeysUnavailable(res);
-    const multi = await h.handler(userEvent(mintAlbToken({ key }), { multiValue: true }));
+    const multi = await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }), multiValue: true }));
     expectKeysUnavailable(multi);
     expect(multi.headers).toBeUndefined();
     await server.restart();
@@ -202,7 +203,7 @@ describe("outages -> 503 keys_unavailable, retried once, never cached", () => {
   it("key endpoint fault: concurrent requests for one kid during a slow fetch share a single fetch", async () => {
     server.setFault((_req, res) => later(100, () => res.writeHead(200).end(pem())));
     const h = harness(server, { KEY_FETCH_TIMEOUT_MS: String(TIMEOUT_MS) });
-    const results = await Promise.all(Array.from({ length: 25 }, () => h.handler(userEvent(mintAlbToken({ key })))));
+    const results = await Promise.all(Array.from({ length: 25 }, () => h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) }))));
     for (const r of results) expectAccepted(r);
     expect(server.requests).toEqual([`/${key.kid}`]);
   });
@@ -212,8 +213,8 @@ describe("keys we will not use -> 401 unknown_key, remembered", () => {
   it("key endpoint: a kid it does not serve (its own 404) -> 401 unknown_key, not refetched", async () => {
     const h = harness(server, { KEY_FETCH_TIMEOUT_MS: String(TIMEOUT_MS) });
     const stranger = createAlbKey();
-    expectUnauthorized(await h.handler(userEvent(mintAlbToken({ key: stranger }))), "unknown_key");
-    expectUnauthorized(await h.handler(userEvent(mintAlbToken({ key: stranger }))), "unknown_key");
+    expectUnauthorized(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: stranger }) })), "unknown_key");
+    expectUnauthorized(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: stranger }) })), "unknown_key");
     expect(server.requests).toEqual([`/${stranger.kid}`]);
   });
 
@@ -222,7 +223,7 @@ describe("keys we will not use -> 401 unknown_key, remembered", () => {
     const { h, res, requests } = await coldRequest();
     expectUnauthorized(res, "unknown_key");
     expect(requests).toBe(1);
-    const again = await h.handler(userEvent(mintAlbToken({ key })));
+    const again = await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) }));
     expectUnauthorized(again, "unknown_key");
     expect(server.requests).toHaveLength(1);
   });
@@ -235,7 +236,7 @@ describe("keys we will not use -> 401 unknown_key, remembered", () => {
     const { h, res, requests } = await coldRequest();
     expectUnauthorized(res, "unknown_key");
     expect(requests).toBe(1);
-    expectUnauthorized(await h.handler(userEvent(mintAlbToken({ key }))), "unknown_key");
+    expectUnauthorized(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) })), "unknown_key");
     expect(server.requests).toHaveLength(1);
   });
 
@@ -249,24 +250,25 @@ describe("keys we will not use -> 401 unknown_key, remembered", () => {
 describe("a warm instance through an outage", () => {
   it("a warm instance with cached keys keeps answering 200 throughout an outage, and fetches a new kid once the endpoint returns", async () => {
     const h = harness(server, { KEY_FETCH_TIMEOUT_MS: String(TIMEOUT_MS) });
-    expectAccepted(await h.handler(userEvent(mintAlbToken({ key }))));
+    expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) })));
     const fetchedBefore = h.albKeys.fetches;
 
     await server.stop();
-    for (let i = 0; i < 50; i++) expectAccepted(await h.handler(userEvent(mintAlbToken({ key, claims: { sub: "alice", n: i } }))));
+    for (let i = 0; i < 50; i++)
+      expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key, claims: { sub: "alice", n: i } }) })));
     // The cached key served all 50: the endpoint saw only the first fetch.
     expect(server.requests).toEqual([`/${key.kid}`]);
     const rotated = createAlbKey();
     server.addKey(rotated);
-    expectKeysUnavailable(await h.handler(userEvent(mintAlbToken({ key: rotated }))));
+    expectKeysUnavailable(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: rotated }) })));
     server.setFault(status(503));
     await server.restart();
-    expectKeysUnavailable(await h.handler(userEvent(mintAlbToken({ key: rotated }))));
-    for (let i = 0; i < 10; i++) expectAccepted(await h.handler(userEvent(mintAlbToken({ key }))));
+    expectKeysUnavailable(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: rotated }) })));
+    for (let i = 0; i < 10; i++) expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) })));
 
     server.setFault(undefined);
-    expectAccepted(await h.handler(userEvent(mintAlbToken({ key: rotated }))));
-    expectAccepted(await h.handler(userEvent(mintAlbToken({ key }))));
+    expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: rotated }) })));
+    expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) })));
     expect(h.albKeys.fetches - fetchedBefore).toBe(3);
   });
 });

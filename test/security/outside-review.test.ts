@@ -11,7 +11,8 @@ import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey, createRsaKey, type TestKey } from "../../src/testing/keys.js";
 import { DEFAULT_M2M_AUDIENCE, DEFAULT_M2M_ISSUER, mintMachineToken } from "../../src/testing/machine-token.js";
 import { body, harness, outcomeOf, testEnv, useFrozenDate, useKeyServer } from "../helpers.js";
-import { expectAccepted, expectKeysUnavailable, expectUnauthorized, userEvent } from "./support.js";
+import { expectAccepted, expectKeysUnavailable, expectUnauthorized, BROWSER } from "./support.js";
+import { userEvent } from "../../src/testing/events.js";
 
 const NOW_MS = Date.UTC(2026, 0, 15, 12, 0, 0);
 const key = createAlbKey();
@@ -28,8 +29,9 @@ beforeEach(() => {
 });
 
 const advance = (ms: number): void => void vi.setSystemTime(Date.now() + ms);
-const legit = (k: TestKey = key): ALBEvent => userEvent(mintAlbToken({ key: k, claims: { ...ALICE, n: randomUUID() } }));
-const forged = (kid: string): ALBEvent => userEvent(mintAlbToken({ key: attackerKey, kid }));
+const legit = (k: TestKey = key): ALBEvent =>
+  userEvent({ ...BROWSER, token: mintAlbToken({ key: k, claims: { ...ALICE, n: randomUUID() } }) });
+const forged = (kid: string): ALBEvent => userEvent({ ...BROWSER, token: mintAlbToken({ key: attackerKey, kid }) });
 
 describe("key-cache eviction, then 503 for everyone", () => {
   it("key-cache eviction: 16 foreign real kids, then random kids at 20/s: legitimate fresh tokens are answered 200 throughout, our key fetched once", async () => {
@@ -100,7 +102,10 @@ describe("key-cache eviction, then 503 for everyone", () => {
     expectAccepted(await h.handler(legit()));
     for (let i = 0; i < 1000; i++) {
       const res = await h.handler(
-        userEvent(mintAlbToken({ key: attackerKey, kid: key.kid, payloadIssuer: `https://${randomUUID()}.example` })),
+        userEvent({
+          ...BROWSER,
+          token: mintAlbToken({ key: attackerKey, kid: key.kid, payloadIssuer: `https://${randomUUID()}.example` }),
+        }),
       );
       expectUnauthorized(res, "invalid_signature");
     }
@@ -164,7 +169,7 @@ describe("deep nesting sticks at 500", () => {
       const h = harness(server);
       const token = nested(depth);
       for (let i = 0; i < 5; i++) {
-        const res = await h.handler(userEvent(token));
+        const res = await h.handler(userEvent({ ...BROWSER, token }));
         expectUnauthorized(res, "malformed_token");
       }
       expect(h.tokenMemo?.size).toBe(0);
@@ -175,7 +180,7 @@ describe("deep nesting sticks at 500", () => {
   it("deep nesting: claims 30 levels deep are still accepted, and served from the memo", async () => {
     const h = harness(server);
     const token = nested(30);
-    for (let i = 0; i < 3; i++) expectAccepted(await h.handler(userEvent(token)));
+    for (let i = 0; i < 3; i++) expectAccepted(await h.handler(userEvent({ ...BROWSER, token })));
     expect(h.tokenMemo?.hits).toBe(2);
   });
 
@@ -185,14 +190,14 @@ describe("deep nesting sticks at 500", () => {
     ["an absurd negative payload exp (-1e300)", { exp: -1e300 }, "malformed_token"],
   ])("library throws that are not verdicts: %s is 401, never 500", async (_name, payload, code) => {
     const h = harness(server);
-    expectUnauthorized(await h.handler(userEvent(mintAlbToken({ key, payload }))), code);
+    expectUnauthorized(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key, payload }) })), code);
   });
 
   it("library throws that are not verdicts: a signature of the wrong length is 401 invalid_signature (node's verify throws on it), never 500", async () => {
     const h = harness(server);
     const token = mintAlbToken({ key }).replace(/=+$/, "");
     for (const sig of [token.slice(0, -2), token.slice(0, -40), `${token}AAAA`, `${token.slice(0, token.lastIndexOf(".") + 1)}AAAA`]) {
-      expectUnauthorized(await h.handler(userEvent(sig)), "invalid_signature");
+      expectUnauthorized(await h.handler(userEvent({ ...BROWSER, token: sig })), "invalid_signature");
     }
     expect(h.logs.map((l) => l.status)).toEqual([401, 401, 401, 401]);
     expect(server.requests).toEqual([`/${key.kid}`]);
@@ -203,7 +208,7 @@ describe("unverified email passes the domain rule", () => {
   const env = { ALLOWED_EMAIL_DOMAINS: "example.com" };
   const withVerified = (value: unknown): ALBEvent => legitWith({ email_verified: value });
   function legitWith(claims: Record<string, unknown>): ALBEvent {
-    return userEvent(mintAlbToken({ key, claims: { ...ALICE, ...claims } }));
+    return userEvent({ ...BROWSER, token: mintAlbToken({ key, claims: { ...ALICE, ...claims } }) });
   }
 
   it.each([

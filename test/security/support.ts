@@ -1,7 +1,8 @@
-// Shared by the security suite: events carrying secrets we can look for, the exact shape of a refusal, and the leak check.
-import type { ALBEvent, ALBResult } from "aws-lambda";
+// Shared by the security suite: the secrets a browser's request carries, the exact shape of a refusal, and the leak check.
+import type { ALBResult } from "aws-lambda";
 import { expect } from "vitest";
-import { body, header, userEvent as kitUserEvent, type UserEventOptions as KitUserEventOptions } from "../helpers.js";
+import type { UserRequestOptions } from "../../src/testing/events.js";
+import { body, header } from "../helpers.js";
 
 export { expectKeysUnavailable } from "../helpers.js";
 
@@ -10,12 +11,16 @@ export const ACCESS_TOKEN = "at-0f4c2a9e7b1d4c3a8e5f6a7b8c9d0e1f-secret";
 /** The ALB session cookie value a browser sends along: it must never be echoed or logged. */
 export const SESSION_COOKIE = "cookie-9a8b7c6d5e4f3a2b1c0d-secret";
 
-export type UserEventOptions = Omit<KitUserEventOptions, "cookie">;
-
-/** A browser request through authenticate-oidc: the kit's user event with secrets we can look for (access token, session cookie). */
-export function userEvent(data: string | undefined, o: UserEventOptions = {}): ALBEvent {
-  return kitUserEvent(data, { accessToken: ACCESS_TOKEN, cookie: `AWSELBAuthSessionCookie-0=${SESSION_COOKIE}`, ...o });
-}
+/**
+ * A browser's request to /whoami after login, for the kit's `userEvent`: it carries the access token and
+ * the session cookie above, which the suite looks for in every answer and log line.
+ * @example userEvent({ ...BROWSER, token, identity: "bob" })
+ */
+export const BROWSER = {
+  path: "/whoami",
+  accessToken: ACCESS_TOKEN,
+  headers: { cookie: `AWSELBAuthSessionCookie-0=${SESSION_COOKIE}` },
+} as const satisfies UserRequestOptions;
 
 /** The secrets an event carries: the claims JWT (whole and each part long enough to be recognisable), access token, cookie. */
 export function secretsOf(token: string | undefined): string[] {

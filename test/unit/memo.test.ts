@@ -8,7 +8,8 @@ import { ConfigError } from "../../src/errors.js";
 import { AlbKeyCache } from "../../src/keys/alb-keys.js";
 import { ALICE, DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
 import { createAlbKey } from "../../src/testing/keys.js";
-import { body, codeOf as kitCodeOf, harness, testEnv, useKeyServer, userEvent as kitUserEvent } from "../helpers.js";
+import { userEvent as kitUserEvent } from "../../src/testing/events.js";
+import { body, codeOf as kitCodeOf, harness, testEnv, useKeyServer } from "../helpers.js";
 
 /** A whole second, so that exp boundaries are exact. */
 const NOW_MS = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -271,7 +272,7 @@ describe("bounds", () => {
 });
 
 describe("in the handler", () => {
-  const userEvent = (token: string, identity: string) => kitUserEvent(token, { identity });
+  const userEvent = (token: string, identity: string) => kitUserEvent({ path: "/whoami", token, identity, accessToken: "opaque" });
 
   it("a memo hit still gets the identity check of its own request", async () => {
     const app = harness(server);
