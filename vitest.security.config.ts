@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     // Tests talk to loopback only: any other connection fails the test that made it.
     setupFiles: ["./test/setup/network-guard.ts"],
-    include: ["test/security/**/*.test.ts", "test/security/**/*.long.ts", "test/attack-targets/**/*.test.ts"],
+    include: ["test/security/**/*.test.ts", "test/security/**/*.long.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     restoreMocks: true,
