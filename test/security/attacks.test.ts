@@ -40,7 +40,7 @@ interface Attempt {
   readonly fetched: string[];
 }
 
-describe.each(ATTACK_TARGETS)("against $name", ({ coldStart: harness }) => {
+describe.each(ATTACK_TARGETS.map((t) => [t.name, t.coldStart] as const))("against %s", (_name, harness) => {
   /** One request on a cold instance, checked for leaks of the token, access token and cookie. */
   async function send(event: ALBEvent, token: string | undefined): Promise<Attempt> {
     const { handler, rawLogs } = harness(server);
