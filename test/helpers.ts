@@ -1,4 +1,4 @@
-// Shared by the test suites: a handler wired to a loopback key server (a cold start), the log capture, result parsing, the exact refusals.
+// Shared by the test suites: a handler wired to a loopback key server (a cold start), the log capture, result parsing, the exact answers (200, 401, 503).
 import type { ALBResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from "vitest";
 import { createApp, type App } from "../src/app.js";
@@ -148,6 +148,26 @@ export function useFrozenDate(ms: number): void {
   afterEach(() => {
     vi.useRealTimers();
   });
+}
+
+/** A 401 exactly as the handler must answer it: status line, JSON body, challenge, no caching. */
+export function expectUnauthorized(res: ALBResult, code: string): void {
+  expect(res.statusCode).toBe(401);
+  expect(res.statusDescription).toBe("401 Unauthorized");
+  expect(res.isBase64Encoded).toBe(false);
+  expect(body(res)).toEqual({ message: "Token verification failed", error: code });
+  expect(header(res, "content-type")).toBe("application/json");
+  expect(header(res, "cache-control")).toBe("no-store");
+  const challenge =
+    code === "missing_token" ? "Bearer" : code === "ambiguous_header" ? 'Bearer error="invalid_request"' : 'Bearer error="invalid_token"';
+  expect(header(res, "www-authenticate")).toBe(challenge);
+}
+
+/** A 200 for alice. */
+export function expectAccepted(res: ALBResult): void {
+  expect(res.statusCode).toBe(200);
+  expect(res.statusDescription).toBe("200 OK");
+  expect(body(res)).toMatchObject({ message: "Token is valid", identity: "alice" });
 }
 
 /** A 503 for an outage of the key endpoint (ALB keys or JWKS): retry later, never a 401 that would log the user out. */

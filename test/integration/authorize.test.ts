@@ -1,11 +1,13 @@
 // Authorization of users through the handler: ALLOWED_EMAIL_DOMAINS and REQUIRED_USER_CLAIMS give 403 forbidden, say nothing in the body, and name the rule in the log.
-import type { ALBResult } from "aws-lambda";
+import type { ALBEvent, ALBResult } from "aws-lambda";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.js";
+import { ConfigError } from "../../src/errors.js";
 import { ALICE, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
 import { albEvent, userEvent } from "../../src/testing/events.js";
 import { createAlbKey, createRsaKey } from "../../src/testing/keys.js";
 import { DEFAULT_M2M_AUDIENCE, DEFAULT_M2M_ISSUER, mintMachineToken } from "../../src/testing/machine-token.js";
-import { body, harness, header, useKeyServer } from "../helpers.js";
+import { body, expectAccepted, harness, header, testEnv, useKeyServer } from "../helpers.js";
 
 const key = createAlbKey();
 const server = useKeyServer([key]);
@@ -81,6 +83,55 @@ describe("ALLOWED_EMAIL_DOMAINS", () => {
     const res = await handler(albEvent({ path: "/whoami", oidc: { data: token, identity: "alice" } }));
     expect(res.statusCode).toBe(401);
     expect(body(res).error).toBe("invalid_signature");
+  });
+});
+
+describe("ALLOWED_EMAIL_DOMAINS trusts only a verified email", () => {
+  const env = { ALLOWED_EMAIL_DOMAINS: "example.com" };
+  const legitWith = (claims: Record<string, unknown>): ALBEvent => withClaims({ ...ALICE, ...claims });
+  const withVerified = (value: unknown): ALBEvent => legitWith({ email_verified: value });
+
+  it.each([
+    ["missing", undefined],
+    ['"False"', "False"],
+    ['"FALSE"', "FALSE"],
+    ["0", 0],
+    ["null", null],
+    ['"no"', "no"],
+    ["false", false],
+    ['"false"', "false"],
+    ["1", 1],
+    ['"yes"', "yes"],
+  ])("unverified email: email_verified %s -> 403 forbidden with ALLOWED_EMAIL_DOMAINS", async (_name, value) => {
+    const h = harness(server, env);
+    const res = await h.handler(withVerified(value));
+    expect(res.statusCode).toBe(403);
+    expect(body(res)).toEqual({ message: "Forbidden", error: "forbidden" });
+    expect(h.logs[0]?.reason).toMatch(/email_verified is not true/);
+  });
+
+  it.each([[true], ["true"]])("unverified email: email_verified %j -> 200", async (value) => {
+    expectAccepted(await harness(server, env).handler(withVerified(value)));
+  });
+
+  it("unverified email: ALLOW_UNVERIFIED_EMAIL=true lets a missing or false email_verified through, on purpose", async () => {
+    const h = harness(server, { ...env, ALLOW_UNVERIFIED_EMAIL: "true" });
+    expectAccepted(await h.handler(withVerified(undefined)));
+    expectAccepted(await h.handler(withVerified(false)));
+    // The domain rule itself still holds.
+    expect((await h.handler(legitWith({ email: "mallory@evil.example" }))).statusCode).toBe(403);
+  });
+
+  it.each(["yes", "1", "TRUE", "on"])("unverified email: ALLOW_UNVERIFIED_EMAIL=%s fails the cold start naming the variable", (value) => {
+    expect(() => createApp(testEnv(server, { ...env, ALLOW_UNVERIFIED_EMAIL: value }))).toThrow(ConfigError);
+    expect(() => createApp(testEnv(server, { ...env, ALLOW_UNVERIFIED_EMAIL: value }))).toThrow(/^ALLOW_UNVERIFIED_EMAIL /);
+  });
+
+  it("a Kelvin sign (U+212A) does not pass for k: a@\\u212Aaizen.example is refused for kaizen.example", async () => {
+    const h = harness(server, { ALLOWED_EMAIL_DOMAINS: "kaizen.example" });
+    expect((await h.handler(legitWith({ email: "a@\u212Aaizen.example" }))).statusCode).toBe(403);
+    expect((await h.handler(legitWith({ email: "a@\u212AAIZEN.example".replace("\u212A", "K") }))).statusCode).toBe(200);
+    expect(h.logs[0]?.reason).toBe("ALLOWED_EMAIL_DOMAINS: email domain not allowed");
   });
 });
 

@@ -15,9 +15,9 @@ import {
 } from "../../src/testing/alb-token.js";
 import { albEvent, userEvent, type UserRequestOptions } from "../../src/testing/events.js";
 import { createAlbKey } from "../../src/testing/keys.js";
-import { body, useFrozenDate, useKeyServer } from "../helpers.js";
+import { body, expectAccepted, expectUnauthorized, useFrozenDate, useKeyServer } from "../helpers.js";
 import { ATTACK_TARGETS } from "./attack-targets.js";
-import { ACCESS_TOKEN, KEY_PATH, SESSION_COOKIE, expectAccepted, expectNoLeak, expectUnauthorized, secretsOf, BROWSER } from "./support.js";
+import { ACCESS_TOKEN, KEY_PATH, SESSION_COOKIE, expectNoLeak, secretsOf, BROWSER } from "./support.js";
 
 /** A whole second, so that `exp === now` is exact. */
 const NOW_MS = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -411,6 +411,28 @@ describe.each(ATTACK_TARGETS.map((t) => [t.name, t.coldStart] as const))("agains
         const { res } = await attempt(parts.join("."));
         expectUnauthorized(res, "malformed_token");
       }
+    });
+  });
+
+  describe("library throws that are not verdicts", () => {
+    it.each([
+      ["an absurd nbf (1e300)", { nbf: 1e300 }, "not_yet_valid"],
+      ["an nbf past the Date range (8.64e15 + 1)", { nbf: 8.64e15 + 1 }, "not_yet_valid"],
+      ["an absurd negative payload exp (-1e300)", { exp: -1e300 }, "malformed_token"],
+    ])("library throws that are not verdicts: %s is 401, never 500", async (_name, payload, code) => {
+      const h = harness(server);
+      expectUnauthorized(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key, payload }) })), code);
+    });
+
+    it("library throws that are not verdicts: a signature of the wrong length is 401 invalid_signature (node's verify throws on it), never 500", async () => {
+      const h = harness(server);
+      const before = server.requests.length;
+      const token = mintAlbToken({ key }).replace(/=+$/, "");
+      for (const sig of [token.slice(0, -2), token.slice(0, -40), `${token}AAAA`, `${token.slice(0, token.lastIndexOf(".") + 1)}AAAA`]) {
+        expectUnauthorized(await h.handler(userEvent({ ...BROWSER, token: sig })), "invalid_signature");
+      }
+      expect(h.logs.map((l) => l.status)).toEqual([401, 401, 401, 401]);
+      expect(server.requests.slice(before)).toEqual([`/${key.kid}`]);
     });
   });
 

@@ -5,8 +5,8 @@ import { loadConfig } from "../../src/config.js";
 import { mintAlbToken } from "../../src/testing/alb-token.js";
 import { createAlbKey, createP384Key, createRsaKey } from "../../src/testing/keys.js";
 import type { FaultHandler } from "../../src/testing/key-server.js";
-import { harness, testEnv, useKeyServer } from "../helpers.js";
-import { expectAccepted, expectKeysUnavailable, expectNoLeak, expectUnauthorized, secretsOf, BROWSER } from "./support.js";
+import { expectAccepted, expectKeysUnavailable, expectUnauthorized, harness, testEnv, useKeyServer } from "../helpers.js";
+import { expectNoLeak, secretsOf, BROWSER } from "./support.js";
 import { userEvent } from "../../src/testing/events.js";
 
 /** Short enough to keep the suite quick; the default (1500) has its own test. */
