@@ -1,6 +1,9 @@
-// The seed article's three errors reproduced by their misconfigurations (400, 401, 561), plus the ALB's 500 and nonce failures.
+// What the ALB answers when the IdP is misconfigured or fails: the article's lab errors by their misconfigurations (400, 401, 561), the ALB's 500s and nonce failures, and an IdP's error text kept bounded and free of tokens.
 import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scrubTokens } from "../../src/log.js";
+import { mintAlbToken } from "../../src/testing/alb-token.js";
+import { createAlbKey } from "../../src/testing/keys.js";
 import { loopback } from "../../src/testing/loopback.js";
 import { Browser, type Followed } from "./browser.js";
 import { testEmulator, type TestEmulator } from "./setup.js";
@@ -87,8 +90,50 @@ describe("401: the IdP sends an error to the callback", () => {
   });
 });
 
+describe("an IdP's error text is logged and shown bounded, without tokens", () => {
+  it("GET /oauth2/idpresponse?error=<15,000 letters>.b is answered 401 with a bounded detail in the log and on the page", async () => {
+    const letters = "a".repeat(15_000);
+    const before = alb.logs.length;
+    const res = await fetch(`${alb.url}/oauth2/idpresponse?error=${letters}.b`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get("x-alb-emulator-error")).toBe("AuthIdPClientRequestError");
+    const page = await res.text();
+    expect(page).not.toContain(letters);
+    const line = alb.logs.slice(before).find((l) => l.includes("AuthIdPClientRequestError")) ?? "";
+    const detail = (JSON.parse(line) as { detail: string }).detail;
+    expect(detail.length).toBeLessThanOrEqual(300);
+    expect(detail).toMatch(/^a+$/);
+  });
+
+  it("a token in an IdP error never reaches the log or the page", async () => {
+    const token = mintAlbToken({ key: createAlbKey(), claims: { sub: "alice" } });
+    const before = alb.logs.length;
+    const res = await fetch(`${alb.url}/oauth2/idpresponse?error=invalid_request&error_description=${encodeURIComponent(`bad ${token}`)}`);
+    expect(res.status).toBe(401);
+    const signature = token.split(".")[2] ?? "missing";
+    expect(await res.text()).not.toContain(signature);
+    expect(alb.logs.slice(before).join("")).not.toContain(signature);
+    expect(alb.logs.slice(before).join("")).toContain("bad [redacted]");
+  });
+
+  it("scrubTokens is linear: a million characters of the worst shapes take well under a second (quadratic took minutes)", () => {
+    const shapes = [
+      `${"a".repeat(1_000_000)}.b`,
+      `${"aaaaaaaa.".repeat(111_111)}b`,
+      `${"a=".repeat(500_000)}.b`,
+      "aaaaaaaa=.b".repeat(90_909),
+    ];
+    const started = process.hrtime.bigint();
+    for (const s of shapes) scrubTokens(s);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    // About 30 ms on this machine; the bound is 100 times that.
+    expect(ms).toBeLessThan(3000);
+    expect(scrubTokens(`x ${mintAlbToken({ key: createAlbKey() })} y`)).toBe("x [redacted] y");
+  });
+});
+
 describe("561: the code exchange or ID token validation fails", () => {
-  it("a wrong Issuer (the seed's .../oauth2/v2.1) fails ID token validation: 561 and no session", async () => {
+  it("a wrong Issuer (the article's lab used .../oauth2/v2.1) fails ID token validation: 561 and no session", async () => {
     const e = await testEmulator({ adjustConfig: (c) => ({ ...c, Issuer: `${c.Issuer}/oauth2/v2.1` }) });
     try {
       const browser = new Browser();
