@@ -52,12 +52,20 @@ export async function deployedRuntimes(log: (line: string) => void): Promise<(Ru
   return out;
 }
 
-/** Runs memory-run.ts on `runtime` for `invocations` requests; its log lines go to /dev/null, as stdout would on Lambda. */
+/**
+ * Runs memory-run.ts on `runtime` for `invocations` requests after a warm-up of as many (at most 20,000);
+ * its log lines go to /dev/null.
+ */
 export function runMemory(runtime: Runtime, invocations: number): Promise<MemoryResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(runtime.node, ["--expose-gc", "--import", "tsx", join(ROOT, "test/bench/memory-run.ts")], {
       cwd: ROOT,
-      env: { ...process.env, NODE_OPTIONS: runtime.nodeOptions, BENCH_INVOCATIONS: String(invocations) },
+      env: {
+        ...process.env,
+        NODE_OPTIONS: runtime.nodeOptions,
+        BENCH_INVOCATIONS: String(invocations),
+        BENCH_WARMUP: String(Math.min(invocations, 20_000)),
+      },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
