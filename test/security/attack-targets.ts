@@ -1,13 +1,9 @@
 // The handlers the attack catalogue (attacks.test.ts) runs over: the sample flow, a handler built with withAlbAuth, and the built Lambda bundle dist/index.js.
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { resolve } from "node:path";
-import { compileFunction } from "node:vm";
 import type { ALBEvent, ALBResult } from "aws-lambda";
 import { withAlbAuth } from "../../src/api.js";
 import type { TokenMemo } from "../../src/auth/memo.js";
 import type { KeyServer } from "../../src/testing/key-server.js";
+import { coldStartBundle, readBundle } from "../dist-bundle.js";
 import { captureLog, harness, testEnv } from "../helpers.js";
 
 /** What the catalogue needs of a cold start: the handler and every log line it wrote. */
@@ -43,50 +39,12 @@ function withAlbAuthColdStart(server: Pick<KeyServer, "url">, extra: Record<stri
   return { handler: (e) => handler(e), rawLogs, logs, tokenMemo: undefined };
 }
 
-const BUNDLE = resolve(import.meta.dirname, "../../dist/index.js");
-
-/** dist/index.js as Lambda loads it (CommonJS, its environment read at load): evaluated afresh for every cold start. */
+/** dist/index.js as Lambda loads it, its environment read at load: a fresh evaluation for every cold start. */
 function bundleColdStart(): AttackTarget["coldStart"] {
-  // `npm run build` makes it; a fresh clone's `npm test` builds it here.
-  if (!existsSync(BUNDLE)) execFileSync(process.execPath, ["esbuild.config.mjs"], { stdio: "pipe" });
-  // Read once: the bundle test rebuilds dist/ in parallel, and a cold start per attempt must not race it.
-  const source = readFileSync(BUNDLE, "utf8");
-  const requireFromDist = createRequire(BUNDLE);
-  type Handler = (e: ALBEvent) => Promise<ALBResult>;
-  type Factory = (m: { exports: { handler?: Handler } }, e: object, r: NodeJS.Require, f: string, d: string) => void;
-
+  const source = readBundle();
   return (server, extra = {}) => {
-    const saved = process.env;
-    process.env = { ...saved, ...testEnv(server, extra) };
-    const module = { exports: {} as { handler?: Handler } };
-    try {
-      // The bundle's own text, wrapped the way Node's CommonJS loader wraps a module.
-      const factory = compileFunction(source, ["module", "exports", "require", "__filename", "__dirname"], { filename: BUNDLE }) as Factory;
-      factory(module, module.exports, requireFromDist, BUNDLE, resolve(BUNDLE, ".."));
-    } finally {
-      process.env = saved;
-    }
-    const { handler } = module.exports;
-    if (!handler) throw new Error("dist/index.js exports no handler");
-    const log = captureLog();
-    return {
-      handler: async (e) => {
-        // The bundle logs to stdout, as on Lambda: its lines are captured for the leak checks.
-        const write = process.stdout.write.bind(process.stdout);
-        process.stdout.write = (chunk: string | Uint8Array): boolean => {
-          log.write(chunk.toString());
-          return true;
-        };
-        try {
-          return await handler(e);
-        } finally {
-          process.stdout.write = write;
-        }
-      },
-      rawLogs: log.rawLogs,
-      logs: log.logs,
-      tokenMemo: undefined,
-    };
+    const { logs, rawLogs, write } = captureLog();
+    return { handler: coldStartBundle(source, testEnv(server, extra), write), rawLogs, logs, tokenMemo: undefined };
   };
 }
 
