@@ -67,9 +67,10 @@ export function header(res: ALBResult, name: string): string | undefined {
 
 /**
  * One object for the whole test file (or one per test with `each`): `start` before, `stop` after,
- * and a stand-in forwarding to the running one.
+ * and a stand-in forwarding to the running one. Call it at the top of the file (or of a describe).
+ * @example const alb = useForFile("the emulator", () => testEmulator()); // then alb.url, alb.logs ...
  */
-function forFile<T extends { stop(): Promise<void> }>(what: string, start: () => Promise<T>, each = false): T {
+export function useForFile<T extends { stop(): Promise<void> }>(what: string, start: () => Promise<T>, each = false): T {
   let started: T | undefined;
   (each ? beforeEach : beforeAll)(async () => {
     started = await start();
@@ -93,7 +94,7 @@ function forFile<T extends { stop(): Promise<void> }>(what: string, start: () =>
  */
 export function useKeyServer(keys: readonly TestKey[] | KeyServerOptions = [], o: { readonly each?: boolean } = {}): KeyServer {
   const options: KeyServerOptions = Array.isArray(keys) ? { keys } : (keys as KeyServerOptions);
-  return forFile("the key server", () => startKeyServer(options), o.each);
+  return useForFile("the key server", () => startKeyServer(options), o.each);
 }
 
 /**
@@ -102,7 +103,7 @@ export function useKeyServer(keys: readonly TestKey[] | KeyServerOptions = [], o
  * @example const alb = useFakeAlb(); // then alb.userEvent(), alb.badUserToken("expired"), alb.keyServer ...
  */
 export function useFakeAlb(options?: FakeAlbOptions): FakeAlb {
-  return forFile("the fake ALB", () => createFakeAlb(options));
+  return useForFile("the fake ALB", () => createFakeAlb(options));
 }
 
 export interface CodeOfOptions {

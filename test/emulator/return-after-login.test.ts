@@ -1,18 +1,12 @@
 // After login the browser goes back to the URL it first asked for, on the host it browsed to: never to another host, whatever the request target looked like.
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { safeReturnTo } from "../../src/local/emulator/authenticate.js";
+import { useForFile } from "../helpers.js";
 import { Browser } from "./browser.js";
-import { testEmulator, type TestEmulator } from "./setup.js";
+import { testEmulator } from "./setup.js";
 
-let alb: TestEmulator;
-
-beforeAll(async () => {
-  alb = await testEmulator();
-});
-afterAll(async () => {
-  await alb.stop();
-});
+const alb = useForFile("the emulator", () => testEmulator());
 
 /** A GET with the request target sent exactly as given (fetch and URL would normalise `\` and `//`). */
 function rawGet(port: number, target: string): Promise<{ status: number; location: string | undefined; setCookie: string[] }> {

@@ -4,9 +4,9 @@ import { compactVerify, decodeProtectedHeader } from "jose";
 import { describe, expect, it } from "vitest";
 import { ALICE, DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, decodePart, mintAlbToken } from "../../src/testing/alb-token.js";
 import { albEvent, healthCheckEvent, userEvent } from "../../src/testing/events.js";
-import { createFakeAlb } from "../../src/testing/fake-alb.js";
 import { createAlbKey } from "../../src/testing/keys.js";
 import { startKeyServer } from "../../src/testing/key-server.js";
+import { useFakeAlb } from "../helpers.js";
 
 describe("mintAlbToken", () => {
   const key = createAlbKey();
@@ -103,17 +103,16 @@ describe("userEvent", () => {
     expect(e.headers).toBeUndefined();
   });
 
-  it("is the event the fake ALB builds around its own token", async () => {
-    const alb = await createFakeAlb();
-    try {
+  describe("the fake ALB's userEvent", () => {
+    const alb = useFakeAlb();
+
+    it("is the same event, built around its own token", () => {
       const token = alb.userToken();
       const ours = userEvent({ token, identity: "alice", accessToken: "at", method: "POST", query: { q: "1" }, headers: { a: "b" } });
       const kits = alb.userEvent({ token, accessToken: "at", method: "POST", query: { q: "1" }, headers: { a: "b" } });
       const withoutTrace = (e: ALBEvent): unknown => ({ ...e, headers: { ...e.headers, "x-amzn-trace-id": "" } });
       expect(withoutTrace(kits)).toEqual(withoutTrace(ours));
-    } finally {
-      await alb.stop();
-    }
+    });
   });
 });
 
