@@ -1,7 +1,8 @@
 // Cold-start costs in fresh node processes: loading dist/index.js against a bundle of aws-jwt-verify alone (both billed as init), the bundle's size, and a first request that fetches its key.
-import { spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import type { FakeAlb } from "../../src/testing/index.js";
@@ -11,20 +12,9 @@ import { median, round, spread, type Spread } from "./stats.js";
 const LIBRARY_DIR = join(ROOT, ".bench/library");
 const LIBRARY_BUNDLE = join(LIBRARY_DIR, "aws-jwt-verify.cjs");
 
-/** Runs a command to completion, failing loudly (the bench must not report figures for a broken build). */
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code === 0) resolveRun(out);
-      else reject(new Error(`${command} ${args.join(" ")} exited ${String(code)}: ${err.slice(0, 2000)}`));
-    });
-  });
+/** Runs a command to completion and gives its stdout; a failure rejects with its stderr (the bench reports no figure for a broken build). */
+async function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return (await promisify(execFile)(command, args, { cwd: ROOT, env })).stdout;
 }
 
 /** Builds dist/index.js with the project's own build script, so the figures are for the code in src/. */

@@ -1,4 +1,4 @@
-// One memory measurement, in a process of its own (started by memory.ts with the Node binary and V8 flags to measure): dist/index.js as Lambda loads it, serving a mix of requests; reports RSS growth on stderr.
+// One memory measurement, in a process of its own (started by memory.ts with the Node binary and V8 flags to measure): dist/index.js as Lambda loads it, serving a mix of requests; prints the RSS growth as JSON.
 import { createRequire } from "node:module";
 import type { ALBEvent, ALBResult } from "aws-lambda";
 import { createFakeAlb, tamper } from "../../src/testing/index.js";
@@ -16,6 +16,10 @@ function collect(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc) for (let i = 0; i < 3; i++) gc();
 }
+
+// The bundle's log lines (one per request) are discarded, as the per-request bench discards them.
+const print = process.stdout.write.bind(process.stdout);
+process.stdout.write = () => true;
 
 const alb = await createFakeAlb();
 try {
@@ -50,10 +54,8 @@ try {
   }
   collect();
   const after = process.memoryUsage().rss;
-  // stdout carries the bundle's log lines (to /dev/null); the report goes to stderr.
-  process.stderr.write(
-    `MEMORY ${JSON.stringify({ rssGrowthBytes: after - before, gcExposed: typeof (globalThis as { gc?: unknown }).gc === "function" })}\n`,
-  );
+  const gcExposed = typeof (globalThis as { gc?: unknown }).gc === "function";
+  print(`${JSON.stringify({ rssGrowthBytes: after - before, gcExposed })}\n`);
 } finally {
   await alb.stop();
 }

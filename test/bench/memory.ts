@@ -1,6 +1,7 @@
 // Resident memory growth over many mixed invocations of one warm instance of dist/index.js, on the Node versions the function is deployed on, with their V8 flags.
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { ROOT } from "./common.js";
 import { round } from "./stats.js";
 
@@ -41,49 +42,33 @@ export async function deployedRuntimes(log: (line: string) => void): Promise<(Ru
       continue;
     }
     log(`memory: installing Node ${version} (scripts/ci-node.sh)`);
-    const node = await new Promise<string | Error>((resolve) =>
-      execFile("bash", [join(ROOT, "scripts/ci-node.sh"), String(version)], { cwd: ROOT }, (err, stdout) =>
-        resolve(err ? err : stdout.trim()),
-      ),
-    );
-    if (typeof node === "string") out.push({ label, node, nodeOptions });
-    else out.push({ label, rssGrowthMb: null, invocations: 0, note: `no Node ${version} binary: ${node.message.split("\n")[0] ?? ""}` });
+    try {
+      const { stdout } = await promisify(execFile)("bash", [join(ROOT, "scripts/ci-node.sh"), String(version)], { cwd: ROOT });
+      out.push({ label, node: stdout.trim(), nodeOptions });
+    } catch (err) {
+      const why = err instanceof Error ? (err.message.split("\n")[0] ?? "") : String(err);
+      out.push({ label, rssGrowthMb: null, invocations: 0, note: `no Node ${version} binary: ${why}` });
+    }
   }
   return out;
 }
 
-/**
- * Runs memory-run.ts on `runtime` for `invocations` requests after a warm-up of as many (at most 20,000);
- * its log lines go to /dev/null.
- */
-export function runMemory(runtime: Runtime, invocations: number): Promise<MemoryResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(runtime.node, ["--expose-gc", "--import", "tsx", join(ROOT, "test/bench/memory-run.ts")], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_OPTIONS: runtime.nodeOptions,
-        BENCH_INVOCATIONS: String(invocations),
-        BENCH_WARMUP: String(Math.min(invocations, 20_000)),
-      },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const line = stderr.split("\n").find((l) => l.startsWith("MEMORY "));
-      if (code !== 0 || !line) {
-        reject(new Error(`memory run on ${runtime.label} exited ${String(code)}: ${stderr.slice(-2000)}`));
-        return;
-      }
-      const report = JSON.parse(line.slice("MEMORY ".length)) as { rssGrowthBytes: number; gcExposed: boolean };
-      resolve({
-        label: runtime.label,
-        rssGrowthMb: round(report.rssGrowthBytes / (1024 * 1024), 1),
-        invocations,
-        note: report.gcExposed ? "" : "no --expose-gc: RSS includes uncollected garbage",
-      });
-    });
+/** Runs memory-run.ts on `runtime` for `invocations` requests, after a warm-up of as many (at most 20,000). */
+export async function runMemory(runtime: Runtime, invocations: number): Promise<MemoryResult> {
+  const { stdout } = await promisify(execFile)(runtime.node, ["--expose-gc", "--import", "tsx", join(ROOT, "test/bench/memory-run.ts")], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_OPTIONS: runtime.nodeOptions,
+      BENCH_INVOCATIONS: String(invocations),
+      BENCH_WARMUP: String(Math.min(invocations, 20_000)),
+    },
   });
+  const report = JSON.parse(stdout) as { rssGrowthBytes: number; gcExposed: boolean };
+  return {
+    label: runtime.label,
+    rssGrowthMb: round(report.rssGrowthBytes / (1024 * 1024), 1),
+    invocations,
+    note: report.gcExposed ? "" : "no --expose-gc: RSS includes uncollected garbage",
+  };
 }

@@ -81,47 +81,55 @@ async function main(): Promise<void> {
     const cold = await runCold(alb, plan.processes, plan.firstRuns, log);
 
     const bundleKb = round(cold.bundleBytes / 1024, 1);
-    const verdicts: Verdict[] = [
-      judge("our handler, fresh token / AlbJwtVerifier.verify alone", micro.freshVsLibrary.median, "<= 1.30"),
-      judge("repeated token (memo) / raw ES256 verify", micro.repeatVsRaw.median, "<= 0.10"),
-      judge("init: require(dist/index.js) / aws-jwt-verify bundle alone", cold.initVsLibrary.median, "<= 1.35"),
-      judge("dist/index.js (KB)", bundleKb, "<= 64 KB"),
-      ...memory.map((m) => judge(`RSS growth (MB), ${m.label}`, m.rssGrowthMb, "< 20 MB")),
+    const fresh = judge("our handler, fresh token / AlbJwtVerifier.verify alone", micro.freshVsLibrary.median, "<= 1.30");
+    const repeat = judge("repeated token (memo) / raw ES256 verify", micro.repeatVsRaw.median, "<= 0.10");
+    const init = judge("init: require(dist/index.js) / aws-jwt-verify bundle alone", cold.initVsLibrary.median, "<= 1.35");
+    const bundle = judge("dist/index.js (KB)", bundleKb, "<= 64 KB");
+    const rss = memory.map((m) => judge(`RSS growth (MB), ${m.label}`, m.rssGrowthMb, "< 20 MB"));
+    const verdicts = [fresh, repeat, init, bundle, ...rss];
+
+    const row = (figure: string, value: string, detail = "", v?: Verdict): string[] => [
+      figure,
+      value,
+      detail,
+      v?.target ?? "",
+      v ? verdictText(v) : "",
     ];
-    const [fresh, repeat, init, bundle, ...rss] = verdicts.map((v) => [v.target, verdictText(v)]);
     const rows: string[][] = [
-      ["crypto.verify ES256, prepared key (the floor)", us(micro.rawVerifyNs), "", "", ""],
-      ["AlbJwtVerifier.verify alone, key cached", us(micro.albJwtVerifierNs), "", "", ""],
-      [
+      row("crypto.verify ES256, prepared key (the floor)", us(micro.rawVerifyNs)),
+      row("AlbJwtVerifier.verify alone, key cached", us(micro.albJwtVerifierNs)),
+      row(
         "our handler, fresh token / AlbJwtVerifier.verify",
         ratio(micro.freshVsLibrary),
         `${range(micro.freshVsLibrary)}; ${us(micro.handlerFreshTokenNs)}`,
-        ...(fresh ?? []),
-      ],
-      [
+        fresh,
+      ),
+      row(
         "our handler, repeated token (memo) / the floor",
         ratio(micro.repeatVsRaw),
         `${range(micro.repeatVsRaw)}; ${us(micro.handlerRepeatTokenNs)}`,
-        ...(repeat ?? []),
-      ],
-      ["our handler, invalid signature", us(micro.handlerRejectNs), "", "", ""],
-      ["our handler, another signer (header screen)", us(micro.handlerRejectSignerNs), "", "", ""],
-      ["jose jwtVerify", peer(micro.peers.jose), "", "", ""],
-      ["fast-jwt", peer(micro.peers["fast-jwt"]), "", "", ""],
-      [
+        repeat,
+      ),
+      row("our handler, invalid signature", us(micro.handlerRejectNs)),
+      row("our handler, another signer (header screen)", us(micro.handlerRejectSignerNs)),
+      row("jose jwtVerify", peer(micro.peers.jose)),
+      row("fast-jwt", peer(micro.peers["fast-jwt"])),
+      row(
         "init: require(dist/index.js) / aws-jwt-verify bundle",
         ratio(cold.initVsLibrary),
         `${range(cold.initVsLibrary)}; ${cold.initMs.toFixed(2)} ms vs ${cold.libraryInitMs.toFixed(2)} ms`,
-        ...(init ?? []),
-      ],
-      ["dist/index.js", `${bundleKb.toFixed(1)} KB`, `${(cold.bundleGzipBytes / 1024).toFixed(1)} KB gzip`, ...(bundle ?? [])],
-      ["first invocation (load + key fetch)", `${cold.firstInvocationMs.toFixed(2)} ms`, "", "", ""],
-      ...memory.map((m, i) => [
-        `RSS growth, ${m.label}`,
-        m.rssGrowthMb === null ? "n/a" : `${m.rssGrowthMb.toFixed(1)} MB`,
-        m.rssGrowthMb === null ? m.note : `${m.invocations.toLocaleString("en-US")} mixed invocations${m.note ? `; ${m.note}` : ""}`,
-        ...(rss[i] ?? []),
-      ]),
+        init,
+      ),
+      row("dist/index.js", `${bundleKb.toFixed(1)} KB`, `${(cold.bundleGzipBytes / 1024).toFixed(1)} KB gzip`, bundle),
+      row("first invocation (load + key fetch)", `${cold.firstInvocationMs.toFixed(2)} ms`),
+      ...memory.map((m, i) =>
+        row(
+          `RSS growth, ${m.label}`,
+          m.rssGrowthMb === null ? "n/a" : `${m.rssGrowthMb.toFixed(1)} MB`,
+          m.rssGrowthMb === null ? m.note : `${m.invocations.toLocaleString("en-US")} mixed invocations${m.note ? `; ${m.note}` : ""}`,
+          rss[i],
+        ),
+      ),
     ];
 
     const result = {
