@@ -65,6 +65,15 @@ async function recovers(h: ReturnType<typeof harness>): Promise<void> {
   expect(server.requests.length - before).toBe(1);
 }
 
+/** The endpoint answers with `fault`: a cold request is an outage (503), and the instance recovers once it is lifted. Gives the fetches the outage made. */
+async function outage(fault: FaultHandler): Promise<number> {
+  server.setFault(fault);
+  const { h, res, requests } = await coldRequest();
+  expectKeysUnavailable(res);
+  await recovers(h);
+  return requests;
+}
+
 describe("outages -> 503 keys_unavailable, retried once, never cached", () => {
   it("key endpoint fault: connection refused -> 503 keys_unavailable in both header modes; after it returns, the next request succeeds", async () => {
     await server.stop();
@@ -78,38 +87,24 @@ describe("outages -> 503 keys_unavailable, retried once, never cached", () => {
   });
 
   it.each([500, 502, 503, 504, 429])("key endpoint fault: HTTP %i -> 503 keys_unavailable after one retry", async (code) => {
-    server.setFault(status(code));
-    const { h, res, requests } = await coldRequest();
-    expectKeysUnavailable(res);
-    expect(requests).toBe(2);
-    await recovers(h);
+    expect(await outage(status(code))).toBe(2);
   });
 
   it("key endpoint fault: connection reset mid-response -> 503 keys_unavailable", async () => {
-    server.setFault((_req, res) => {
+    const resetMidBody: FaultHandler = (_req, res) => {
       res.writeHead(200, { "content-type": "application/x-pem-file", "content-length": String(pem().length) });
       res.write(pem().slice(0, 40));
       later(10, () => res.socket?.destroy());
-    });
-    const { h, res, requests } = await coldRequest();
-    expectKeysUnavailable(res);
-    expect(requests).toBe(2);
-    await recovers(h);
+    };
+    expect(await outage(resetMidBody)).toBe(2);
   });
 
   it("key endpoint fault: connection reset before any answer -> 503 keys_unavailable", async () => {
-    server.setFault((req) => req.socket.destroy());
-    const { h, res, requests } = await coldRequest();
-    expectKeysUnavailable(res);
-    expect(requests).toBe(2);
-    await recovers(h);
+    expect(await outage((req) => req.socket.destroy())).toBe(2);
   });
 
   it("key endpoint fault: truncated PEM -> 503 keys_unavailable", async () => {
-    server.setFault(serve(pem().slice(0, Math.floor(pem().length / 2))));
-    const { h, res } = await coldRequest();
-    expectKeysUnavailable(res);
-    await recovers(h);
+    await outage(serve(pem().slice(0, Math.floor(pem().length / 2))));
   });
 
   it.each([
@@ -118,25 +113,16 @@ describe("outages -> 503 keys_unavailable, retried once, never cached", () => {
     ["a PEM with a corrupted body", pem().replace(/[A-Za-z]{10}/, "!!!!!!!!!!")],
     ["an empty body", ""],
   ])("key endpoint fault: garbage PEM (%s) -> 503 keys_unavailable", async (_name, text) => {
-    server.setFault(serve(text));
-    const { h, res } = await coldRequest();
-    expectKeysUnavailable(res);
-    await recovers(h);
+    await outage(serve(text));
   });
 
   it("key endpoint fault: an oversized body (64 KB) -> 503 keys_unavailable", async () => {
-    server.setFault(serve(pem() + "A".repeat(64 * 1024)));
-    const { h, res } = await coldRequest();
-    expectKeysUnavailable(res);
-    await recovers(h);
+    await outage(serve(pem() + "A".repeat(64 * 1024)));
   });
 
   it("key endpoint fault: a redirect is not followed -> 503 keys_unavailable", async () => {
-    server.setFault((_req, res) => void res.writeHead(302, { location: `${server.url}/${key.kid}?moved=1` }).end());
-    const { h, res } = await coldRequest();
-    expectKeysUnavailable(res);
+    await outage((_req, res) => void res.writeHead(302, { location: `${server.url}/${key.kid}?moved=1` }).end());
     expect(server.requests.every((p) => !p.includes("moved"))).toBe(true);
-    await recovers(h);
   });
 
   it("key endpoint fault: slow response beyond the timeout -> 503 keys_unavailable within KEY_FETCH_TIMEOUT_MS", async () => {
