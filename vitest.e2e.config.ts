@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Tests talk to loopback only: any other connection fails the test that made it.
+    setupFiles: ["./test/setup/network-guard.ts"],
     include: ["test/e2e/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,9 +1,17 @@
-// Test runner settings for `npm run test:security`: the security suite alone, with the soak (too slow for npm test), ending on a `N passed, N failed` line.
+// Test runner settings for `npm run test:security`: the security suite with the soak (too slow for npm test) and the authorization attacks, ending on a `N passed, N failed` line.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/security/**/*.test.ts", "test/security/**/*.long.ts", "test/attack-targets/**/*.test.ts"],
+    // Tests talk to loopback only: any other connection fails the test that made it.
+    setupFiles: ["./test/setup/network-guard.ts"],
+    // The security suite, the soak, and the attacks on the authorization rules (users and machines).
+    include: [
+      "test/security/**/*.test.ts",
+      "test/security/**/*.long.ts",
+      "test/integration/authorize.test.ts",
+      "test/integration/machine-audience.test.ts",
+    ],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     restoreMocks: true,

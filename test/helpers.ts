@@ -1,4 +1,4 @@
-// The test kit: a handler wired to a loopback key server (a cold start), a captured log, result parsing, the user request, the exact refusals.
+// Shared by the test suites: a handler wired to a loopback key server (a cold start), the log capture, result parsing, the exact answers (200, 401, 503).
 import type { ALBResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from "vitest";
 import { createApp, type App } from "../src/app.js";
@@ -8,14 +8,34 @@ import { createFakeAlb, type FakeAlb, type FakeAlbOptions } from "../src/testing
 import { startKeyServer, type KeyServer, type KeyServerOptions } from "../src/testing/key-server.js";
 import type { TestKey } from "../src/testing/keys.js";
 
-export { userEvent, type UserEventOptions } from "./user-event.js";
-
-export interface Harness extends App {
+/** Log lines kept as a handler writes them: pass `write` as its `writeLog`. */
+export interface CapturedLog {
   /** Every log line written, parsed. */
   readonly logs: Record<string, unknown>[];
   /** The raw text of every log line (to search for leaked secrets). */
   readonly rawLogs: string[];
+  /** Keeps one line (the `writeLog` option). */
+  readonly write: (line: string) => void;
 }
+
+/**
+ * A place for a handler's log lines, raw and parsed.
+ * @example const log = captureLog(); withAlbAuth(app, { env, writeLog: log.write }); ... expect(log.logs[0]).toMatchObject({ status: 401 });
+ */
+export function captureLog(): CapturedLog {
+  const rawLogs: string[] = [];
+  const logs: Record<string, unknown>[] = [];
+  return {
+    logs,
+    rawLogs,
+    write: (line) => {
+      rawLogs.push(line);
+      logs.push(JSON.parse(line) as Record<string, unknown>);
+    },
+  };
+}
+
+export interface Harness extends App, Omit<CapturedLog, "write"> {}
 
 /** Environment for a handler trusting DEFAULT_ALB_ARN / DEFAULT_ISSUER / DEFAULT_CLIENT_ID with keys from `server`. */
 export function testEnv(server: Pick<KeyServer, "url">, extra: Record<string, string> = {}): Record<string, string> {
@@ -31,15 +51,8 @@ export function testEnv(server: Pick<KeyServer, "url">, extra: Record<string, st
 
 /** A fresh app (a cold start) against the key server, with its log captured. */
 export function harness(server: Pick<KeyServer, "url">, extra: Record<string, string> = {}): Harness {
-  const rawLogs: string[] = [];
-  const logs: Record<string, unknown>[] = [];
-  const app = createApp(testEnv(server, extra), {
-    writeLog: (l) => {
-      rawLogs.push(l);
-      logs.push(JSON.parse(l) as Record<string, unknown>);
-    },
-  });
-  return { ...app, logs, rawLogs };
+  const { logs, rawLogs, write } = captureLog();
+  return { ...createApp(testEnv(server, extra), { writeLog: write }), logs, rawLogs };
 }
 
 /** The JSON body of a result. */
@@ -54,9 +67,10 @@ export function header(res: ALBResult, name: string): string | undefined {
 
 /**
  * One object for the whole test file (or one per test with `each`): `start` before, `stop` after,
- * and a stand-in forwarding to the running one.
+ * and a stand-in forwarding to the running one. Call it at the top of the file (or of a describe).
+ * @example const alb = useForFile("the emulator", () => testEmulator()); // then alb.url, alb.logs ...
  */
-function forFile<T extends { stop(): Promise<void> }>(what: string, start: () => Promise<T>, each = false): T {
+export function useForFile<T extends { stop(): Promise<void> }>(what: string, start: () => Promise<T>, each = false): T {
   let started: T | undefined;
   (each ? beforeEach : beforeAll)(async () => {
     started = await start();
@@ -80,7 +94,7 @@ function forFile<T extends { stop(): Promise<void> }>(what: string, start: () =>
  */
 export function useKeyServer(keys: readonly TestKey[] | KeyServerOptions = [], o: { readonly each?: boolean } = {}): KeyServer {
   const options: KeyServerOptions = Array.isArray(keys) ? { keys } : (keys as KeyServerOptions);
-  return forFile("the key server", () => startKeyServer(options), o.each);
+  return useForFile("the key server", () => startKeyServer(options), o.each);
 }
 
 /**
@@ -89,7 +103,7 @@ export function useKeyServer(keys: readonly TestKey[] | KeyServerOptions = [], o
  * @example const alb = useFakeAlb(); // then alb.userEvent(), alb.badUserToken("expired"), alb.keyServer ...
  */
 export function useFakeAlb(options?: FakeAlbOptions): FakeAlb {
-  return forFile("the fake ALB", () => createFakeAlb(options));
+  return useForFile("the fake ALB", () => createFakeAlb(options));
 }
 
 export interface CodeOfOptions {
@@ -135,6 +149,26 @@ export function useFrozenDate(ms: number): void {
   afterEach(() => {
     vi.useRealTimers();
   });
+}
+
+/** A 401 exactly as the handler must answer it: status line, JSON body, challenge, no caching. */
+export function expectUnauthorized(res: ALBResult, code: string): void {
+  expect(res.statusCode).toBe(401);
+  expect(res.statusDescription).toBe("401 Unauthorized");
+  expect(res.isBase64Encoded).toBe(false);
+  expect(body(res)).toEqual({ message: "Token verification failed", error: code });
+  expect(header(res, "content-type")).toBe("application/json");
+  expect(header(res, "cache-control")).toBe("no-store");
+  const challenge =
+    code === "missing_token" ? "Bearer" : code === "ambiguous_header" ? 'Bearer error="invalid_request"' : 'Bearer error="invalid_token"';
+  expect(header(res, "www-authenticate")).toBe(challenge);
+}
+
+/** A 200 for alice. */
+export function expectAccepted(res: ALBResult): void {
+  expect(res.statusCode).toBe(200);
+  expect(res.statusDescription).toBe("200 OK");
+  expect(body(res)).toMatchObject({ message: "Token is valid", identity: "alice" });
 }
 
 /** A 503 for an outage of the key endpoint (ALB keys or JWKS): retry later, never a 401 that would log the user out. */

@@ -22,6 +22,42 @@ export interface EventOptions {
   readonly sourceIp?: string;
 }
 
+/**
+ * A signed-in user's request as authenticate-oidc forwards it: the request, plus the three x-amzn-oidc-* headers.
+ * @example userEvent({ token: mintAlbToken({ key }), identity: "alice", path: "/notes" })
+ */
+export interface UserRequestOptions extends Pick<EventOptions, "path" | "method" | "headers" | "query" | "body" | "multiValue"> {
+  /** x-amzn-oidc-data, the claims token; `null` (or leaving it out) sends none. */
+  readonly token?: string | null;
+  /** x-amzn-oidc-identity (default "alice", the `sub` of the kit's default claims `ALICE`); `null` sends none. */
+  readonly identity?: string | null;
+  /** x-amzn-oidc-accesstoken (default a random opaque token); `null` sends none. */
+  readonly accessToken?: string | null;
+}
+
+/**
+ * The ALB event for a user authenticate-oidc let through, carrying the token you give it (the fake ALB's
+ * `userEvent` mints one for you and builds its event here).
+ * @example await handler(userEvent({ token: mintAlbToken({ key, expiresIn: -5 }) })) // 401 expired
+ */
+export function userEvent(o: UserRequestOptions = {}): ALBEvent {
+  const orNone = (value: string | null | undefined, fallback: () => string): string | undefined =>
+    value === undefined ? fallback() : (value ?? undefined);
+  return albEvent({
+    path: o.path ?? "/",
+    method: o.method ?? "GET",
+    headers: o.headers ?? {},
+    ...(o.query && { query: o.query }),
+    ...(o.body !== undefined && { body: o.body }),
+    multiValue: o.multiValue ?? false,
+    oidc: {
+      data: o.token ?? undefined,
+      identity: orNone(o.identity, () => "alice"),
+      accessToken: orNone(o.accessToken, () => `fake-alb-${randomBytes(16).toString("hex")}`),
+    },
+  });
+}
+
 /** A trace id in the X-Amzn-Trace-Id format. */
 export function traceId(): string {
   return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString("hex")}`;

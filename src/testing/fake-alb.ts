@@ -1,6 +1,5 @@
 // createFakeAlb: the fake ALB for tests of a function built on this package (and for our own): a loopback key server, user events with freshly minted tokens, machine tokens, and every kind of bad token.
 import type { ALBEvent } from "aws-lambda";
-import { randomBytes } from "node:crypto";
 import {
   ALICE,
   DEFAULT_ALB_ARN,
@@ -12,7 +11,7 @@ import {
   tamper,
   type MintOptions,
 } from "./alb-token.js";
-import { albEvent, healthCheckEvent, type EventOptions } from "./events.js";
+import { albEvent, healthCheckEvent, userEvent as signedInEvent, type UserRequestOptions } from "./events.js";
 import { startKeyServer, type KeyServer } from "./key-server.js";
 import { createAlbKey, createRsaKey } from "./keys.js";
 import { DEFAULT_M2M_AUDIENCE, DEFAULT_M2M_CLIENT_ID, DEFAULT_M2M_ISSUER, mintMachineToken } from "./machine-token.js";
@@ -95,16 +94,13 @@ export interface UserTokenOptions {
  * The request a user event describes.
  * @example alb.userEvent({ method: "POST", path: "/notes", headers: { "content-type": "application/json" }, body: '{"text":"hi"}' })
  */
-export interface UserEventOptions
-  extends UserTokenOptions, Pick<EventOptions, "path" | "method" | "headers" | "query" | "body" | "multiValue"> {
+export interface UserEventOptions extends UserTokenOptions, UserRequestOptions {
   /** Send this x-amzn-oidc-data instead of minting one (a bad token, or one to reuse); `null` sends none. */
   readonly token?: string | null;
   /** Reuse the token of the previous userEvent instead of minting a fresh one. */
   readonly reuse?: boolean;
   /** x-amzn-oidc-identity (default the claims' sub); `null` sends none. */
   readonly identity?: string | null;
-  /** x-amzn-oidc-accesstoken (default a random opaque token); `null` sends none. */
-  readonly accessToken?: string | null;
 }
 
 /**
@@ -266,17 +262,8 @@ export async function createFakeAlb(options: FakeAlbOptions = {}): Promise<FakeA
     else data = userToken(o);
     if (o.token === undefined) lastUserToken = data;
     const sub = (o.claims ?? ALICE).sub;
-    const identity = o.identity === undefined ? (typeof sub === "string" ? sub : undefined) : (o.identity ?? undefined);
-    const accessToken = o.accessToken === undefined ? `fake-alb-${randomBytes(16).toString("hex")}` : (o.accessToken ?? undefined);
-    return albEvent({
-      path: o.path ?? "/",
-      method: o.method ?? "GET",
-      headers: o.headers ?? {},
-      ...(o.query && { query: o.query }),
-      ...(o.body !== undefined && { body: o.body }),
-      multiValue: o.multiValue ?? false,
-      oidc: { data, identity, accessToken },
-    });
+    const identity = o.identity === undefined ? (typeof sub === "string" ? sub : null) : o.identity;
+    return signedInEvent({ ...o, token: data ?? null, identity });
   };
 
   const machineEvent = (o: MachineEventOptions = {}): ALBEvent =>

@@ -24,7 +24,7 @@ export {
   tamper,
   type MintOptions,
 } from "./alb-token.js";
-export { albEvent, healthCheckEvent, type EventOptions } from "./events.js";
+export { albEvent, healthCheckEvent, userEvent, type EventOptions, type UserRequestOptions } from "./events.js";
 export { startKeyServer, type KeyServer, type KeyServerOptions } from "./key-server.js";
 export { createAlbKey, createRsaKey, type TestKey } from "./keys.js";
 export {

@@ -1,32 +1,20 @@
-// Cold-start costs in fresh node processes: loading dist/index.js against a bundle of aws-jwt-verify alone, and a first request that fetches its key.
-import { spawn } from "node:child_process";
+// Cold-start costs in fresh node processes: loading dist/index.js against a bundle of aws-jwt-verify alone (both billed as init), the bundle's size, and a first request that fetches its key.
+import { execFile } from "node:child_process";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { ALICE, mintAlbToken } from "../../src/testing/alb-token.js";
-import { median } from "./stats.js";
-import { userEvent, type BenchEnv } from "./micro.js";
+import type { FakeAlb } from "../../src/testing/index.js";
+import { BUNDLE, ROOT, benchEvent } from "./common.js";
+import { median, round, spread, type Spread } from "./stats.js";
 
-export const ROOT = resolve(import.meta.dirname, "../..");
-export const BUNDLE = join(ROOT, "dist/index.js");
 const LIBRARY_DIR = join(ROOT, ".bench/library");
 const LIBRARY_BUNDLE = join(LIBRARY_DIR, "aws-jwt-verify.cjs");
 
-/** Runs a command to completion, failing loudly (the bench must not report figures for a broken build). */
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code === 0) resolveRun(out);
-      else reject(new Error(`${command} ${args.join(" ")} exited ${String(code)}: ${err.slice(0, 2000)}`));
-    });
-  });
+/** Runs a command to completion and gives its stdout; a failure rejects with its stderr (the bench reports no figure for a broken build). */
+async function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return (await promisify(execFile)(command, args, { cwd: ROOT, env })).stdout;
 }
 
 /** Builds dist/index.js with the project's own build script, so the figures are for the code in src/. */
@@ -90,7 +78,8 @@ export interface ColdResult {
   readonly bundleGzipBytes: number;
   readonly initMs: number;
   readonly libraryInitMs: number;
-  readonly initVsLibrary: number;
+  /** require() of dist/index.js / of the library's bundle, per pair of processes (target: median <= 1.35). */
+  readonly initVsLibrary: Spread;
   readonly firstInvocationMs: number;
   readonly libraryBundleBytes: number;
   readonly processes: number;
@@ -100,11 +89,11 @@ export interface ColdResult {
  * Loads both bundles in `processes` fresh processes each, alternating ours and the library's so a
  * slow second hits both; then `firstRuns` processes that serve one request with the log on stdout discarded.
  */
-export async function runCold(b: BenchEnv, processes: number, firstRuns: number, log: (line: string) => void): Promise<ColdResult> {
+export async function runCold(alb: FakeAlb, processes: number, firstRuns: number, log: (line: string) => void): Promise<ColdResult> {
   await buildLibraryBundle();
   const bundle = await readFile(BUNDLE);
   const libraryBytes = (await stat(LIBRARY_BUNDLE)).size;
-  const env = { ...process.env, ...b.env, NODE_OPTIONS: "" };
+  const env = { ...process.env, ...alb.env, NODE_OPTIONS: "" };
   const ours: number[] = [];
   const library: number[] = [];
   const ratios: number[] = [];
@@ -118,16 +107,16 @@ export async function runCold(b: BenchEnv, processes: number, firstRuns: number,
   log(`init: ours ${median(ours).toFixed(2)} ms, library ${median(library).toFixed(2)} ms over ${processes} processes each`);
   const first: number[] = [];
   for (let i = 0; i < firstRuns; i++) {
-    const event = JSON.stringify(userEvent(mintAlbToken({ key: b.key, claims: ALICE })));
+    const event = JSON.stringify(benchEvent(alb, alb.userToken()));
     first.push(await childMs(FIRST_REQUEST_SCRIPT, { ...env, BENCH_MODULE: BUNDLE, BENCH_EVENT: event }));
   }
   return {
     bundleBytes: bundle.length,
     bundleGzipBytes: gzipSync(bundle, { level: 9 }).length,
-    initMs: Math.round(median(ours) * 100) / 100,
-    libraryInitMs: Math.round(median(library) * 100) / 100,
-    initVsLibrary: Math.round(median(ratios) * 1000) / 1000,
-    firstInvocationMs: Math.round(median(first) * 100) / 100,
+    initMs: round(median(ours), 2),
+    libraryInitMs: round(median(library), 2),
+    initVsLibrary: spread(ratios),
+    firstInvocationMs: round(median(first), 2),
     libraryBundleBytes: libraryBytes,
     processes,
   };

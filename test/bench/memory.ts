@@ -1,58 +1,74 @@
-// Resident memory growth over many mixed invocations of one warm handler: the memo, key cache and logger must stay bounded.
-import type { ALBEvent } from "aws-lambda";
-import { createApp } from "../../src/app.js";
-import { ALICE, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
-import { userEvent, type BenchEnv } from "./micro.js";
+// Resident memory growth over many mixed invocations of one warm instance of dist/index.js, on the Node versions the function is deployed on, with their V8 flags.
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { ROOT } from "./common.js";
+import { round } from "./stats.js";
 
-function collect(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) for (let i = 0; i < 3; i++) gc();
+/** Node 24 functions run with this flag (the CDK construct sets it in NODE_OPTIONS); Node 20 functions with none. */
+const NODE24_V8_FLAGS = "--max-semi-space-size=2";
+
+/** A Node binary to measure on, as a function is deployed with it. */
+export interface Runtime {
+  readonly label: string;
+  readonly node: string;
+  readonly nodeOptions: string;
 }
 
 export interface MemoryResult {
-  readonly rssGrowthMb: number;
+  readonly label: string;
+  /** RSS after the run minus RSS after warm-up, in MB (target < 20); null when it could not be measured. */
+  readonly rssGrowthMb: number | null;
   readonly invocations: number;
-  readonly gcExposed: boolean;
-  readonly memoEntries: number;
-  readonly memoBytes: number;
+  readonly note: string;
 }
 
-/**
- * The mix of a busy instance: half the requests from 64 active users re-sending their current token,
- * three in ten a token never seen before, one in ten an invalid signature, one in ten no token at all.
- * Tokens are re-minted once a minute's worth would have passed, as the ALB does.
- */
-export async function runMemory(b: BenchEnv, invocations: number): Promise<MemoryResult> {
-  const app = createApp(b.env, { writeLog: () => undefined });
-  const users = (): string[] => Array.from({ length: 64 }, (_, i) => mintAlbToken({ key: b.key, claims: { ...ALICE, sub: `user-${i}` } }));
-  let active = users();
-  const invalid = tamper(mintAlbToken({ key: b.key }), 2);
-  const request = (i: number): ALBEvent => {
-    const kind = i % 10;
-    if (kind < 5) return userEvent(active[i % active.length] ?? "", `user-${i % active.length}`);
-    if (kind < 8) return userEvent(mintAlbToken({ key: b.key, claims: { ...ALICE, n: i } }));
-    if (kind < 9) return userEvent(invalid);
-    return userEvent("", "alice");
-  };
-  for (let i = 0; i < 2000; i++) await app.handler(request(i));
-  collect();
-  const before = process.memoryUsage().rss;
-  let minted = Date.now();
-  for (let i = 0; i < invocations; i++) {
-    if (Date.now() - minted > 30_000) {
-      active = users();
-      minted = Date.now();
+const major = (version: string): number => Number(version.replace(/^v/, "").split(".")[0]);
+
+/** This process's Node, with the NODE_OPTIONS it runs with (the quick bench in CI sets them per version). */
+export function currentRuntime(): Runtime {
+  const nodeOptions = process.env.NODE_OPTIONS ?? "";
+  return { label: `Node ${major(process.version)}${nodeOptions ? ` (${nodeOptions})` : ""}`, node: process.execPath, nodeOptions };
+}
+
+/** Node 20 and Node 24 as deployed: this process's binary when it is that version, else the official one scripts/ci-node.sh installs from the npm registry. */
+export async function deployedRuntimes(log: (line: string) => void): Promise<(Runtime | MemoryResult)[]> {
+  const out: (Runtime | MemoryResult)[] = [];
+  for (const version of [20, 24]) {
+    const nodeOptions = version === 24 ? NODE24_V8_FLAGS : "";
+    const label = `Node ${version}${nodeOptions ? ` (${nodeOptions})` : ""}`;
+    if (major(process.version) === version) {
+      out.push({ label, node: process.execPath, nodeOptions });
+      continue;
     }
-    const res = await app.handler(request(i));
-    if (res.statusCode >= 500) throw new Error(`memory run: request ${i} answered ${res.statusCode}`);
+    log(`memory: installing Node ${version} (scripts/ci-node.sh)`);
+    try {
+      const { stdout } = await promisify(execFile)("bash", [join(ROOT, "scripts/ci-node.sh"), String(version)], { cwd: ROOT });
+      out.push({ label, node: stdout.trim(), nodeOptions });
+    } catch (err) {
+      const why = err instanceof Error ? (err.message.split("\n")[0] ?? "") : String(err);
+      out.push({ label, rssGrowthMb: null, invocations: 0, note: `no Node ${version} binary: ${why}` });
+    }
   }
-  collect();
-  const after = process.memoryUsage().rss;
+  return out;
+}
+
+/** Runs memory-run.ts on `runtime` for `invocations` requests, after a warm-up of as many (at most 20,000). */
+export async function runMemory(runtime: Runtime, invocations: number): Promise<MemoryResult> {
+  const { stdout } = await promisify(execFile)(runtime.node, ["--expose-gc", "--import", "tsx", join(ROOT, "test/bench/memory-run.ts")], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_OPTIONS: runtime.nodeOptions,
+      BENCH_INVOCATIONS: String(invocations),
+      BENCH_WARMUP: String(Math.min(invocations, 20_000)),
+    },
+  });
+  const report = JSON.parse(stdout) as { rssGrowthBytes: number; gcExposed: boolean };
   return {
-    rssGrowthMb: Math.round(((after - before) / (1024 * 1024)) * 10) / 10,
+    label: runtime.label,
+    rssGrowthMb: round(report.rssGrowthBytes / (1024 * 1024), 1),
     invocations,
-    gcExposed: typeof (globalThis as { gc?: unknown }).gc === "function",
-    memoEntries: app.tokenMemo?.size ?? 0,
-    memoBytes: app.tokenMemo?.bytes ?? 0,
+    note: report.gcExposed ? "" : "no --expose-gc: RSS includes uncollected garbage",
   };
 }

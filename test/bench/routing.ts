@@ -1,9 +1,8 @@
 // `node --expose-gc --import tsx test/bench/routing.ts`: what telling a plain path without parsing it saves, as a share of a request on a function with machine routes whose token the memo knows.
-import type { ALBEvent } from "aws-lambda";
 import { createApp } from "../../src/app.js";
 import { machinePaths } from "../../src/routes/route.js";
-import { ALICE, mintAlbToken } from "../../src/testing/alb-token.js";
-import { startBenchEnv, userEvent } from "./micro.js";
+import { createFakeAlb } from "../../src/testing/index.js";
+import { benchEvent } from "./common.js";
 import { median, timeAsync, timeSync } from "./stats.js";
 
 const ROUNDS = 15;
@@ -12,25 +11,25 @@ const ITERATIONS = 2000;
 const PATHS = ["/whoami", "/api/orders/42", "/notes/8c7d0a9e-5d3b-4f7e-9a51-3c2b1d0e9f88", "/internal/reports"];
 
 async function main(): Promise<void> {
-  const b = await startBenchEnv();
+  const alb = await createFakeAlb();
   try {
     const env = {
-      ...b.env,
+      ...alb.env,
       M2M_PATH_PREFIXES: "/api/,/internal/",
       M2M_ISSUER: "https://auth.example.com",
       M2M_JWKS_URI: "https://auth.example.com/jwks.json",
       M2M_AUDIENCE: "none",
     };
     const app = createApp(env, { writeLog: () => undefined });
-    const token = mintAlbToken({ key: b.key, claims: ALICE });
-    await app.handler(userEvent(token));
+    const token = alb.userToken();
+    await app.handler(benchEvent(alb, token));
     const fast = machinePaths(["/api/", "/internal/"], { caseSensitive: false });
     const parsed = machinePaths(["/api/", "/internal/"], { caseSensitive: false, parseEveryPath: true });
     const requestNs: number[] = [];
     const savedNs: number[] = [];
     for (let round = 0; round <= ROUNDS; round++) {
-      const events = Array.from({ length: ITERATIONS }, () => JSON.parse(JSON.stringify(userEvent(token))) as ALBEvent);
-      const request = await timeAsync(ITERATIONS, (i) => app.handler(events[i] as ALBEvent));
+      const events = Array.from({ length: ITERATIONS }, () => benchEvent(alb, token));
+      const request = await timeAsync(ITERATIONS, (i) => app.handler(events[i] ?? benchEvent(alb, token)));
       const slow = timeSync(ITERATIONS, (i) => parsed.kindOf(PATHS[i % PATHS.length] as string));
       const quick = timeSync(ITERATIONS, (i) => fast.kindOf(PATHS[i % PATHS.length] as string));
       if (round === 0) continue; // warm-up
@@ -44,7 +43,7 @@ async function main(): Promise<void> {
         ` (${((saved / (request + saved)) * 100).toFixed(1)} % of the request that parses them)\n`,
     );
   } finally {
-    await b.server.stop();
+    await alb.stop();
   }
 }
 

@@ -1,11 +1,30 @@
-// Small statistics and formatting helpers for the bench: medians, rounding, the printed table.
+// Small statistics and formatting helpers for the bench: medians and percentiles, timing loops, the printed table.
+
+/** The p-th percentile (0 to 100) by linear interpolation between the nearest ranks; NaN for no values. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p / 100) * (sorted.length - 1);
+  const low = Math.floor(rank);
+  const high = Math.ceil(rank);
+  return (sorted[low] ?? 0) + ((sorted[high] ?? 0) - (sorted[low] ?? 0)) * (rank - low);
+}
 
 /** The median (mean of the middle two for an even count); NaN for no values. */
 export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  return percentile(values, 50);
+}
+
+/** A ratio's median with its 10th and 90th percentiles: how much the machine moved it. */
+export interface Spread {
+  readonly median: number;
+  readonly p10: number;
+  readonly p90: number;
+}
+
+/** The spread of a list of ratios, each rounded to three decimals (the figures printed and judged). */
+export function spread(values: readonly number[]): Spread {
+  return { median: round(median(values), 3), p10: round(percentile(values, 10), 3), p90: round(percentile(values, 90), 3) };
 }
 
 export function round(value: number, digits: number): number {

@@ -1,19 +1,21 @@
 // Authorization of users through the handler: ALLOWED_EMAIL_DOMAINS and REQUIRED_USER_CLAIMS give 403 forbidden, say nothing in the body, and name the rule in the log.
-import type { ALBResult } from "aws-lambda";
+import type { ALBEvent, ALBResult } from "aws-lambda";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.js";
+import { ConfigError } from "../../src/errors.js";
 import { ALICE, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
-import { albEvent } from "../../src/testing/events.js";
+import { albEvent, userEvent } from "../../src/testing/events.js";
 import { createAlbKey, createRsaKey } from "../../src/testing/keys.js";
 import { DEFAULT_M2M_AUDIENCE, DEFAULT_M2M_ISSUER, mintMachineToken } from "../../src/testing/machine-token.js";
-import { body, harness, header, useKeyServer, userEvent as kitUserEvent } from "../helpers.js";
+import { body, expectAccepted, harness, header, testEnv, useKeyServer } from "../helpers.js";
 
 const key = createAlbKey();
 const server = useKeyServer([key]);
 
 /** A user request carrying a token with these claims; the identity header is their sub. */
-function userEvent(claims: Record<string, unknown>, multiValue = false) {
+function withClaims(claims: Record<string, unknown>, multiValue = false) {
   const identity = typeof claims.sub === "string" ? claims.sub : "alice";
-  return kitUserEvent(mintAlbToken({ key, claims }), { identity, multiValue });
+  return userEvent({ path: "/whoami", token: mintAlbToken({ key, claims }), identity, multiValue });
 }
 
 function expectForbidden(res: ALBResult): void {
@@ -33,7 +35,7 @@ describe("ALLOWED_EMAIL_DOMAINS", () => {
     ["carol@example.org", "true"],
   ])("%s (email_verified %s) is allowed", async (email, verified) => {
     const { handler } = harness(server, env);
-    const res = await handler(userEvent({ ...ALICE, email, email_verified: verified }));
+    const res = await handler(withClaims({ ...ALICE, email, email_verified: verified }));
     expect(res.statusCode).toBe(200);
     expect(body(res).identity).toBe("alice");
   });
@@ -54,7 +56,7 @@ describe("ALLOWED_EMAIL_DOMAINS", () => {
     ["email_verified missing", { email_verified: undefined }, "email_verified is not true (ALLOW_UNVERIFIED_EMAIL is off)"],
   ])("%s -> 403 forbidden; the log names the rule, the body does not", async (_name, change, reason) => {
     const { handler, logs } = harness(server, env);
-    const res = await handler(userEvent({ ...ALICE, ...change }));
+    const res = await handler(withClaims({ ...ALICE, ...change }));
     expectForbidden(res);
     expect(res.body).not.toContain("ALLOWED_EMAIL_DOMAINS");
     expect(res.body).not.toContain("@");
@@ -69,7 +71,7 @@ describe("ALLOWED_EMAIL_DOMAINS", () => {
 
   it.each([false, true])("answers 403 in the event's header mode (multi-value %s)", async (multiValue) => {
     const { handler } = harness(server, env);
-    const res = await handler(userEvent({ ...ALICE, email: "mallory@evil.com" }, multiValue));
+    const res = await handler(withClaims({ ...ALICE, email: "mallory@evil.com" }, multiValue));
     expectForbidden(res);
     if (multiValue) expect(res.headers).toBeUndefined();
     else expect(res.multiValueHeaders).toBeUndefined();
@@ -84,13 +86,62 @@ describe("ALLOWED_EMAIL_DOMAINS", () => {
   });
 });
 
+describe("ALLOWED_EMAIL_DOMAINS trusts only a verified email", () => {
+  const env = { ALLOWED_EMAIL_DOMAINS: "example.com" };
+  const legitWith = (claims: Record<string, unknown>): ALBEvent => withClaims({ ...ALICE, ...claims });
+  const withVerified = (value: unknown): ALBEvent => legitWith({ email_verified: value });
+
+  it.each([
+    ["missing", undefined],
+    ['"False"', "False"],
+    ['"FALSE"', "FALSE"],
+    ["0", 0],
+    ["null", null],
+    ['"no"', "no"],
+    ["false", false],
+    ['"false"', "false"],
+    ["1", 1],
+    ['"yes"', "yes"],
+  ])("unverified email: email_verified %s -> 403 forbidden with ALLOWED_EMAIL_DOMAINS", async (_name, value) => {
+    const h = harness(server, env);
+    const res = await h.handler(withVerified(value));
+    expect(res.statusCode).toBe(403);
+    expect(body(res)).toEqual({ message: "Forbidden", error: "forbidden" });
+    expect(h.logs[0]?.reason).toMatch(/email_verified is not true/);
+  });
+
+  it.each([[true], ["true"]])("unverified email: email_verified %j -> 200", async (value) => {
+    expectAccepted(await harness(server, env).handler(withVerified(value)));
+  });
+
+  it("unverified email: ALLOW_UNVERIFIED_EMAIL=true lets a missing or false email_verified through, on purpose", async () => {
+    const h = harness(server, { ...env, ALLOW_UNVERIFIED_EMAIL: "true" });
+    expectAccepted(await h.handler(withVerified(undefined)));
+    expectAccepted(await h.handler(withVerified(false)));
+    // The domain rule itself still holds.
+    expect((await h.handler(legitWith({ email: "mallory@evil.example" }))).statusCode).toBe(403);
+  });
+
+  it.each(["yes", "1", "TRUE", "on"])("unverified email: ALLOW_UNVERIFIED_EMAIL=%s fails the cold start naming the variable", (value) => {
+    expect(() => createApp(testEnv(server, { ...env, ALLOW_UNVERIFIED_EMAIL: value }))).toThrow(ConfigError);
+    expect(() => createApp(testEnv(server, { ...env, ALLOW_UNVERIFIED_EMAIL: value }))).toThrow(/^ALLOW_UNVERIFIED_EMAIL /);
+  });
+
+  it("a Kelvin sign (U+212A) does not pass for k: a@\\u212Aaizen.example is refused for kaizen.example", async () => {
+    const h = harness(server, { ALLOWED_EMAIL_DOMAINS: "kaizen.example" });
+    expect((await h.handler(legitWith({ email: "a@\u212Aaizen.example" }))).statusCode).toBe(403);
+    expect((await h.handler(legitWith({ email: "a@\u212AAIZEN.example".replace("\u212A", "K") }))).statusCode).toBe(200);
+    expect(h.logs[0]?.reason).toBe("ALLOWED_EMAIL_DOMAINS: email domain not allowed");
+  });
+});
+
 describe("REQUIRED_USER_CLAIMS", () => {
   it.each([
     ["one accepted element of an array claim", { groups: ["interns", "staff"] }],
     ["a scalar claim equal to an accepted value", { groups: "admins" }],
   ])("%s is allowed", async (_name, change) => {
     const { handler } = harness(server, { REQUIRED_USER_CLAIMS: '{"groups":["admins","staff"]}' });
-    expect((await handler(userEvent({ ...ALICE, ...change }))).statusCode).toBe(200);
+    expect((await handler(withClaims({ ...ALICE, ...change }))).statusCode).toBe(200);
   });
 
   it.each([
@@ -101,7 +152,7 @@ describe("REQUIRED_USER_CLAIMS", () => {
     ["a nested array is not flattened", { groups: [["admins"]] }],
   ])("%s -> 403 forbidden, the log names the claim", async (_name, change) => {
     const { handler, logs } = harness(server, { REQUIRED_USER_CLAIMS: '{"groups":["admins","staff"]}' });
-    const res = await handler(userEvent({ ...ALICE, ...change }));
+    const res = await handler(withClaims({ ...ALICE, ...change }));
     expectForbidden(res);
     expect(res.body).not.toContain("groups");
     expect(logs[0]?.reason).toBe('REQUIRED_USER_CLAIMS: claim "groups" has no accepted value');
@@ -109,24 +160,24 @@ describe("REQUIRED_USER_CLAIMS", () => {
 
   it('every claim must be satisfied, and values compare strictly (true is not "true")', async () => {
     const { handler } = harness(server, { REQUIRED_USER_CLAIMS: '{"tenant":"acme","email_verified":true,"level":3}' });
-    expect((await handler(userEvent({ ...ALICE, tenant: "acme", email_verified: true, level: 3 }))).statusCode).toBe(200);
-    expectForbidden(await handler(userEvent({ ...ALICE, tenant: "acme", email_verified: "true", level: 3 })));
-    expectForbidden(await handler(userEvent({ ...ALICE, tenant: "acme", email_verified: true, level: "3" })));
-    expectForbidden(await handler(userEvent({ ...ALICE, tenant: "other", email_verified: true, level: 3 })));
+    expect((await handler(withClaims({ ...ALICE, tenant: "acme", email_verified: true, level: 3 }))).statusCode).toBe(200);
+    expectForbidden(await handler(withClaims({ ...ALICE, tenant: "acme", email_verified: "true", level: 3 })));
+    expectForbidden(await handler(withClaims({ ...ALICE, tenant: "acme", email_verified: true, level: "3" })));
+    expectForbidden(await handler(withClaims({ ...ALICE, tenant: "other", email_verified: true, level: 3 })));
   });
 
   it("works together with ALLOWED_EMAIL_DOMAINS", async () => {
     const { handler } = harness(server, { ALLOWED_EMAIL_DOMAINS: "example.com", REQUIRED_USER_CLAIMS: '{"groups":"admins"}' });
-    expect((await handler(userEvent({ ...ALICE, groups: ["admins"] }))).statusCode).toBe(200);
-    expectForbidden(await handler(userEvent({ ...ALICE, groups: ["staff"] })));
-    expectForbidden(await handler(userEvent({ ...ALICE, email: "a@evil.com", groups: ["admins"] })));
+    expect((await handler(withClaims({ ...ALICE, groups: ["admins"] }))).statusCode).toBe(200);
+    expectForbidden(await handler(withClaims({ ...ALICE, groups: ["staff"] })));
+    expectForbidden(await handler(withClaims({ ...ALICE, email: "a@evil.com", groups: ["admins"] })));
   });
 });
 
 describe("rules for users only", () => {
   it("without rules every verified user is allowed", async () => {
     const { handler } = harness(server);
-    expect((await handler(userEvent({ sub: "bob" }))).statusCode).toBe(200);
+    expect((await handler(withClaims({ sub: "bob" }))).statusCode).toBe(200);
   });
 
   const rsa = createRsaKey();

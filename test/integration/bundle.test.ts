@@ -1,11 +1,11 @@
 // The built artifact: dist/index.js loaded as Lambda loads it, fed tokens from an independent minter written here, and checked for dev code.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomUUID, sign, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { ALBEvent, ALBResult } from "aws-lambda";
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { BUNDLE, buildBundle, coldStartBundle, type BundleHandler } from "../dist-bundle.js";
 import { expectKeysUnavailable, useKeyServer } from "../helpers.js";
 
 const ARN = "arn:aws:elasticloadbalancing:eu-central-1:111122223333:loadbalancer/app/prod-alb/0123456789abcdef";
@@ -59,40 +59,21 @@ function ev(token: string | undefined, o: { multi?: boolean; identity?: string; 
 const signing = ecKey();
 const later = ecKey();
 const server = useKeyServer();
-let handler: (e: ALBEvent) => Promise<ALBResult>;
+let handler: BundleHandler;
 let bundle: string;
-const saved = { ...process.env };
 const logged: string[] = [];
 
 beforeAll(() => {
-  execFileSync(process.execPath, ["esbuild.config.mjs"], { stdio: "pipe" });
-  bundle = readFileSync("dist/index.js", "utf8");
+  buildBundle();
+  bundle = readFileSync(BUNDLE, "utf8");
   server.addKey({ kid: signing.kid, publicKeyPem: signing.pem } as never);
   handler = loadBundle({ LOAD_BALANCER_ARN: ARN, ISSUER, CLIENT_ID: CLIENT, ALB_PUBLIC_KEY_ENDPOINT: server.url });
 });
 
 /** A fresh cold start of dist/index.js with `env`, its stdout log lines captured into `logged`. */
-function loadBundle(env: Record<string, string>): (e: ALBEvent) => Promise<ALBResult> {
-  const require = createRequire(import.meta.url);
-  const path = require.resolve("../../dist/index.js");
-  Reflect.deleteProperty(require.cache, path);
-  process.env = { ...saved, ...env };
-  const loaded = (require(path) as { handler: typeof handler }).handler;
-  return async (e) => {
-    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-      logged.push(chunk.toString());
-      return true;
-    });
-    try {
-      return await loaded(e);
-    } finally {
-      spy.mockRestore();
-    }
-  };
+function loadBundle(env: Record<string, string>): BundleHandler {
+  return coldStartBundle(bundle, env, (line) => logged.push(line));
 }
-afterAll(() => {
-  process.env = saved;
-});
 
 const code = (r: ALBResult): unknown => (JSON.parse(r.body ?? "{}") as { error?: unknown }).error;
 

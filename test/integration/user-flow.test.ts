@@ -1,13 +1,15 @@
 // The handler end to end with real ES256 signatures and a loopback key server: every status and error code of the user flow.
 import { describe, expect, it } from "vitest";
+import type { ALBEvent } from "aws-lambda";
 import { ALICE } from "../../src/testing/alb-token.js";
-import { body, harness, header, useFakeAlb, userEvent as kitUserEvent } from "../helpers.js";
+import { body, harness, header, useFakeAlb } from "../helpers.js";
 
 // The package's testing kit: the same fake ALB users test their functions with.
 const alb = useFakeAlb();
 
-const userEvent = (data: string | undefined, multiValue = false) =>
-  kitUserEvent(data, { multiValue, accessToken: "opaque-access-token-123" });
+/** The fake ALB's user event for /whoami carrying `token` (none when undefined) and a known access token. */
+const userEvent = (token: string | undefined, multiValue = false): ALBEvent =>
+  alb.userEvent({ path: "/whoami", token: token ?? null, identity: "alice", multiValue, accessToken: "opaque-access-token-123" });
 
 describe("a valid ALB token", () => {
   it.each([false, true])("answers 200 with the verified claims (multi-value %s)", async (multiValue) => {

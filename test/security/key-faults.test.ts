@@ -5,8 +5,9 @@ import { loadConfig } from "../../src/config.js";
 import { mintAlbToken } from "../../src/testing/alb-token.js";
 import { createAlbKey, createP384Key, createRsaKey } from "../../src/testing/keys.js";
 import type { FaultHandler } from "../../src/testing/key-server.js";
-import { harness, testEnv, useKeyServer } from "../helpers.js";
-import { expectAccepted, expectKeysUnavailable, expectNoLeak, expectUnauthorized, secretsOf, userEvent } from "./support.js";
+import { expectAccepted, expectKeysUnavailable, expectUnauthorized, harness, testEnv, useKeyServer } from "../helpers.js";
+import { expectNoLeak, secretsOf, BROWSER } from "./support.js";
+import { userEvent } from "../../src/testing/events.js";
 
 /** Short enough to keep the suite quick; the default (1500) has its own test. */
 const TIMEOUT_MS = 300;
@@ -48,7 +49,7 @@ async function coldRequest(extraEnv: Record<string, string> = {}) {
   const token = mintAlbToken({ key });
   const before = server.requests.length;
   const started = performance.now();
-  const res = await h.handler(userEvent(token));
+  const res = await h.handler(userEvent({ ...BROWSER, token }));
   const elapsedMs = performance.now() - started;
   expectNoLeak(res, h.rawLogs, secretsOf(token));
   // Whatever the fault, the answer comes within the fetch deadline (plus scheduling slack).
@@ -60,8 +61,17 @@ async function coldRequest(extraEnv: Record<string, string> = {}) {
 async function recovers(h: ReturnType<typeof harness>): Promise<void> {
   server.setFault(undefined);
   const before = server.requests.length;
-  expectAccepted(await h.handler(userEvent(mintAlbToken({ key }))));
+  expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) })));
   expect(server.requests.length - before).toBe(1);
+}
+
+/** The endpoint answers with `fault`: a cold request is an outage (503), and the instance recovers once it is lifted. Gives the fetches the outage made. */
+async function outage(fault: FaultHandler): Promise<number> {
+  server.setFault(fault);
+  const { h, res, requests } = await coldRequest();
+  expectKeysUnavailable(res);
+  await recovers(h);
+  return requests;
 }
 
 describe("outages -> 503 keys_unavailable, retried once, never cached", () => {
@@ -69,7 +79,7 @@ describe("outages -> 503 keys_unavailable, retried once, never cached", () => {
     await server.stop();
     const { h, res } = await coldRequest();
     expectKeysUnavailable(res);
-    const multi = await h.handler(userEvent(mintAlbToken({ key }), { multiValue: true }));
+    const multi = await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }), multiValue: true }));
     expectKeysUnavailable(multi);
     expect(multi.headers).toBeUndefined();
     await server.restart();
@@ -77,38 +87,24 @@ describe("outages -> 503 keys_unavailable, retried once, never cached", () => {
   });
 
   it.each([500, 502, 503, 504, 429])("key endpoint fault: HTTP %i -> 503 keys_unavailable after one retry", async (code) => {
-    server.setFault(status(code));
-    const { h, res, requests } = await coldRequest();
-    expectKeysUnavailable(res);
-    expect(requests).toBe(2);
-    await recovers(h);
+    expect(await outage(status(code))).toBe(2);
   });
 
   it("key endpoint fault: connection reset mid-response -> 503 keys_unavailable", async () => {
-    server.setFault((_req, res) => {
+    const resetMidBody: FaultHandler = (_req, res) => {
       res.writeHead(200, { "content-type": "application/x-pem-file", "content-length": String(pem().length) });
       res.write(pem().slice(0, 40));
       later(10, () => res.socket?.destroy());
-    });
-    const { h, res, requests } = await coldRequest();
-    expectKeysUnavailable(res);
-    expect(requests).toBe(2);
-    await recovers(h);
+    };
+    expect(await outage(resetMidBody)).toBe(2);
   });
 
   it("key endpoint fault: connection reset before any answer -> 503 keys_unavailable", async () => {
-    server.setFault((req) => req.socket.destroy());
-    const { h, res, requests } = await coldRequest();
-    expectKeysUnavailable(res);
-    expect(requests).toBe(2);
-    await recovers(h);
+    expect(await outage((req) => req.socket.destroy())).toBe(2);
   });
 
   it("key endpoint fault: truncated PEM -> 503 keys_unavailable", async () => {
-    server.setFault(serve(pem().slice(0, Math.floor(pem().length / 2))));
-    const { h, res } = await coldRequest();
-    expectKeysUnavailable(res);
-    await recovers(h);
+    await outage(serve(pem().slice(0, Math.floor(pem().length / 2))));
   });
 
   it.each([
@@ -117,25 +113,16 @@ describe("outages -> 503 keys_unavailable, retried once, never cached", () => {
     ["a PEM with a corrupted body", pem().replace(/[A-Za-z]{10}/, "!!!!!!!!!!")],
     ["an empty body", ""],
   ])("key endpoint fault: garbage PEM (%s) -> 503 keys_unavailable", async (_name, text) => {
-    server.setFault(serve(text));
-    const { h, res } = await coldRequest();
-    expectKeysUnavailable(res);
-    await recovers(h);
+    await outage(serve(text));
   });
 
   it("key endpoint fault: an oversized body (64 KB) -> 503 keys_unavailable", async () => {
-    server.setFault(serve(pem() + "A".repeat(64 * 1024)));
-    const { h, res } = await coldRequest();
-    expectKeysUnavailable(res);
-    await recovers(h);
+    await outage(serve(pem() + "A".repeat(64 * 1024)));
   });
 
   it("key endpoint fault: a redirect is not followed -> 503 keys_unavailable", async () => {
-    server.setFault((_req, res) => void res.writeHead(302, { location: `${server.url}/${key.kid}?moved=1` }).end());
-    const { h, res } = await coldRequest();
-    expectKeysUnavailable(res);
+    await outage((_req, res) => void res.writeHead(302, { location: `${server.url}/${key.kid}?moved=1` }).end());
     expect(server.requests.every((p) => !p.includes("moved"))).toBe(true);
-    await recovers(h);
   });
 
   it("key endpoint fault: slow response beyond the timeout -> 503 keys_unavailable within KEY_FETCH_TIMEOUT_MS", async () => {
@@ -202,7 +189,7 @@ describe("outages -> 503 keys_unavailable, retried once, never cached", () => {
   it("key endpoint fault: concurrent requests for one kid during a slow fetch share a single fetch", async () => {
     server.setFault((_req, res) => later(100, () => res.writeHead(200).end(pem())));
     const h = harness(server, { KEY_FETCH_TIMEOUT_MS: String(TIMEOUT_MS) });
-    const results = await Promise.all(Array.from({ length: 25 }, () => h.handler(userEvent(mintAlbToken({ key })))));
+    const results = await Promise.all(Array.from({ length: 25 }, () => h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) }))));
     for (const r of results) expectAccepted(r);
     expect(server.requests).toEqual([`/${key.kid}`]);
   });
@@ -212,8 +199,8 @@ describe("keys we will not use -> 401 unknown_key, remembered", () => {
   it("key endpoint: a kid it does not serve (its own 404) -> 401 unknown_key, not refetched", async () => {
     const h = harness(server, { KEY_FETCH_TIMEOUT_MS: String(TIMEOUT_MS) });
     const stranger = createAlbKey();
-    expectUnauthorized(await h.handler(userEvent(mintAlbToken({ key: stranger }))), "unknown_key");
-    expectUnauthorized(await h.handler(userEvent(mintAlbToken({ key: stranger }))), "unknown_key");
+    expectUnauthorized(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: stranger }) })), "unknown_key");
+    expectUnauthorized(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: stranger }) })), "unknown_key");
     expect(server.requests).toEqual([`/${stranger.kid}`]);
   });
 
@@ -222,7 +209,7 @@ describe("keys we will not use -> 401 unknown_key, remembered", () => {
     const { h, res, requests } = await coldRequest();
     expectUnauthorized(res, "unknown_key");
     expect(requests).toBe(1);
-    const again = await h.handler(userEvent(mintAlbToken({ key })));
+    const again = await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) }));
     expectUnauthorized(again, "unknown_key");
     expect(server.requests).toHaveLength(1);
   });
@@ -235,7 +222,7 @@ describe("keys we will not use -> 401 unknown_key, remembered", () => {
     const { h, res, requests } = await coldRequest();
     expectUnauthorized(res, "unknown_key");
     expect(requests).toBe(1);
-    expectUnauthorized(await h.handler(userEvent(mintAlbToken({ key }))), "unknown_key");
+    expectUnauthorized(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) })), "unknown_key");
     expect(server.requests).toHaveLength(1);
   });
 
@@ -249,24 +236,25 @@ describe("keys we will not use -> 401 unknown_key, remembered", () => {
 describe("a warm instance through an outage", () => {
   it("a warm instance with cached keys keeps answering 200 throughout an outage, and fetches a new kid once the endpoint returns", async () => {
     const h = harness(server, { KEY_FETCH_TIMEOUT_MS: String(TIMEOUT_MS) });
-    expectAccepted(await h.handler(userEvent(mintAlbToken({ key }))));
+    expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) })));
     const fetchedBefore = h.albKeys.fetches;
 
     await server.stop();
-    for (let i = 0; i < 50; i++) expectAccepted(await h.handler(userEvent(mintAlbToken({ key, claims: { sub: "alice", n: i } }))));
+    for (let i = 0; i < 50; i++)
+      expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key, claims: { sub: "alice", n: i } }) })));
     // The cached key served all 50: the endpoint saw only the first fetch.
     expect(server.requests).toEqual([`/${key.kid}`]);
     const rotated = createAlbKey();
     server.addKey(rotated);
-    expectKeysUnavailable(await h.handler(userEvent(mintAlbToken({ key: rotated }))));
+    expectKeysUnavailable(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: rotated }) })));
     server.setFault(status(503));
     await server.restart();
-    expectKeysUnavailable(await h.handler(userEvent(mintAlbToken({ key: rotated }))));
-    for (let i = 0; i < 10; i++) expectAccepted(await h.handler(userEvent(mintAlbToken({ key }))));
+    expectKeysUnavailable(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: rotated }) })));
+    for (let i = 0; i < 10; i++) expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) })));
 
     server.setFault(undefined);
-    expectAccepted(await h.handler(userEvent(mintAlbToken({ key: rotated }))));
-    expectAccepted(await h.handler(userEvent(mintAlbToken({ key }))));
+    expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key: rotated }) })));
+    expectAccepted(await h.handler(userEvent({ ...BROWSER, token: mintAlbToken({ key }) })));
     expect(h.albKeys.fetches - fetchedBefore).toBe(3);
   });
 });

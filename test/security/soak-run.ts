@@ -3,10 +3,11 @@ import { randomUUID } from "node:crypto";
 import type { ALBEvent } from "aws-lambda";
 import { createApp } from "../../src/app.js";
 import { OTHER_ALB_ARN, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
-import { albEvent } from "../../src/testing/events.js";
+import { userEvent } from "../../src/testing/events.js";
 import { createAlbKey } from "../../src/testing/keys.js";
 import { startKeyServer } from "../../src/testing/key-server.js";
 import { testEnv } from "../helpers.js";
+import { ACCESS_TOKEN, BROWSER, SESSION_COOKIE } from "./support.js";
 
 const INVOCATIONS = Number(process.env.SOAK_INVOCATIONS ?? 100_000);
 /** Long enough for V8 and the allocator to reach their steady size (RSS jumps ~20 MB in the first ~20,000 and is then flat). */
@@ -15,8 +16,6 @@ const WARMUP = 20_000;
 const CONCURRENCY = 8;
 /** Fresh valid tokens every this many invocations: ~8,000 distinct ones during warm-up, so the verified-token memo (4,096 entries) is full and evicting before RSS is measured. */
 const REMINT_EVERY = 48;
-const ACCESS_TOKEN = "soak-access-token-5f2d9c1e8b7a";
-const COOKIE = "soak-cookie-7c1e8b7a5f2d9";
 
 let unhandled = 0;
 process.on("unhandledRejection", () => {
@@ -48,7 +47,7 @@ async function main(): Promise<void> {
   let leaks = 0;
   const app = createApp(testEnv(server), {
     writeLog: (line) => {
-      if (line.includes(ACCESS_TOKEN) || line.includes(COOKIE) || line.includes("eyJ")) leaks++;
+      if (line.includes(ACCESS_TOKEN) || line.includes(SESSION_COOKIE) || line.includes("eyJ")) leaks++;
     },
   });
 
@@ -68,12 +67,7 @@ async function main(): Promise<void> {
     "x".repeat(20_000),
   ];
 
-  const event = (data: string | undefined, identity = "alice"): ALBEvent =>
-    albEvent({
-      path: "/whoami",
-      headers: { cookie: `AWSELBAuthSessionCookie-0=${COOKIE}` },
-      oidc: { data, identity, accessToken: ACCESS_TOKEN },
-    });
+  const event = (token: string | undefined, identity = "alice"): ALBEvent => userEvent({ ...BROWSER, token, identity });
 
   /** One invocation of a mix where one in three is valid; returns whether the answer was the one expected. */
   async function one(i: number): Promise<boolean> {

@@ -1,21 +1,23 @@
-// Shared by the security suite: events carrying secrets we can look for, the exact shape of a refusal, and the leak check.
-import type { ALBEvent, ALBResult } from "aws-lambda";
+// Shared by the security suite: the secrets a browser's request carries, the leak check, the only key path ever asked for.
+import type { ALBResult } from "aws-lambda";
 import { expect } from "vitest";
-import { body, header, userEvent as kitUserEvent, type UserEventOptions as KitUserEventOptions } from "../helpers.js";
-
-export { expectKeysUnavailable } from "../helpers.js";
+import type { UserRequestOptions } from "../../src/testing/events.js";
 
 /** The IdP access token the ALB forwards: it must never be echoed or logged. */
 export const ACCESS_TOKEN = "at-0f4c2a9e7b1d4c3a8e5f6a7b8c9d0e1f-secret";
 /** The ALB session cookie value a browser sends along: it must never be echoed or logged. */
 export const SESSION_COOKIE = "cookie-9a8b7c6d5e4f3a2b1c0d-secret";
 
-export type UserEventOptions = Omit<KitUserEventOptions, "cookie">;
-
-/** A browser request through authenticate-oidc: the kit's user event with secrets we can look for (access token, session cookie). */
-export function userEvent(data: string | undefined, o: UserEventOptions = {}): ALBEvent {
-  return kitUserEvent(data, { accessToken: ACCESS_TOKEN, cookie: `AWSELBAuthSessionCookie-0=${SESSION_COOKIE}`, ...o });
-}
+/**
+ * A browser's request to /whoami after login, for the kit's `userEvent`: it carries the access token and
+ * the session cookie above, which the suite looks for in every answer and log line.
+ * @example userEvent({ ...BROWSER, token, identity: "bob" })
+ */
+export const BROWSER = {
+  path: "/whoami",
+  accessToken: ACCESS_TOKEN,
+  headers: { cookie: `AWSELBAuthSessionCookie-0=${SESSION_COOKIE}` },
+} as const satisfies UserRequestOptions;
 
 /** The secrets an event carries: the claims JWT (whole and each part long enough to be recognisable), access token, cookie. */
 export function secretsOf(token: string | undefined): string[] {
@@ -31,26 +33,6 @@ export function secretsOf(token: string | undefined): string[] {
 export function expectNoLeak(res: ALBResult, rawLogs: readonly string[], secrets: readonly string[]): void {
   const visible = `${JSON.stringify(res)}\n${rawLogs.join("")}`;
   for (const s of secrets) expect(visible.includes(s), `a secret (${s.slice(0, 12)}...) leaked`).toBe(false);
-}
-
-/** A 401 exactly as the handler must answer it: status line, JSON body, challenge, no caching. */
-export function expectUnauthorized(res: ALBResult, code: string): void {
-  expect(res.statusCode).toBe(401);
-  expect(res.statusDescription).toBe("401 Unauthorized");
-  expect(res.isBase64Encoded).toBe(false);
-  expect(body(res)).toEqual({ message: "Token verification failed", error: code });
-  expect(header(res, "content-type")).toBe("application/json");
-  expect(header(res, "cache-control")).toBe("no-store");
-  const challenge =
-    code === "missing_token" ? "Bearer" : code === "ambiguous_header" ? 'Bearer error="invalid_request"' : 'Bearer error="invalid_token"';
-  expect(header(res, "www-authenticate")).toBe(challenge);
-}
-
-/** A 200 for alice. */
-export function expectAccepted(res: ALBResult): void {
-  expect(res.statusCode).toBe(200);
-  expect(res.statusDescription).toBe("200 OK");
-  expect(body(res)).toMatchObject({ message: "Token is valid", identity: "alice" });
 }
 
 /** Only `/<uuid>` may ever be asked of the key endpoint. */

@@ -1,7 +1,9 @@
-// The documentation holds together: every relative link and #anchor resolves (GitHub's heading slugs), no prose line is over 160 characters.
+// The documentation holds together: every relative link and #anchor resolves (GitHub's heading slugs), also those the emulator prints; no prose line is over 160 characters.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
+import { banner } from "../../src/local/emulator/banner.js";
+import { testEmulator } from "../emulator/setup.js";
 
 const MAX_LINE = 160;
 
@@ -182,6 +184,21 @@ describe("the documentation", () => {
     expect(links.length).toBeGreaterThanOrEqual(3);
     for (const [link, path = "", anchor = ""] of links) {
       expect(anchorsOf(readFileSync(path, "utf8")).has(anchor), link).toBe(true);
+    }
+  });
+
+  it("points a running emulator's banner and the config file at README sections that exist (the old docs/readme/run-locally.md nowhere)", async () => {
+    const alb = await testEmulator();
+    try {
+      const readme = anchorsOf(readFileSync("README.md", "utf8"));
+      const text = `${banner(alb, "test")}\n${readFileSync("alb.config.json", "utf8")}`;
+      const links = [...text.matchAll(/README\.md#([a-z0-9-]+)/g)].map((m) => m[1] ?? "");
+      expect(links.length).toBeGreaterThanOrEqual(2);
+      for (const link of links) expect(readme.has(link), link).toBe(true);
+      expect(text).not.toContain("docs/readme/run-locally.md");
+      expect(text).toContain("README.md#run-your-own-app-behind-the-emulator");
+    } finally {
+      await alb.stop();
     }
   });
 });

@@ -9,7 +9,8 @@ import { AlbKeyCache } from "../../src/keys/alb-keys.js";
 import { ALICE, DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
 import { createAlbKey } from "../../src/testing/keys.js";
 import { withAlbAuth } from "../../src/api.js";
-import { body, codeOf as kitCodeOf, harness, testEnv, useKeyServer, userEvent as kitUserEvent } from "../helpers.js";
+import { userEvent as kitUserEvent } from "../../src/testing/events.js";
+import { body, codeOf as kitCodeOf, harness, testEnv, useKeyServer } from "../helpers.js";
 
 /** A whole second, so that exp boundaries are exact. */
 const NOW_MS = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -273,7 +274,7 @@ describe("bounds", () => {
 });
 
 describe("in the handler", () => {
-  const userEvent = (token: string, identity: string) => kitUserEvent(token, { identity });
+  const userEvent = (token: string, identity: string) => kitUserEvent({ path: "/whoami", token, identity, accessToken: "opaque" });
 
   it("a memo hit still gets the identity check of its own request", async () => {
     const app = harness(server);
@@ -312,8 +313,8 @@ describe("in the handler", () => {
     );
     const token = mintAlbToken({ key, claims: { ...ALICE, groups: ["staff"], address: { country: "JP" } } });
     // No x-amzn-oidc-identity: the identity check would not notice a changed sub.
-    const first = await handler(kitUserEvent(token, { identity: undefined }));
-    const second = await handler(kitUserEvent(token, { identity: undefined }));
+    const first = await handler(kitUserEvent({ path: "/whoami", token, identity: undefined, accessToken: "opaque" }));
+    const second = await handler(kitUserEvent({ path: "/whoami", token, identity: undefined, accessToken: "opaque" }));
     expect([first.statusCode, second.statusCode]).toEqual([200, 200]);
     const original = { sub: "alice", groups: ["staff"], address: { country: "JP" } };
     expect(seen[0]).toMatchObject(original);

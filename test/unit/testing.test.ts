@@ -1,10 +1,12 @@
-// The fake ALB itself: its tokens are standard ES256 JWS that an independent library (jose) verifies, in the ALB wire format.
+// The fake ALB's pieces: its tokens are standard ES256 JWS that an independent library (jose) verifies, in the ALB wire format; its events are the ALB's.
+import type { ALBEvent } from "aws-lambda";
 import { compactVerify, decodeProtectedHeader } from "jose";
 import { describe, expect, it } from "vitest";
 import { ALICE, DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, decodePart, mintAlbToken } from "../../src/testing/alb-token.js";
-import { albEvent, healthCheckEvent } from "../../src/testing/events.js";
+import { albEvent, healthCheckEvent, userEvent } from "../../src/testing/events.js";
 import { createAlbKey } from "../../src/testing/keys.js";
 import { startKeyServer } from "../../src/testing/key-server.js";
+import { useFakeAlb } from "../helpers.js";
 
 describe("mintAlbToken", () => {
   const key = createAlbKey();
@@ -81,6 +83,36 @@ describe("albEvent", () => {
 
   it("builds the health check with only the checker's user agent", () => {
     expect(healthCheckEvent("/health").headers).toEqual({ "user-agent": "ELB-HealthChecker/2.0" });
+  });
+});
+
+describe("userEvent", () => {
+  it("carries the token given, identity alice and a random opaque access token by default", () => {
+    const token = mintAlbToken({ key: createAlbKey() });
+    const e = userEvent({ token, path: "/notes" });
+    expect(e.path).toBe("/notes");
+    expect(e.headers?.["x-amzn-oidc-data"]).toBe(token);
+    expect(e.headers?.["x-amzn-oidc-identity"]).toBe("alice");
+    expect(e.headers?.["x-amzn-oidc-accesstoken"]).toMatch(/^fake-alb-[0-9a-f]{32}$/);
+    expect(userEvent({ token }).headers?.["x-amzn-oidc-accesstoken"]).not.toBe(e.headers?.["x-amzn-oidc-accesstoken"]);
+  });
+
+  it("sends no x-amzn-oidc-* header given null (or no token), in either header mode", () => {
+    const e = userEvent({ identity: null, accessToken: null, multiValue: true });
+    expect(Object.keys(e.multiValueHeaders ?? {}).filter((k) => k.startsWith("x-amzn-oidc-"))).toEqual([]);
+    expect(e.headers).toBeUndefined();
+  });
+
+  describe("the fake ALB's userEvent", () => {
+    const alb = useFakeAlb();
+
+    it("is the same event, built around its own token", () => {
+      const token = alb.userToken();
+      const ours = userEvent({ token, identity: "alice", accessToken: "at", method: "POST", query: { q: "1" }, headers: { a: "b" } });
+      const kits = alb.userEvent({ token, accessToken: "at", method: "POST", query: { q: "1" }, headers: { a: "b" } });
+      const withoutTrace = (e: ALBEvent): unknown => ({ ...e, headers: { ...e.headers, "x-amzn-trace-id": "" } });
+      expect(withoutTrace(kits)).toEqual(withoutTrace(ours));
+    });
   });
 });
 

@@ -1,18 +1,25 @@
-// The seed article's three errors reproduced by their misconfigurations (400, 401, 561), plus the ALB's 500 and nonce failures.
+// What the ALB answers when the IdP is misconfigured or fails: the article's lab errors by their misconfigurations (400, 401, 561), the ALB's 500s and nonce failures, and an IdP's error text kept bounded and free of tokens.
 import { createServer } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { scrubTokens } from "../../src/log.js";
+import { mintAlbToken } from "../../src/testing/alb-token.js";
+import { createAlbKey } from "../../src/testing/keys.js";
 import { loopback } from "../../src/testing/loopback.js";
+import { useForFile } from "../helpers.js";
 import { Browser, type Followed } from "./browser.js";
 import { testEmulator, type TestEmulator } from "./setup.js";
 
-let alb: TestEmulator;
+const alb = useForFile("the emulator", () => testEmulator());
 
-beforeAll(async () => {
-  alb = await testEmulator();
-});
-afterAll(async () => {
-  await alb.stop();
-});
+/** Runs `test` against an emulator of its own, started with `o` and stopped afterwards whatever happens. */
+async function withOwnEmulator(o: Parameters<typeof testEmulator>[0], test: (e: TestEmulator) => Promise<void>): Promise<void> {
+  const e = await testEmulator(o);
+  try {
+    await test(e);
+  } finally {
+    await e.stop();
+  }
+}
 
 /** Logs in but stops before the callback: returns the callback URL the IdP sent the browser to. */
 async function loginUntilCallback(browser: Browser, e: TestEmulator): Promise<string> {
@@ -52,8 +59,7 @@ describe("400: the IdP rejects an unregistered redirect_uri", () => {
 
 describe("401: the IdP sends an error to the callback", () => {
   it("a Scope the IdP refuses (no openid) comes back as invalid_scope and the emulator answers 401", async () => {
-    const e = await testEmulator({ file: { Scope: "profile" } });
-    try {
+    await withOwnEmulator({ file: { Scope: "profile" } }, async (e) => {
       const before = e.events.length;
       const res = await new Browser().follow(`${e.url}/`);
       const hop = lastHop(res);
@@ -65,9 +71,7 @@ describe("401: the IdP sends an error to the callback", () => {
       expect(res.body).toContain("Scope");
       expect(res.res.headers.getSetCookie()).toEqual([]);
       expect(e.events.length).toBe(before);
-    } finally {
-      await e.stop();
-    }
+    });
   });
 
   it("a callback without the AWSALBAuthNonce cookie is 401 AuthMissingAWSALBAuthNonce", async () => {
@@ -87,10 +91,51 @@ describe("401: the IdP sends an error to the callback", () => {
   });
 });
 
+describe("an IdP's error text is logged and shown bounded, without tokens", () => {
+  it("GET /oauth2/idpresponse?error=<15,000 letters>.b is answered 401 with a bounded detail in the log and on the page", async () => {
+    const letters = "a".repeat(15_000);
+    const before = alb.logs.length;
+    const res = await fetch(`${alb.url}/oauth2/idpresponse?error=${letters}.b`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get("x-alb-emulator-error")).toBe("AuthIdPClientRequestError");
+    const page = await res.text();
+    expect(page).not.toContain(letters);
+    const line = alb.logs.slice(before).find((l) => l.includes("AuthIdPClientRequestError")) ?? "";
+    const detail = (JSON.parse(line) as { detail: string }).detail;
+    expect(detail.length).toBeLessThanOrEqual(300);
+    expect(detail).toMatch(/^a+$/);
+  });
+
+  it("a token in an IdP error never reaches the log or the page", async () => {
+    const token = mintAlbToken({ key: createAlbKey(), claims: { sub: "alice" } });
+    const before = alb.logs.length;
+    const res = await fetch(`${alb.url}/oauth2/idpresponse?error=invalid_request&error_description=${encodeURIComponent(`bad ${token}`)}`);
+    expect(res.status).toBe(401);
+    const signature = token.split(".")[2] ?? "missing";
+    expect(await res.text()).not.toContain(signature);
+    expect(alb.logs.slice(before).join("")).not.toContain(signature);
+    expect(alb.logs.slice(before).join("")).toContain("bad [redacted]");
+  });
+
+  it("scrubTokens is linear: a million characters of the worst shapes take well under a second (quadratic took minutes)", () => {
+    const shapes = [
+      `${"a".repeat(1_000_000)}.b`,
+      `${"aaaaaaaa.".repeat(111_111)}b`,
+      `${"a=".repeat(500_000)}.b`,
+      "aaaaaaaa=.b".repeat(90_909),
+    ];
+    const started = process.hrtime.bigint();
+    for (const s of shapes) scrubTokens(s);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    // About 30 ms on this machine; the bound is 100 times that.
+    expect(ms).toBeLessThan(3000);
+    expect(scrubTokens(`x ${mintAlbToken({ key: createAlbKey() })} y`)).toBe("x [redacted] y");
+  });
+});
+
 describe("561: the code exchange or ID token validation fails", () => {
-  it("a wrong Issuer (the seed's .../oauth2/v2.1) fails ID token validation: 561 and no session", async () => {
-    const e = await testEmulator({ adjustConfig: (c) => ({ ...c, Issuer: `${c.Issuer}/oauth2/v2.1` }) });
-    try {
+  it("a wrong Issuer (the article's lab used .../oauth2/v2.1) fails ID token validation: 561 and no session", async () => {
+    await withOwnEmulator({ adjustConfig: (c) => ({ ...c, Issuer: `${c.Issuer}/oauth2/v2.1` }) }, async (e) => {
       const browser = new Browser();
       const { final } = await browser.login(`${e.url}/`, "alice");
       expect(lastHop(final)?.url.startsWith(`${e.url}/oauth2/idpresponse?code=`)).toBe(true);
@@ -100,29 +145,23 @@ describe("561: the code exchange or ID token validation fails", () => {
       expect(final.body).toContain(`unexpected JWT &#34;iss&#34; (issuer) claim value, expected &#34;${e.config.Issuer}&#34;`);
       expect(final.body).toContain("Issuer");
       expect(await browser.jar.getCookies(e.url)).toEqual([expect.objectContaining({ key: "AWSALBAuthNonce" })]);
-    } finally {
-      await e.stop();
-    }
+    });
   });
 
   it("a wrong ClientSecret makes the token endpoint refuse the code: 561", async () => {
-    const e = await testEmulator({ adjustConfig: (c) => ({ ...c, ClientSecret: "not-the-secret" }) });
-    try {
+    await withOwnEmulator({ adjustConfig: (c) => ({ ...c, ClientSecret: "not-the-secret" }) }, async (e) => {
       const { final } = await new Browser().login(`${e.url}/`, "alice");
       expect(final.res.status).toBe(561);
       expect(final.body).toContain("invalid_client");
       expect(final.body).not.toContain("not-the-secret");
       expect(e.logs.join("")).not.toContain("not-the-secret");
-    } finally {
-      await e.stop();
-    }
+    });
   });
 });
 
 describe("500: the IdP cannot be reached", () => {
   it("a token endpoint that is down after the login answers 500 AuthTokenEpRequestFailed", async () => {
-    const e = await testEmulator();
-    try {
+    await withOwnEmulator({}, async (e) => {
       const browser = new Browser();
       const callback = await loginUntilCallback(browser, e);
       await e.idp?.stop();
@@ -130,9 +169,7 @@ describe("500: the IdP cannot be reached", () => {
       expect(res.status).toBe(500);
       expect(res.headers.get("x-alb-emulator-error")).toBe("AuthTokenEpRequestFailed");
       expect(res.headers.getSetCookie()).toEqual([]);
-    } finally {
-      await e.stop();
-    }
+    });
   });
 });
 
@@ -145,15 +182,16 @@ describe("500: the claims are too large", () => {
       }),
     );
     const port = await userinfo.listen(0);
-    const e = await testEmulator({ adjustConfig: (c) => ({ ...c, UserInfoEndpoint: `http://127.0.0.1:${port}/me` }) });
     try {
-      const browser = new Browser();
-      const res = await browser.fetch(await loginUntilCallback(browser, e));
-      expect(res.status).toBe(500);
-      expect(res.headers.get("x-alb-emulator-error")).toBe("AuthClaimsTooLarge");
-      expect(res.headers.getSetCookie().filter((c) => c.startsWith("AWSELBAuthSessionCookie"))).toEqual([]);
+      await withOwnEmulator({ adjustConfig: (c) => ({ ...c, UserInfoEndpoint: `http://127.0.0.1:${port}/me` }) }, async (e) => {
+        const browser = new Browser();
+        const res = await browser.fetch(await loginUntilCallback(browser, e));
+        expect(res.status).toBe(500);
+        expect(res.headers.get("x-alb-emulator-error")).toBe("AuthClaimsTooLarge");
+        expect(res.headers.getSetCookie().filter((c) => c.startsWith("AWSELBAuthSessionCookie"))).toEqual([]);
+      });
     } finally {
-      await Promise.all([e.stop(), userinfo.close()]);
+      await userinfo.close();
     }
   });
 });
