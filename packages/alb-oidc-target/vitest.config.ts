@@ -1,15 +1,14 @@
-// Test runner settings: `npm test` runs unit, integration and security suites; the browser (e2e) and bench suites have their own scripts.
+// Test runner settings of the runtime package: `npm test` runs its unit, integration, package and security suites (the soak and the bench have their own scripts).
 import { defineConfig } from "vitest/config";
+import { workspaceConfig } from "../../vitest.shared.js";
 
-export default defineConfig({
-  test: {
-    // Tests talk to loopback only: any other connection fails the test that made it.
-    setupFiles: ["./test/setup/network-guard.ts"],
+export default defineConfig(
+  workspaceConfig("runtime", {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/e2e/**", "test/bench/**", "node_modules/**", "infra/**"],
+    exclude: ["test/bench/**", "test/consumer/**", "node_modules/**"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     restoreMocks: true,
     unstubEnvs: true,
-  },
-});
+  }),
+);

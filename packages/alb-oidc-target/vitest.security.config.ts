@@ -1,10 +1,9 @@
 // Test runner settings for `npm run test:security`: the security suite with the soak (too slow for npm test) and the authorization attacks, ending on a `N passed, N failed` line.
 import { defineConfig } from "vitest/config";
+import { workspaceConfig } from "../../vitest.shared.js";
 
-export default defineConfig({
-  test: {
-    // Tests talk to loopback only: any other connection fails the test that made it.
-    setupFiles: ["./test/setup/network-guard.ts"],
+export default defineConfig(
+  workspaceConfig("security", {
     // The security suite, the soak, and the attacks on the authorization rules (users and machines).
     include: [
       "test/security/**/*.test.ts",
@@ -17,5 +16,5 @@ export default defineConfig({
     restoreMocks: true,
     unstubEnvs: true,
     reporters: ["default", "./test/security/summary-reporter.ts"],
-  },
-});
+  }),
+);

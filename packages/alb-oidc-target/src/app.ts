@@ -11,7 +11,6 @@ import { createLogger, guardedLogger, type Logger } from "./log.js";
 import { createLogout } from "./routes/logout.js";
 import type { AlbApp, Principal } from "./principal.js";
 import { machinePaths, type RouteTable } from "./routes/route.js";
-import { createWhoami } from "./whoami.js";
 
 export interface App {
   readonly handler: AlbHandler;
@@ -37,24 +36,17 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** Seconds without a JWKS refetch after an unknown kid (default 10; tests shorten it). */
   readonly jwksCoolDownSeconds?: number;
-  /** The app called for authenticated requests; default: the sample whoami app. */
-  readonly app?: AlbApp;
-  /** A browser's 403 is a page with a logout link; default: on for the sample app, off for any other. */
+  /** A browser's 403 is a page with a logout link (default off). */
   readonly forbiddenPage?: boolean;
 }
 
 /**
- * Builds everything a cold start builds.
+ * Builds everything a cold start builds around `app`, from the environment alone.
  * @throws ConfigError naming the bad variable.
- * @example export const handler = createApp(process.env).handler;
+ * @example const { handler, albKeys } = createApp(process.env, { app: myApp });
  */
-export function createApp(env: Env, options: AppOptions = {}): App {
-  const config = loadConfig(env);
-  return buildApp(config, {
-    ...options,
-    app: options.app ?? createWhoami({ logoutPath: config.logout.path }),
-    forbiddenPage: options.forbiddenPage ?? options.app === undefined,
-  });
+export function createApp(env: Env, options: AppOptions & { readonly app: AlbApp }): App {
+  return buildApp(loadConfig(env), options);
 }
 
 /**

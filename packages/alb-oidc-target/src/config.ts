@@ -10,7 +10,7 @@ import {
   reject,
   splitList,
   type Fail,
-} from "../infra/lib/config-assert.mjs";
+} from "./rules/config-assert.js";
 import { LOOPBACK_HOSTS, isPlainObject } from "./guards.js";
 
 export interface Config {

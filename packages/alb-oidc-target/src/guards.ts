@@ -1,4 +1,4 @@
-// Small type and value guards used by the runtime and the local tools alike (no dependency, safe in the Lambda bundle).
+// Small type and value guards of the runtime (no dependency, safe in the Lambda bundle); the emulator and the construct get them through alb-oidc-target/rules.
 
 /** The loopback host names as written in a URL: plain http is accepted to these in configuration. */
 export const LOOPBACK_HOSTS: readonly string[] = ["127.0.0.1", "localhost", "[::1]"];
@@ -22,14 +22,4 @@ export function isLoopbackHost(hostname: string): boolean {
 /** Plain http is allowed to loopback only. */
 export function isLoopbackHttp(url: URL): boolean {
   return url.protocol === "http:" && isLoopbackHost(url.hostname);
-}
-
-/**
- * Did a fetch() fail to reach its server at all (refused, reset, DNS, timeout), rather than get an answer?
- * Such failures surface as TypeError / AbortError / TimeoutError, possibly wrapped as a `cause`.
- */
-export function isUnreachable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (err.name === "TypeError" || err.name === "AbortError" || err.name === "TimeoutError") return true;
-  return isUnreachable(err.cause);
 }

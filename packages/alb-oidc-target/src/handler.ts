@@ -4,7 +4,8 @@ import { headerValues, isMultiValue, prefersHtml, readHeader, requestLine } from
 import { deliverResult, jsonResult } from "./alb/result.js";
 import type { AlbClaims, AlbTokenVerifier } from "./auth/alb-token.js";
 import type { UserPolicy } from "./auth/authorize.js";
-import { bearerToken, type MachineTokenVerifier } from "./auth/machine-token.js";
+import { bearerToken } from "./auth/bearer.js";
+import type { MachineTokenVerifier } from "./auth/machine-token.js";
 import { AuthError, InsufficientScopeError } from "./errors.js";
 import { scrubTokens, type Logger } from "./log.js";
 import { forbiddenPage } from "./pages.js";

@@ -1,5 +1,5 @@
 // Programmatic options of withAlbAuth / createAlbAuth: each one stands for an environment variable, wins over it, and a bad one fails naming the option.
-import { assertOneOf, reject, type Fail } from "../infra/lib/config-assert.mjs";
+import { assertOneOf, reject, type Fail } from "./rules/config-assert.js";
 import { configFrom, readEnv, settle, type ClaimValue, type Config, type Env, type Setting, type Settings } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { isPlainObject } from "./guards.js";

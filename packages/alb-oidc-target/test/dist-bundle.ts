@@ -1,4 +1,4 @@
-// The sample function's Lambda bundle dist/index.js in tests: built when missing, and cold-started from its text as Node's CommonJS loader would load it, with its own environment and stdout.
+// The sample function's Lambda bundle (dist/index.js at the repository root) in tests and the bench: built when missing, and cold-started from its text as Node's CommonJS loader would load it, with its own environment and stdout.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -6,13 +6,15 @@ import { dirname, resolve } from "node:path";
 import { compileFunction } from "node:vm";
 import type { ALBEvent, ALBResult } from "aws-lambda";
 
-export const BUNDLE = resolve(import.meta.dirname, "../dist/index.js");
+/** The repository's root, where `npm run build` writes the sample function's bundle. */
+export const REPOSITORY_ROOT = resolve(import.meta.dirname, "../../..");
+export const BUNDLE = resolve(REPOSITORY_ROOT, "dist/index.js");
 
 export type BundleHandler = (event: ALBEvent) => Promise<ALBResult>;
 
-/** Builds dist/index.js with the project's build script (`npm run build:lambda`). */
+/** Builds dist/index.js as `npm run build` at the root does: the sample workspace's build, from the sources of this package. */
 export function buildBundle(): void {
-  execFileSync(process.execPath, ["esbuild.config.mjs"], { cwd: resolve(import.meta.dirname, ".."), stdio: "pipe" });
+  execFileSync("npm", ["run", "--silent", "build", "--workspace=alb-oidc-target-sample"], { cwd: REPOSITORY_ROOT, stdio: "pipe" });
 }
 
 /**

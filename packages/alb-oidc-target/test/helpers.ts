@@ -7,6 +7,9 @@ import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER } from "../src/testi
 import { createFakeAlb, type FakeAlb, type FakeAlbOptions } from "../src/testing/index.js";
 import { startKeyServer, type KeyServer, type KeyServerOptions } from "../src/testing/key-server.js";
 import type { TestKey } from "../src/testing/keys.js";
+import { echoApp } from "./echo-app.js";
+
+export { echoApp } from "./echo-app.js";
 
 /** Log lines kept as a handler writes them: pass `write` as its `writeLog`. */
 export interface CapturedLog {
@@ -49,10 +52,10 @@ export function testEnv(server: Pick<KeyServer, "url">, extra: Record<string, st
   };
 }
 
-/** A fresh app (a cold start) against the key server, with its log captured. */
+/** A fresh app (a cold start) against the key server, with its log captured; its app is {@link echoApp}. */
 export function harness(server: Pick<KeyServer, "url">, extra: Record<string, string> = {}): Harness {
   const { logs, rawLogs, write } = captureLog();
-  return { ...createApp(testEnv(server, extra), { writeLog: write }), logs, rawLogs };
+  return { ...createApp(testEnv(server, extra), { app: echoApp, writeLog: write }), logs, rawLogs };
 }
 
 /** The JSON body of a result. */

@@ -1,4 +1,4 @@
-// The ALB's rules for JwtValidationConfig.AdditionalClaims, written once for the construct and the local emulator (ESM without imports, so both packages can load it).
+// The ALB's rules for JwtValidationConfig.AdditionalClaims, written once for the construct and the local emulator (alb-oidc-target/rules).
 
 /** The `Format` of a jwt-validation additional claim. */
 export type ClaimFormat = "single-string" | "string-array" | "space-separated-values";

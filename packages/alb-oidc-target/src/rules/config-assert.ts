@@ -1,4 +1,4 @@
-// Small configuration asserts (like aws-jwt-verify's assert.ts), written once for the function, the emulator and the CDK app (ESM without imports, so both packages load it): each names the setting and quotes the bad value; the caller says how to fail.
+// Small configuration asserts (like aws-jwt-verify's assert.ts), written once for the function, the emulator and the CDK construct (alb-oidc-target/rules): each names the setting and quotes the bad value; the caller says how to fail.
 
 /**
  * How an assert reports a bad value: the caller's error class and message shape (an environment

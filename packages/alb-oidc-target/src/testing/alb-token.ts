@@ -95,7 +95,10 @@ export function tamper(token: string, part: 0 | 1 | 2, at = 5): string {
   return parts.join(".");
 }
 
-/** Decodes a part (0 header, 1 payload) of a token, without verifying anything. */
+/**
+ * Decodes a part (0 header, 1 payload) of a token, without verifying anything.
+ * @example decodePart(token, 1).exp // the expiry the token claims
+ */
 export function decodePart(token: string, part: 0 | 1): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split(".")[part] ?? "", "base64").toString("utf8")) as Record<string, unknown>;
 }

@@ -129,7 +129,7 @@ export interface WireRequest {
 }
 
 /**
- * Builds the ALB event for a real HTTP request (used by the local ALB emulator).
+ * Builds the ALB event for a real HTTP request, as the ALB does for a Lambda target (the local ALB emulator builds its events here).
  * @example albEventFromWire({ method: "GET", path: "/", rawQuery: "q=a%20b", headers: { host: ["localhost:3000"] }, body: Buffer.alloc(0), multiValue: false })
  */
 export function albEventFromWire(r: WireRequest): ALBEvent {

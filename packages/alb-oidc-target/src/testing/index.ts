@@ -1,4 +1,4 @@
-// The package entry "alb-oidc-target/testing": the fake ALB for your tests, and the minting pieces it is built from. Never import it from function code.
+// The package entry "alb-oidc-target/testing": the fake ALB for your tests, and the pieces it is built from (minting, keys, the key server, events, loopback servers), which the emulator builds on too. Never import it from function code.
 export {
   createFakeAlb,
   type BadMachineTokenKind,
@@ -20,13 +20,24 @@ export {
   DEFAULT_ISSUER,
   OTHER_ALB_ARN,
   mintAlbToken,
+  decodePart,
   replacePart,
   tamper,
   type MintOptions,
 } from "./alb-token.js";
-export { albEvent, healthCheckEvent, userEvent, type EventOptions, type UserRequestOptions } from "./events.js";
+export {
+  albEvent,
+  albEventFromWire,
+  healthCheckEvent,
+  traceId,
+  userEvent,
+  type EventOptions,
+  type UserRequestOptions,
+  type WireRequest,
+} from "./events.js";
 export { startKeyServer, type KeyServer, type KeyServerOptions } from "./key-server.js";
 export { createAlbKey, createRsaKey, type TestKey } from "./keys.js";
+export { loopback, type Loopback } from "./loopback.js";
 export {
   DEFAULT_M2M_AUDIENCE,
   DEFAULT_M2M_CLIENT_ID,

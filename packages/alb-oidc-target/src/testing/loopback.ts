@@ -1,4 +1,4 @@
-// Listening on 127.0.0.1 and closing without waiting for idle keep-alive connections: shared by the key server, the emulator and the embedded provider.
+// Listening on 127.0.0.1 and closing without waiting for idle keep-alive connections: shared by the key server, the fake ALB, the emulator and its embedded provider.
 import type { Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 

@@ -17,11 +17,6 @@ async function run(command: string, args: readonly string[], env: NodeJS.Process
   return (await promisify(execFile)(command, args, { cwd: ROOT, env })).stdout;
 }
 
-/** Builds dist/index.js with the project's own build script, so the figures are for the code in src/. */
-export async function buildBundle(): Promise<void> {
-  await run(process.execPath, [join(ROOT, "esbuild.config.mjs")]);
-}
-
 /**
  * Bundles aws-jwt-verify alone with the same esbuild settings, as a user of the library would ship it:
  * import AlbJwtVerifier and create one verifier at module scope.

@@ -1,11 +1,12 @@
-// What every part of the bench shares: where the repository and the Lambda bundle are, and the request it sends.
-import { join, resolve } from "node:path";
+// What every part of the bench shares: where the repository, this package and the Lambda bundle are, and the request it sends.
+import { resolve } from "node:path";
 import type { ALBEvent } from "aws-lambda";
 import type { FakeAlb } from "../../src/testing/index.js";
 
-export const ROOT = resolve(import.meta.dirname, "../..");
-/** The sample function's Lambda bundle, built by `npm run build` (the bench builds it first). */
-export const BUNDLE = join(ROOT, "dist/index.js");
+/** The repository's root (its node_modules, scripts/ci-node.sh, .bench/); the sample function's Lambda bundle, built by `npm run build` (the bench builds it first). */
+export { BUNDLE, REPOSITORY_ROOT as ROOT } from "../dist-bundle.js";
+/** This package's folder (packages/alb-oidc-target). */
+export const PACKAGE_DIR = resolve(import.meta.dirname, "../..");
 
 /**
  * A user request as Lambda hands it over: the kit's user event, freshly parsed, so that no string or

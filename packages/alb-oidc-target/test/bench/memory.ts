@@ -2,7 +2,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { ROOT } from "./common.js";
+import { PACKAGE_DIR, ROOT } from "./common.js";
 import { round } from "./stats.js";
 
 /** Node 24 functions run with this flag (the CDK construct sets it in NODE_OPTIONS); Node 20 functions with none. */
@@ -55,15 +55,19 @@ export async function deployedRuntimes(log: (line: string) => void): Promise<(Ru
 
 /** Runs memory-run.ts on `runtime` for `invocations` requests, after a warm-up of as many (at most 20,000). */
 export async function runMemory(runtime: Runtime, invocations: number): Promise<MemoryResult> {
-  const { stdout } = await promisify(execFile)(runtime.node, ["--expose-gc", "--import", "tsx", join(ROOT, "test/bench/memory-run.ts")], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_OPTIONS: runtime.nodeOptions,
-      BENCH_INVOCATIONS: String(invocations),
-      BENCH_WARMUP: String(Math.min(invocations, 20_000)),
+  const { stdout } = await promisify(execFile)(
+    runtime.node,
+    ["--expose-gc", "--import", "tsx", join(PACKAGE_DIR, "test/bench/memory-run.ts")],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_OPTIONS: runtime.nodeOptions,
+        BENCH_INVOCATIONS: String(invocations),
+        BENCH_WARMUP: String(Math.min(invocations, 20_000)),
+      },
     },
-  });
+  );
   const report = JSON.parse(stdout) as { rssGrowthBytes: number; gcExposed: boolean };
   return {
     label: runtime.label,

@@ -7,6 +7,7 @@ import { createVerifier } from "fast-jwt";
 import { jwtVerify } from "jose";
 import { createApp } from "../../src/app.js";
 import { OTHER_ALB_ARN, tamper, type FakeAlb } from "../../src/testing/index.js";
+import { echoApp } from "../echo-app.js";
 import { benchEvent } from "./common.js";
 import { median, round, spread, timeAsync, timeSync, type Spread } from "./stats.js";
 
@@ -83,8 +84,8 @@ async function publicKeyOf(alb: FakeAlb, token: string): Promise<{ key: KeyObjec
  * (the machine's speed drifts between rounds, less within one).
  */
 export async function runMicro(alb: FakeAlb, rounds: number, iterations: number, log: (line: string) => void): Promise<MicroResult> {
-  // The sample function as deployed (whoami behind the request flow), its log lines to a no-op sink.
-  const app = createApp(alb.env, { writeLog: () => undefined });
+  // The request flow as deployed around an app answering as the sample whoami does, its log lines to a no-op sink.
+  const app = createApp(alb.env, { app: echoApp, writeLog: () => undefined });
   const memo = app.tokenMemo;
   if (!memo) throw new Error("bench setup: the handler was built without its memo (VERIFIED_TOKEN_CACHE)");
 

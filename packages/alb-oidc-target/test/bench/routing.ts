@@ -2,6 +2,7 @@
 import { createApp } from "../../src/app.js";
 import { machinePaths } from "../../src/routes/route.js";
 import { createFakeAlb } from "../../src/testing/index.js";
+import { echoApp } from "../echo-app.js";
 import { benchEvent } from "./common.js";
 import { median, timeAsync, timeSync } from "./stats.js";
 
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
       M2M_JWKS_URI: "https://auth.example.com/jwks.json",
       M2M_AUDIENCE: "none",
     };
-    const app = createApp(env, { writeLog: () => undefined });
+    const app = createApp(env, { app: echoApp, writeLog: () => undefined });
     const token = alb.userToken();
     await app.handler(benchEvent(alb, token));
     const fast = machinePaths(["/api/", "/internal/"], { caseSensitive: false });

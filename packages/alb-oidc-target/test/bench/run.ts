@@ -1,8 +1,10 @@
 // `npm run bench [-- --quick] [-- --out <file>]`: builds the bundle, measures it against aws-jwt-verify alone and the ES256 floor, prints a table with one verdict per target, writes the JSON.
 import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { cpus } from "node:os";
 import { createFakeAlb } from "../../src/testing/index.js";
-import { buildBundle, runCold } from "./cold.js";
+import { buildBundle } from "../dist-bundle.js";
+import { runCold } from "./cold.js";
 import { currentRuntime, deployedRuntimes, runMemory, type MemoryResult } from "./memory.js";
 import { runMicro, type PeerResult } from "./micro.js";
 import { round, table, type Spread } from "./stats.js";
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
     ? { rounds: 3, iterations: 50, processes: 6, firstRuns: 2, invocations: 2000 }
     : { rounds: 45, iterations: 500, processes: 15, firstRuns: 5, invocations: 100_000 };
   log(`${o.quick ? "quick" : "full"} run: building dist/index.js`);
-  await buildBundle();
+  buildBundle();
 
   // Memory in child processes, one per runtime: the quick run measures this Node (CI runs it on each
   // version with its flags), the full run Node 20 and Node 24 as deployed.
@@ -158,8 +160,10 @@ async function main(): Promise<void> {
       `${result.node} (${result.nodeOptions}) on ${result.cpu}, ${result.date}, ${result.durationS} s${o.quick ? " (quick: figures are indicative only)" : ""}\n`,
     );
     if (o.out) {
-      await writeFile(o.out, `${JSON.stringify(result, null, 2)}\n`);
-      process.stdout.write(`wrote ${o.out}\n`);
+      // Relative to where npm was started (`npm run bench` at the root runs this in the package's folder).
+      const file = resolve(process.env.INIT_CWD ?? process.cwd(), o.out);
+      await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+      process.stdout.write(`wrote ${file}\n`);
     }
   } finally {
     await alb.stop();

@@ -7,7 +7,7 @@ import { ALICE, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
 import { albEvent, userEvent } from "../../src/testing/events.js";
 import { createAlbKey, createRsaKey } from "../../src/testing/keys.js";
 import { DEFAULT_M2M_AUDIENCE, DEFAULT_M2M_ISSUER, mintMachineToken } from "../../src/testing/machine-token.js";
-import { body, expectAccepted, harness, header, testEnv, useKeyServer } from "../helpers.js";
+import { body, echoApp, expectAccepted, harness, header, testEnv, useKeyServer } from "../helpers.js";
 
 const key = createAlbKey();
 const server = useKeyServer([key]);
@@ -123,8 +123,10 @@ describe("ALLOWED_EMAIL_DOMAINS trusts only a verified email", () => {
   });
 
   it.each(["yes", "1", "TRUE", "on"])("unverified email: ALLOW_UNVERIFIED_EMAIL=%s fails the cold start naming the variable", (value) => {
-    expect(() => createApp(testEnv(server, { ...env, ALLOW_UNVERIFIED_EMAIL: value }))).toThrow(ConfigError);
-    expect(() => createApp(testEnv(server, { ...env, ALLOW_UNVERIFIED_EMAIL: value }))).toThrow(/^ALLOW_UNVERIFIED_EMAIL /);
+    expect(() => createApp(testEnv(server, { ...env, ALLOW_UNVERIFIED_EMAIL: value }), { app: echoApp })).toThrow(ConfigError);
+    expect(() => createApp(testEnv(server, { ...env, ALLOW_UNVERIFIED_EMAIL: value }), { app: echoApp })).toThrow(
+      /^ALLOW_UNVERIFIED_EMAIL /,
+    );
   });
 
   it("a Kelvin sign (U+212A) does not pass for k: a@\\u212Aaizen.example is refused for kaizen.example", async () => {

@@ -2,12 +2,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createHandler } from "../../src/handler.js";
-import { createWhoami } from "../../src/whoami.js";
 import { createLogger } from "../../src/log.js";
 import { ALICE, mintAlbToken } from "../../src/testing/alb-token.js";
 import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey } from "../../src/testing/keys.js";
-import { body, harness, testEnv, useKeyServer } from "../helpers.js";
+import { body, echoApp, harness, testEnv, useKeyServer } from "../helpers.js";
 
 const key = createAlbKey();
 const server = useKeyServer([key]);
@@ -29,7 +28,7 @@ describe("cold start", () => {
 
   it("a configuration error fails the cold start naming the variable", () => {
     const env = Object.fromEntries(Object.entries(testEnv(server)).filter(([k]) => k !== "LOAD_BALANCER_ARN"));
-    expect(() => createApp(env)).toThrow(/^LOAD_BALANCER_ARN is required/);
+    expect(() => createApp(env, { app: echoApp })).toThrow(/^LOAD_BALANCER_ARN is required/);
   });
 });
 
@@ -43,7 +42,7 @@ describe("unexpected errors", () => {
         verify: () => Promise.reject(new TypeError("boom at eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.sig")),
       },
       logger: createLogger((l) => lines.push(l)),
-      app: createWhoami(),
+      app: echoApp,
     });
     const res = await handler(albEvent({ oidc: { data: "x.y.z" } }), { awsRequestId: "req-123" });
     expect(res.statusCode).toBe(500);

@@ -150,7 +150,7 @@ describe("dist/index.js", () => {
 
   it("fails its cold start naming LOAD_BALANCER_ARN when it is missing", () => {
     const env = { PATH: process.env.PATH ?? "", ISSUER, CLIENT_ID: CLIENT };
-    const run = spawnSync(process.execPath, ["-e", "require('./dist/index.js')"], { env, encoding: "utf8" });
+    const run = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(BUNDLE)})`], { env, encoding: "utf8" });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain("LOAD_BALANCER_ARN is required");
   });

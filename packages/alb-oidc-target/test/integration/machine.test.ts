@@ -13,7 +13,7 @@ import {
   mintMachineToken,
   type MachineMintOptions,
 } from "../../src/testing/machine-token.js";
-import { body, expectKeysUnavailable, harness, header, testEnv, useKeyServer, type Harness } from "../helpers.js";
+import { body, echoApp, expectKeysUnavailable, harness, header, testEnv, useKeyServer, type Harness } from "../helpers.js";
 
 const albKey = createAlbKey();
 const rsaKey = createRsaKey();
@@ -286,7 +286,7 @@ describe("the JWKS endpoint", () => {
 
   it("an unknown kid refetches the JWKS at most once per cool-down", async () => {
     const rawLogs: string[] = [];
-    const app = createApp(testEnv(albServer, m2mEnv()), { writeLog: (l) => rawLogs.push(l), jwksCoolDownSeconds: 0.3 });
+    const app = createApp(testEnv(albServer, m2mEnv()), { app: echoApp, writeLog: (l) => rawLogs.push(l), jwksCoolDownSeconds: 0.3 });
     expect((await app.handler(apiEvent(`Bearer ${valid()}`))).statusCode).toBe(200);
     expect(jwksServer.requests).toHaveLength(1);
 

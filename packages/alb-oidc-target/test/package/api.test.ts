@@ -2,7 +2,7 @@
 import type { ALBResult } from "aws-lambda";
 import { describe, expect, it, vi } from "vitest";
 import { AuthError, ConfigError, createAlbAuth, withAlbAuth, type AlbApp, type AlbAuthOptions, type Principal } from "../../src/api.js";
-import { body, header, useFakeAlb } from "../helpers.js";
+import { body, useFakeAlb } from "../helpers.js";
 
 const alb = useFakeAlb();
 
@@ -310,45 +310,5 @@ describe("createAlbAuth", () => {
       type: "machine",
     });
     await expect(auth.verifyHeaders({})).rejects.toBeInstanceOf(AuthError);
-  });
-});
-
-describe("the sample function", () => {
-  it("answers a browser with a page naming the user, with a logout link", async () => {
-    const { createWhoami } = await import("../../src/whoami.js");
-    const handler = withAlbAuth(createWhoami(), { env: alb.env, writeLog: () => undefined });
-    const res = await handler(alb.userEvent({ headers: { accept: "text/html,application/xhtml+xml;q=0.9" } }));
-    expect(res.statusCode).toBe(200);
-    expect(header(res, "content-type")).toBe("text/html; charset=utf-8");
-    expect(res.body).toContain("<h1>Alice Example</h1>");
-    expect(res.body).toContain("alice@example.com");
-    expect(res.body).toContain('<img src="https://example.com/alice.png"');
-    expect(res.body).toContain('<a href="/logout">Log out</a>');
-  });
-
-  it("escapes claims in the page", async () => {
-    const { createWhoami } = await import("../../src/whoami.js");
-    const handler = withAlbAuth(createWhoami(), { env: alb.env, writeLog: () => undefined });
-    const claims = { sub: "mallory", name: "<script>alert(1)</script>", picture: "javascript:alert(1)" };
-    const res = await handler(alb.userEvent({ claims, headers: { accept: "text/html" } }));
-    expect(res.body).not.toContain("<script>");
-    expect(res.body).toContain("&#60;script&#62;");
-    expect(res.body).not.toContain("<img");
-  });
-
-  it("answers a browser's 403 with a page and a logout link, an API client's with JSON", async () => {
-    const { createWhoami } = await import("../../src/whoami.js");
-    const handler = withAlbAuth(createWhoami(), {
-      env: { ...alb.env, ALLOWED_EMAIL_DOMAINS: "example.org" },
-      forbiddenPage: true,
-      writeLog: () => undefined,
-    });
-    const page = await handler(alb.userEvent({ headers: { accept: "text/html" } }));
-    expect(page.statusCode).toBe(403);
-    expect(header(page, "content-type")).toBe("text/html; charset=utf-8");
-    expect(page.body).toContain('<a href="/logout">Log out</a>');
-    const json = await handler(alb.userEvent());
-    expect(json.statusCode).toBe(403);
-    expect(body(json)).toEqual({ message: "Forbidden", error: "forbidden" });
   });
 });

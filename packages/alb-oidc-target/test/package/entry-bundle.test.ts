@@ -1,4 +1,4 @@
-// A user's bundle of the package entry, built from source: only our runtime modules and aws-jwt-verify, nothing from the testing kit, the emulator or an integration (the consumer test checks the packed tarball the same way).
+// A user's bundle of the package entry, built from source: only our runtime modules and aws-jwt-verify, nothing from the testing kit, the shared rules beyond the asserts, or an integration (the consumer test checks the packed tarball the same way).
 import { build } from "esbuild";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -15,6 +15,7 @@ async function inputsOf(contents: string): Promise<string[]> {
     format: "cjs",
     metafile: true,
     logLevel: "silent",
+    absWorkingDir: ROOT,
   });
   const output = Object.values(result.metafile.outputs)[0];
   return Object.entries(output?.inputs ?? {})
@@ -29,10 +30,10 @@ describe("a bundle of the package entry", () => {
     );
     expect(inputs.length).toBeGreaterThan(10);
     const ours = inputs.filter((i) => i.startsWith("src/"));
-    expect(ours.filter((i) => /^src\/(testing|local|integrations)\/|whoami/.test(i))).toEqual([]);
-    // The configuration asserts are shared with the CDK app, so they live in infra/lib (the package ships them as lib/*/config-assert.js).
-    const shared = ["infra/lib/config-assert.mts"];
-    const foreign = inputs.filter((i) => !i.startsWith("src/") && !i.startsWith("<stdin>") && !shared.includes(i));
+    expect(ours.filter((i) => /^src\/(testing|integrations)\/|whoami/.test(i))).toEqual([]);
+    // Of the rules shared with the emulator and the construct, only the configuration asserts the configuration reads.
+    expect(ours.filter((i) => i.startsWith("src/rules/"))).toEqual(["src/rules/config-assert.ts"]);
+    const foreign = inputs.filter((i) => !i.startsWith("src/") && !i.startsWith("<stdin>"));
     expect(foreign.filter((i) => !i.includes("node_modules/aws-jwt-verify/"))).toEqual([]);
   });
 

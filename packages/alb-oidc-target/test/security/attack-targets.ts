@@ -4,7 +4,7 @@ import { withAlbAuth } from "../../src/api.js";
 import type { TokenMemo } from "../../src/auth/memo.js";
 import type { KeyServer } from "../../src/testing/key-server.js";
 import { coldStartBundle, readBundle } from "../dist-bundle.js";
-import { captureLog, harness, testEnv } from "../helpers.js";
+import { captureLog, echoApp, harness, testEnv } from "../helpers.js";
 
 /** What the catalogue needs of a cold start: the handler and every log line it wrote. */
 export interface AttackHarness {
@@ -21,21 +21,10 @@ export interface AttackTarget {
   readonly coldStart: (server: Pick<KeyServer, "url">, extra?: Record<string, string>) => AttackHarness;
 }
 
-/** A handler built with the package's withAlbAuth and an app that echoes the principal as the sample does. */
+/** A handler built with the package's withAlbAuth around the tests' echo app. */
 function withAlbAuthColdStart(server: Pick<KeyServer, "url">, extra: Record<string, string> = {}): AttackHarness {
   const { logs, rawLogs, write } = captureLog();
-  const handler = withAlbAuth(
-    ({ event, principal }) => ({
-      statusCode: 200,
-      statusDescription: "200 OK",
-      body: JSON.stringify({ message: "Token is valid", identity: principal.sub, claims: principal.claims }),
-      // The answer in the event's header mode, as an ALB target must give it.
-      ...(event.multiValueHeaders
-        ? { multiValueHeaders: { "content-type": ["application/json"] } }
-        : { headers: { "content-type": "application/json" } }),
-    }),
-    { env: testEnv(server, extra), writeLog: write },
-  );
+  const handler = withAlbAuth(echoApp, { env: testEnv(server, extra), writeLog: write });
   return { handler: (e) => handler(e), rawLogs, logs, tokenMemo: undefined };
 }
 

@@ -6,7 +6,7 @@ import { OTHER_ALB_ARN, mintAlbToken, tamper } from "../../src/testing/alb-token
 import { userEvent } from "../../src/testing/events.js";
 import { createAlbKey } from "../../src/testing/keys.js";
 import { startKeyServer } from "../../src/testing/key-server.js";
-import { testEnv } from "../helpers.js";
+import { echoApp, testEnv } from "../helpers.js";
 import { ACCESS_TOKEN, BROWSER, SESSION_COOKIE } from "./support.js";
 
 const INVOCATIONS = Number(process.env.SOAK_INVOCATIONS ?? 100_000);
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   const server = await startKeyServer({ keys: [keyA, keyB] });
   let leaks = 0;
   const app = createApp(testEnv(server), {
+    app: echoApp,
     writeLog: (line) => {
       if (line.includes(ACCESS_TOKEN) || line.includes(SESSION_COOKIE) || line.includes("eyJ")) leaks++;
     },

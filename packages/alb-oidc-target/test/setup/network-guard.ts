@@ -15,7 +15,9 @@ import { isLoopbackHost } from "../../src/guards.js";
 export class NetworkGuardError extends Error {
   readonly code = "ERR_TEST_NETWORK_GUARD";
   constructor(what: string) {
-    super(`network guard: ${what} leaves the machine; tests may only talk to 127.0.0.0/8, ::1 or localhost (test/setup/network-guard.ts)`);
+    super(
+      `network guard: ${what} leaves the machine; tests may only talk to 127.0.0.0/8, ::1 or localhost (packages/alb-oidc-target/test/setup/network-guard.ts)`,
+    );
     this.name = "NetworkGuardError";
   }
 }

@@ -1,5 +1,7 @@
 // The ALB token verifier on its own: header checks run before any key fetch, and both exp fields bind.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createAlbTokenVerifier } from "../../src/auth/alb-token.js";
 import { AlbJwtVerifier } from "aws-jwt-verify/alb-verifier";
@@ -75,8 +77,11 @@ describe("the private field our KeyObjects ride on (aws-jwt-verify is pinned to 
   const settings = () => ({ albArn: DEFAULT_ALB_ARN, issuer: DEFAULT_ISSUER, clientId: DEFAULT_CLIENT_ID, jwksUri: server.url });
 
   it("the installed aws-jwt-verify is the minor version this was checked against", () => {
-    const installed = new URL("../../node_modules/aws-jwt-verify/package.json", import.meta.url);
-    expect((JSON.parse(readFileSync(installed, "utf8")) as { version: string }).version).toMatch(/^5\.2\./);
+    // The package exports no ./package.json: the first node_modules folder node would look in that holds it.
+    const folders = createRequire(import.meta.url).resolve.paths("aws-jwt-verify") ?? [];
+    const installed = folders.map((dir) => join(dir, "aws-jwt-verify/package.json")).find((file) => existsSync(file));
+    expect(installed).toBeDefined();
+    expect((JSON.parse(readFileSync(installed ?? "", "utf8")) as { version: string }).version).toMatch(/^5\.2\./);
   });
 
   it("AlbJwtVerifier holds a KeyObjectCache in its own publicKeyCache field, with the three methods we stand in for", () => {

@@ -1,7 +1,7 @@
 // bearerToken, the linear parser, against the regex it replaced (used here as an oracle on short inputs, where its backtracking costs nothing).
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
-import { bearerToken } from "../../src/auth/machine-token.js";
+import { bearerToken } from "../../src/auth/bearer.js";
 import { AuthError } from "../../src/errors.js";
 
 /** The old implementation, verbatim: quadratic on long runs of whitespace, exact on short ones. */

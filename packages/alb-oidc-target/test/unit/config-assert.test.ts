@@ -13,7 +13,7 @@ import {
   reject,
   splitList,
   type Fail,
-} from "../../infra/lib/config-assert.mjs";
+} from "../../src/rules/config-assert.js";
 
 const fail: Fail = (name, problem) => {
   throw new Error(`${name} ${problem}`);

@@ -3,10 +3,18 @@ import { execFile } from "node:child_process";
 import { lookup, promises as dnsPromises } from "node:dns";
 import { createServer, get as httpGet } from "node:http";
 import { get as httpsGet } from "node:https";
+import { createRequire } from "node:module";
 import { connect } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loopback } from "../../src/testing/loopback.js";
 import { NetworkGuardError, takeRefusals } from "../setup/network-guard.js";
+
+/** The repository's packages/ folder. */
+const PACKAGES = fileURLToPath(new URL("../../..", import.meta.url));
+/** vitest's own CLI, as installed for this repository. */
+const VITEST = join(createRequire(import.meta.url).resolve("vitest/package.json"), "..", "vitest.mjs");
 
 const MESSAGE = /^network guard: .* leaves the machine; tests may only talk to 127\.0\.0\.0\/8, ::1 or localhost/;
 
@@ -89,7 +97,7 @@ describe("a refused connection fails its test", () => {
     const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
       execFile(
         process.execPath,
-        ["node_modules/vitest/vitest.mjs", "run", "--config", "test/setup/fixtures/vitest.guard.config.ts"],
+        [VITEST, "run", "--config", fileURLToPath(new URL("../setup/fixtures/vitest.guard.config.ts", import.meta.url))],
         { env: { ...process.env, CI: "true", NO_COLOR: "1" } },
         (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, text: `${stdout}${stderr}` }),
       );
@@ -102,8 +110,15 @@ describe("a refused connection fails its test", () => {
 });
 
 describe("every vitest config installs the guard", () => {
-  it.each(["vitest.config.ts", "vitest.security.config.ts", "vitest.e2e.config.ts"])("%s lists it in setupFiles", async (file) => {
-    const config = (await import(`../../${file}`)) as { default: { test?: { setupFiles?: string[] } } };
-    expect(config.default.test?.setupFiles).toContain("./test/setup/network-guard.ts");
+  it.each([
+    "alb-oidc-target/vitest.config.ts",
+    "alb-oidc-target/vitest.security.config.ts",
+    "emulator/vitest.config.ts",
+    "emulator/vitest.e2e.config.ts",
+  ])("packages/%s lists it in setupFiles", async (file) => {
+    const config = (await import(/* @vite-ignore */ pathToFileURL(join(PACKAGES, file)).href)) as {
+      default: { test?: { setupFiles?: string[] } };
+    };
+    expect(config.default.test?.setupFiles).toContain(fileURLToPath(new URL("../setup/network-guard.ts", import.meta.url)));
   });
 });
