@@ -1,14 +1,23 @@
-// `alb-oidc-target invoke` / `npm run invoke -- <event.json> [--as-is] [--handler <file>[#export]]`: runs the Lambda handler (the sample function or a module of yours) on a sample ALB event, minting a fresh token (ALB user token or RS256 machine bearer token) with a local key and serving it from a loopback key server.
+// `alb-oidc-target-emulator invoke` / `npm run invoke -- <event.json> [--as-is] [--handler <file>[#export]]`: runs the Lambda handler (the sample function or a module of yours) on a sample ALB event, minting a fresh token (ALB user token or RS256 machine bearer token) with a local key and serving it from a loopback key server.
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import type { ALBEvent, ALBResult } from "aws-lambda";
-import { createApp } from "../app.js";
-import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, mintAlbToken } from "../testing/alb-token.js";
-import { createAlbKey, createRsaKey } from "../testing/keys.js";
-import { startKeyServer, type KeyServer } from "../testing/key-server.js";
-import { DEFAULT_M2M_AUDIENCE, DEFAULT_M2M_ISSUER, mintMachineToken } from "../testing/machine-token.js";
+import {
+  DEFAULT_ALB_ARN,
+  DEFAULT_CLIENT_ID,
+  DEFAULT_ISSUER,
+  DEFAULT_M2M_AUDIENCE,
+  DEFAULT_M2M_ISSUER,
+  createAlbKey,
+  createRsaKey,
+  mintAlbToken,
+  mintMachineToken,
+  startKeyServer,
+  type KeyServer,
+} from "alb-oidc-target/testing";
 import { loadHandler, parseHandlerSpec } from "./emulator/targets/handler-module.js";
+import { sampleHandler } from "./sample/whoami.js";
 import { runDirectly } from "./run-directly.js";
 
 /**
@@ -109,7 +118,7 @@ export async function prepare(sample: SampleEvent, baseEnv: Record<string, strin
 export async function invoke(event: ALBEvent, env: Record<string, string | undefined>, handlerSpec?: string): Promise<ALBResult> {
   const awsRequestId = `local-${randomBytes(4).toString("hex")}`;
   if (handlerSpec === undefined) {
-    const { handler } = createApp(env, { writeLog: (l) => process.stderr.write(l) });
+    const handler = sampleHandler({ env, writeLog: (l) => process.stderr.write(l) });
     return handler(event, { awsRequestId });
   }
   const clean: Record<string, string> = {};
@@ -119,7 +128,7 @@ export async function invoke(event: ALBEvent, env: Record<string, string | undef
   return (await handler(event, { awsRequestId, functionName: "local", getRemainingTimeInMillis: () => 30_000 })) as ALBResult;
 }
 
-const USAGE = "usage: alb-oidc-target invoke <event.json> [--as-is] [--handler <file>[#export]]   (npm run invoke -- ...)\n";
+const USAGE = "usage: alb-oidc-target-emulator invoke <event.json> [--as-is] [--handler <file>[#export]]   (npm run invoke -- ...)\n";
 
 /**
  * Runs one sample event and prints the ALB result; returns the exit code.

@@ -3,7 +3,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /**
- * Is the module at `moduleUrl` the process's entry script (`tsx src/local/start.ts`), not imported by the bin or a test?
+ * Is the module at `moduleUrl` the process's entry script (`tsx src/start.ts`), not imported by the bin or a test?
  * @example if (runDirectly(import.meta.url)) void main(process.argv.slice(2));
  */
 export function runDirectly(moduleUrl: string): boolean {

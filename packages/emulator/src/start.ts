@@ -1,6 +1,6 @@
-// `alb-oidc-target emulate` / `npm start`: the local ALB emulator (embedded OIDC provider by default) in front of the sample function, a handler module or an HTTP upstream.
+// `alb-oidc-target-emulator` / `npm start`: the local ALB emulator (embedded OIDC provider by default) in front of the sample function, a handler module or an HTTP upstream.
 import { parseArgs } from "node:util";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "alb-oidc-target";
 import { banner } from "./emulator/banner.js";
 import { startEmulator, type EmulatorOptions } from "./emulator/emulator.js";
 import { EmulatorConfigError, loadEmulatorConfig, withEmbeddedIdp } from "./emulator/listener/config-file.js";
@@ -11,7 +11,7 @@ import { runDirectly } from "./run-directly.js";
 
 const DEFAULT_CONFIG = "alb.config.json";
 
-export const USAGE = `usage: alb-oidc-target emulate [options]   (npm start -- [options])
+export const USAGE = `usage: alb-oidc-target-emulator [options]   (npm start -- [options])
 
 Targets (one; the sample function by default):
   --handler <file>[#export]   a Lambda handler module (.js, .mjs, .cjs; .ts through tsx); export "handler" by default

@@ -1,7 +1,7 @@
-// `alb-oidc-target token` / `npm run token -- --scope "<scopes>"`: a client-credentials access token from the running emulator's embedded provider, printed alone for curl.
+// `alb-oidc-target-emulator token` / `npm run token -- --scope "<scopes>"`: a client-credentials access token from the running emulator's embedded provider, printed alone for curl.
 import { parseArgs } from "node:util";
 import * as client from "openid-client";
-import { isUnreachable } from "../guards.js";
+import { isUnreachable } from "./unreachable.js";
 import { DEMO_MACHINE_CLIENT } from "./oidc/machine-client.js";
 import { runDirectly } from "./run-directly.js";
 
@@ -131,7 +131,7 @@ async function printToken(argv: string[]): Promise<void> {
   process.stdout.write(`${token}\n`);
 }
 
-// Tests import fetchMachineToken; only `npm run token` (tsx src/local/token.ts) runs the command.
+// Tests import fetchMachineToken; only `npm run token` (tsx src/token.ts) runs the command.
 if (runDirectly(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),

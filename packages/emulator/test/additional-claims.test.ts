@@ -1,7 +1,7 @@
-// The AdditionalClaims rules shared by the emulator and the construct (infra/lib/additional-claims.mts): each rule once, and the emulator's wording of it.
+// The AdditionalClaims rules shared by the emulator and the construct (alb-oidc-target/rules): each rule once, and the emulator's wording of it.
 import { describe, expect, it } from "vitest";
-import { additionalClaimsProblem, type ClaimToCheck } from "../../infra/lib/additional-claims.mjs";
-import { parseEmulatorConfig } from "../../src/local/emulator/listener/config-file.js";
+import { additionalClaimsProblem, type ClaimToCheck } from "alb-oidc-target/rules";
+import { parseEmulatorConfig } from "../src/emulator/listener/config-file.js";
 
 const ok: ClaimToCheck = { name: "scope", format: "space-separated-values", values: ["orders:read"] };
 

@@ -1,26 +1,29 @@
-// The emulate flags (parsed inside start.ts's main) and `invoke --handler`: mistakes are configuration errors naming the flag; the bin dispatches to each main.
+// The emulator's flags (parsed inside start.ts's main) and `invoke --handler`: mistakes are configuration errors naming the flag; the bin dispatches to each main.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { emulatorOptions } from "../../src/local/start.js";
+import { emulatorOptions } from "../src/start.js";
+import { REPOSITORY_ROOT } from "./setup.js";
 
 const run = promisify(execFile);
+/** The repository's emulator configuration, which `npm start` reads. */
+const CONFIG = `${REPOSITORY_ROOT}/alb.config.json`;
 
-describe("emulate flags", () => {
+describe("the emulator's flags", () => {
   it("reads the target, the ports (KEY_PORT defaults to PORT+2) and the listener source", () => {
     const { options } = emulatorOptions(["--upstream", "http://127.0.0.1:8080", "--upstream-timeout", "5"], { PORT: "4000" });
     expect(options.target).toEqual({ kind: "upstream", url: "http://127.0.0.1:8080", allowRemote: false, timeoutMs: 5000 });
     expect([options.port, options.idpPort, options.keyPort]).toEqual([4000, 4001, 4002]);
     expect(emulatorOptions([], { PORT: "4000", KEY_PORT: "5555" }).options.keyPort).toBe(5555);
-    expect(emulatorOptions(["--handler", "test/emulator/fixtures/plain-handler.mjs"], {}).options.target).toEqual({
+    expect(emulatorOptions(["--handler", "test/fixtures/plain-handler.mjs"], {}).options.target).toEqual({
       kind: "handler",
-      handler: "test/emulator/fixtures/plain-handler.mjs",
+      handler: "test/fixtures/plain-handler.mjs",
     });
   });
 
   it("--embedded-idp with --config drops the file's IdP fields and keeps the rest", () => {
-    const { options, source } = emulatorOptions(["--config", "alb.config.json", "--embedded-idp"], {});
-    expect(source).toBe("alb.config.json, IdPs swapped for the embedded provider");
+    const { options, source } = emulatorOptions(["--config", CONFIG, "--embedded-idp"], {});
+    expect(source).toBe(`${CONFIG}, IdPs swapped for the embedded provider`);
     expect(options.file).toMatchObject({ Scope: "openid profile email", JwtValidation: { PathPrefixes: ["/api/"] } });
     expect(options.file?.Issuer).toBeUndefined();
   });
@@ -41,16 +44,16 @@ describe("emulate flags", () => {
   });
 });
 
-describe("alb-oidc-target invoke --handler", () => {
+describe("alb-oidc-target-emulator invoke --handler", () => {
   it("runs a sample event through a handler module with a freshly minted token, and prints its ALB result", async () => {
     const { stdout } = await run(process.execPath, [
       "--import",
       "tsx",
-      "src/local/cli.ts",
+      "src/cli.ts",
       "invoke",
       "events/whoami.json",
       "--handler",
-      "test/emulator/fixtures/my-handler.ts",
+      "test/fixtures/my-handler.ts",
     ]);
     const result = JSON.parse(stdout) as { statusCode: number; body: string };
     expect(result.statusCode).toBe(200);
@@ -58,7 +61,7 @@ describe("alb-oidc-target invoke --handler", () => {
   });
 
   it("an unknown command prints the usage and exits 2", async () => {
-    await expect(run(process.execPath, ["--import", "tsx", "src/local/cli.ts", "nope"])).rejects.toMatchObject({
+    await expect(run(process.execPath, ["--import", "tsx", "src/cli.ts", "nope"])).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringContaining('unknown command "nope"') as unknown,
     });

@@ -10,7 +10,8 @@ import {
   needsEmbeddedProvider,
   parseEmulatorConfig,
   resolveConfig,
-} from "../../src/local/emulator/listener/config-file.js";
+} from "../src/emulator/listener/config-file.js";
+import { REPOSITORY_ROOT } from "./setup.js";
 
 const LINE = {
   Issuer: "https://access.line.me",
@@ -24,7 +25,7 @@ const LINE = {
 
 describe("the default alb.config.json", () => {
   it("is valid, uses the embedded provider and asks for the profile scopes", () => {
-    const file = loadEmulatorConfig("alb.config.json", true);
+    const file = loadEmulatorConfig(`${REPOSITORY_ROOT}/alb.config.json`, true);
     expect(needsEmbeddedProvider(file)).toBe(true);
     expect(file.Scope).toBe("openid profile email");
     expect(file.OnUnauthenticatedRequest).toBe("authenticate");

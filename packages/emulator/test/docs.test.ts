@@ -2,24 +2,30 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
-import { banner } from "../../src/local/emulator/banner.js";
-import { testEmulator } from "../emulator/setup.js";
+import { banner } from "../src/emulator/banner.js";
+import { REPOSITORY_ROOT, testEmulator } from "./setup.js";
 
 const MAX_LINE = 160;
 
-/** The Markdown files a reader of the repository meets: the README, docs/, the construct's and the examples' READMEs. */
+/** A repository path (as messages name it) on disk. */
+const onDisk = (path: string): string => join(REPOSITORY_ROOT, path);
+
+/** Folders of a package that hold no documentation: sources, tests, build output. */
+const NOT_DOCS = new Set(["node_modules", "src", "test", "lib", "dist", "cdk.out"]);
+
+/** The Markdown files a reader of the repository meets: the README, docs/, each package's, the sample's and the examples' READMEs and changelogs. */
 function markdownFiles(): string[] {
-  const files = ["README.md", "infra/README.md"];
-  for (const name of readdirSync("docs")) if (name.endsWith(".md")) files.push(join("docs", name));
+  const files = ["README.md"];
+  for (const name of readdirSync(onDisk("docs"))) if (name.endsWith(".md")) files.push(join("docs", name));
   const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      if (name === "node_modules" || name.startsWith(".")) continue;
+    for (const name of readdirSync(onDisk(dir))) {
+      if (NOT_DOCS.has(name) || name.startsWith(".")) continue;
       const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name === "README.md") files.push(path);
+      if (statSync(onDisk(path)).isDirectory()) walk(path);
+      else if (name === "README.md" || name === "CHANGELOG.md") files.push(path);
     }
   };
-  walk("examples");
+  for (const dir of ["packages", "sample", "examples"]) walk(dir);
   return files;
 }
 
@@ -118,8 +124,8 @@ function longLines(file: string, markdown: string): string[] {
 
 /** Reads a repository path: a file's text, "" for a directory, undefined when it does not exist. */
 function readRepo(path: string): string | undefined {
-  if (!existsSync(path)) return undefined;
-  return statSync(path).isDirectory() ? "" : readFileSync(path, "utf8");
+  if (!existsSync(onDisk(path))) return undefined;
+  return statSync(onDisk(path)).isDirectory() ? "" : readFileSync(onDisk(path), "utf8");
 }
 
 describe("the checker itself", () => {
@@ -157,41 +163,52 @@ describe("the checker itself", () => {
 describe("the documentation", () => {
   const files = markdownFiles();
 
-  it("covers the README, docs/, infra/README.md and the examples' READMEs", () => {
-    expect(files).toEqual(expect.arrayContaining(["README.md", "infra/README.md", "examples/notes-api/README.md", "docs/security.md"]));
+  it("covers the README, docs/, the packages' and the examples' READMEs", () => {
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "README.md",
+        "packages/alb-oidc-target/README.md",
+        "packages/emulator/README.md",
+        "packages/cdk/README.md",
+        "examples/notes-api/README.md",
+        "docs/security.md",
+      ]),
+    );
   });
 
   it("has no relative link or #anchor that does not resolve", () => {
-    const problems = files.flatMap((file) => brokenLinks(file, readFileSync(file, "utf8"), readRepo));
+    const problems = files.flatMap((file) => brokenLinks(file, readFileSync(onDisk(file), "utf8"), readRepo));
     expect(problems).toEqual([]);
   });
 
   it(`has no line over ${MAX_LINE} characters outside tables and code blocks`, () => {
-    const problems = files.flatMap((file) => longLines(file, readFileSync(file, "utf8")));
+    const problems = files.flatMap((file) => longLines(file, readFileSync(onDisk(file), "utf8")));
     expect(problems).toEqual([]);
   });
 
   it("gives the two commands and 'Use it in your own function' near the top of the README", () => {
-    const top = readFileSync("README.md", "utf8").split("\n").slice(0, 40).join("\n");
+    const top = readFileSync(onDisk("README.md"), "utf8").split("\n").slice(0, 40).join("\n");
     expect(top).toContain("npm ci && npm start");
     expect(top).toContain("npm ci && npm test");
     expect(top).toContain("\n## Use it in your own function\n");
   });
 
   it("points the emulator's banner, help text and config file only at sections that exist", () => {
-    const sources = ["alb.config.json", "src/local/start.ts", "src/local/emulator/banner.ts"];
-    const links = sources.flatMap((s) => [...readFileSync(s, "utf8").matchAll(/\b((?:README|docs\/[\w-]+|infra\/README)\.md)#([\w-]+)/g)]);
+    const sources = ["alb.config.json", "packages/emulator/src/start.ts", "packages/emulator/src/emulator/banner.ts"];
+    const links = sources.flatMap((s) => [
+      ...readFileSync(onDisk(s), "utf8").matchAll(/\b((?:README|docs\/[\w-]+|packages\/[\w-]+\/README)\.md)#([\w-]+)/g),
+    ]);
     expect(links.length).toBeGreaterThanOrEqual(3);
     for (const [link, path = "", anchor = ""] of links) {
-      expect(anchorsOf(readFileSync(path, "utf8")).has(anchor), link).toBe(true);
+      expect(anchorsOf(readFileSync(onDisk(path), "utf8")).has(anchor), link).toBe(true);
     }
   });
 
   it("points a running emulator's banner and the config file at README sections that exist (the old docs/readme/run-locally.md nowhere)", async () => {
     const alb = await testEmulator();
     try {
-      const readme = anchorsOf(readFileSync("README.md", "utf8"));
-      const text = `${banner(alb, "test")}\n${readFileSync("alb.config.json", "utf8")}`;
+      const readme = anchorsOf(readFileSync(onDisk("README.md"), "utf8"));
+      const text = `${banner(alb, "test")}\n${readFileSync(onDisk("alb.config.json"), "utf8")}`;
       const links = [...text.matchAll(/README\.md#([a-z0-9-]+)/g)].map((m) => m[1] ?? "");
       expect(links.length).toBeGreaterThanOrEqual(2);
       for (const link of links) expect(readme.has(link), link).toBe(true);

@@ -1,7 +1,7 @@
 // functionEnvironment: the variables the emulator gives the function, from the configuration in force alone (no servers).
 import { describe, expect, it } from "vitest";
-import { resolveConfig, type EmulatorConfig, type IdpFields } from "../../src/local/emulator/listener/config-file.js";
-import { functionEnvironment, type FunctionEnvInputs } from "../../src/local/emulator/targets/function-env.js";
+import { resolveConfig, type EmulatorConfig, type IdpFields } from "../src/emulator/listener/config-file.js";
+import { functionEnvironment, type FunctionEnvInputs } from "../src/emulator/targets/function-env.js";
 
 const IDP: IdpFields = {
   Issuer: "http://127.0.0.1:4001",

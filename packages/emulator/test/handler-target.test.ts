@@ -2,11 +2,11 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_USERS } from "../../src/local/oidc/users.js";
+import { DEMO_USERS } from "../src/oidc/users.js";
 import { Browser } from "./browser.js";
 import { testEmulator, type TestEmulator } from "./setup.js";
 
-const FIXTURES = "test/emulator/fixtures";
+const FIXTURES = "test/fixtures";
 
 describe("a TypeScript handler module outside src/ (the function a user builds)", () => {
   let alb: TestEmulator;
@@ -135,9 +135,9 @@ describe("a handler module that cannot be used", () => {
   });
 });
 
-describe("alb-oidc-target emulate --handler, as a process", () => {
+describe("alb-oidc-target-emulator --handler, as a process", () => {
   it("loads a .ts module through tsx, prints the banner with the key endpoint, and the login flow ends at the module's answer", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/local/cli.ts", "emulate", "--handler", `${FIXTURES}/my-handler.ts`], {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "--handler", `${FIXTURES}/my-handler.ts`], {
       env: { ...process.env, PORT: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -1,11 +1,9 @@
 // What the ALB answers when the IdP is misconfigured or fails: the article's lab errors by their misconfigurations (400, 401, 561), the ALB's 500s and nonce failures, and an IdP's error text kept bounded and free of tokens.
 import { createServer } from "node:http";
 import { describe, expect, it } from "vitest";
-import { scrubTokens } from "../../src/log.js";
-import { mintAlbToken } from "../../src/testing/alb-token.js";
-import { createAlbKey } from "../../src/testing/keys.js";
-import { loopback } from "../../src/testing/loopback.js";
-import { useForFile } from "../helpers.js";
+import { scrubTokens } from "alb-oidc-target/rules";
+import { mintAlbToken, createAlbKey, loopback } from "alb-oidc-target/testing";
+import { useForFile } from "../../alb-oidc-target/test/helpers.js";
 import { Browser, type Followed } from "./browser.js";
 import { testEmulator, type TestEmulator } from "./setup.js";
 

@@ -1,16 +1,23 @@
 // The emulator's jwt-validation rule on machine path prefixes: what reaches the function, what the emulator answers itself, and the config block.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadEmulatorConfig, parseEmulatorConfig, resolveConfig } from "../../src/local/emulator/listener/config-file.js";
-import { claimMatches } from "../../src/local/emulator/jwt-validation/claim-match.js";
-import type { AdditionalClaim, JwtValidationFile } from "../../src/local/emulator/jwt-validation/rule-config.js";
-import { fetchMachineToken } from "../../src/local/token.js";
-import { decodePart, mintAlbToken } from "../../src/testing/alb-token.js";
-import { startKeyServer, type KeyServer } from "../../src/testing/key-server.js";
-import { createAlbKey, createRsaKey } from "../../src/testing/keys.js";
-import { DEFAULT_M2M_AUDIENCE, mintMachineToken, type MachineMintOptions } from "../../src/testing/machine-token.js";
-import { useKeyServer } from "../helpers.js";
+import { loadEmulatorConfig, parseEmulatorConfig, resolveConfig } from "../src/emulator/listener/config-file.js";
+import { claimMatches } from "../src/emulator/jwt-validation/claim-match.js";
+import type { AdditionalClaim, JwtValidationFile } from "../src/emulator/jwt-validation/rule-config.js";
+import { fetchMachineToken } from "../src/token.js";
+import {
+  decodePart,
+  mintAlbToken,
+  startKeyServer,
+  type KeyServer,
+  createAlbKey,
+  createRsaKey,
+  DEFAULT_M2M_AUDIENCE,
+  mintMachineToken,
+  type MachineMintOptions,
+} from "alb-oidc-target/testing";
+import { useKeyServer } from "../../alb-oidc-target/test/helpers.js";
 import { Browser } from "./browser.js";
-import { lastEvent, testEmulator, type TestEmulator } from "./setup.js";
+import { lastEvent, REPOSITORY_ROOT, testEmulator, type TestEmulator } from "./setup.js";
 
 function oidcHeaders(headers: Record<string, string | undefined> | undefined): string[] {
   return Object.keys(headers ?? {}).filter((h) => h.startsWith("x-amzn-oidc"));
@@ -33,7 +40,10 @@ describe("with the repository's alb.config.json and the embedded provider (what 
   let alb: TestEmulator;
   let issuer: string;
   beforeAll(async () => {
-    alb = await testEmulator({ file: loadEmulatorConfig("alb.config.json", true), functionEnv: { M2M_REQUIRED_SCOPES: "orders:read" } });
+    alb = await testEmulator({
+      file: loadEmulatorConfig(`${REPOSITORY_ROOT}/alb.config.json`, true),
+      functionEnv: { M2M_REQUIRED_SCOPES: "orders:read" },
+    });
     issuer = alb.idp?.issuer ?? "";
   });
   afterAll(async () => {

@@ -1,13 +1,6 @@
 // Listener rules: the ALB's wildcard semantics for path-pattern (case-sensitive) and host-header (case-insensitive), priority order, the default rule last.
 import { describe, expect, it } from "vitest";
-import {
-  matchRule,
-  prefixOf,
-  sortRules,
-  wildcardMatch,
-  type Listener,
-  type ListenerRule,
-} from "../../src/local/emulator/listener/rules.js";
+import { matchRule, prefixOf, sortRules, wildcardMatch, type Listener, type ListenerRule } from "../src/emulator/listener/rules.js";
 
 describe("wildcardMatch", () => {
   it.each([

@@ -1,8 +1,7 @@
 // The login flow through the emulator with a cookie-keeping client: verified claims, session reuse, cookies, re-minting, spoofed headers, logout.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { DEMO_USERS } from "../../src/local/oidc/users.js";
-import { decodePart, mintAlbToken } from "../../src/testing/alb-token.js";
-import { createAlbKey } from "../../src/testing/keys.js";
+import { DEMO_USERS } from "../src/oidc/users.js";
+import { decodePart, mintAlbToken, createAlbKey } from "alb-oidc-target/testing";
 import { Browser } from "./browser.js";
 import { lastEvent, testEmulator, type TestEmulator } from "./setup.js";
 

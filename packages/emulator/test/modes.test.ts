@@ -1,7 +1,6 @@
 // OnUnauthenticatedRequest deny and allow, and the target group's multi-value headers mode.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mintAlbToken } from "../../src/testing/alb-token.js";
-import { createAlbKey } from "../../src/testing/keys.js";
+import { mintAlbToken, createAlbKey } from "alb-oidc-target/testing";
 import { Browser } from "./browser.js";
 import { lastEvent, testEmulator, type TestEmulator } from "./setup.js";
 

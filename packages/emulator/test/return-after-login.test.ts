@@ -1,8 +1,8 @@
 // After login the browser goes back to the URL it first asked for, on the host it browsed to: never to another host, whatever the request target looked like.
 import { request } from "node:http";
 import { describe, expect, it } from "vitest";
-import { safeReturnTo } from "../../src/local/emulator/authenticate-oidc/action.js";
-import { useForFile } from "../helpers.js";
+import { safeReturnTo } from "../src/emulator/authenticate-oidc/action.js";
+import { useForFile } from "../../alb-oidc-target/test/helpers.js";
 import { Browser } from "./browser.js";
 import { testEmulator } from "./setup.js";
 

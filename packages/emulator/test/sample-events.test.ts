@@ -1,10 +1,10 @@
-// Every sample event, run as `npm run invoke` runs them: each gives the answer its description promises.
+// Every sample event, run through the sample function as `npm run invoke` runs them: each gives the answer its description promises.
 import { readFile } from "node:fs/promises";
 import type { ALBResult } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/app.js";
-import { prepare, type SampleEvent } from "../../src/local/invoke.js";
-import { body, header } from "../helpers.js";
+import { prepare, type SampleEvent } from "../src/invoke.js";
+import { sampleHandler } from "../src/sample/whoami.js";
+import { body, header } from "../../alb-oidc-target/test/helpers.js";
 
 const cases: [file: string, status: number, code: string | undefined, check?: (res: ALBResult) => void][] = [
   ["whoami.json", 200, undefined, (res) => expect(body(res)).toMatchObject({ message: "Token is valid", identity: "alice" })],
@@ -46,11 +46,11 @@ const cases: [file: string, status: number, code: string | undefined, check?: (r
 
 describe("sample events", () => {
   it.each(cases)("events/%s -> %i %s", async (file, status, code, check) => {
-    const sample = JSON.parse(await readFile(new URL(`../../events/${file}`, import.meta.url), "utf8")) as SampleEvent;
+    const sample = JSON.parse(await readFile(new URL(`../events/${file}`, import.meta.url), "utf8")) as SampleEvent;
     expect(sample.description).toContain(`expect ${status}${code === undefined ? "" : ` ${code}`}`);
     const { event, env, servers } = await prepare(sample, {});
     try {
-      const res = await createApp(env, { writeLog: () => undefined }).handler(event);
+      const res = await sampleHandler({ env, writeLog: () => undefined })(event);
       expect(res.statusCode).toBe(status);
       // The exact code of a refusal, and none on an answer that is not one.
       const error = res.body?.startsWith("{") ? body(res).error : undefined;

@@ -1,6 +1,6 @@
 // `npm start`'s self-check: one ALB event for alice through the function, printed as the ALB result, without any token in it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeSelfCheck, selfCheck } from "../../src/local/emulator/self-check.js";
+import { describeSelfCheck, selfCheck } from "../src/emulator/self-check.js";
 import { testEmulator, type TestEmulator } from "./setup.js";
 
 let alb: TestEmulator;

@@ -1,6 +1,10 @@
 // Starting an emulator for a test: ephemeral loopback ports, the embedded provider, the log captured, the function's events recorded.
 import type { ALBEvent } from "aws-lambda";
-import { isLambdaTarget, startEmulator, type Emulator, type EmulatorOptions } from "../../src/local/emulator/emulator.js";
+import { resolve } from "node:path";
+import { isLambdaTarget, startEmulator, type Emulator, type EmulatorOptions } from "../src/emulator/emulator.js";
+
+/** The repository's root: its alb.config.json (what `npm start` reads), README.md and docs/. */
+export const REPOSITORY_ROOT = resolve(import.meta.dirname, "../../..");
 
 export interface TestEmulator extends Emulator {
   /** Raw log lines (emulator and function). */

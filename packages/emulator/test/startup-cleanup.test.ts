@@ -1,8 +1,8 @@
 // startEmulator undoes every step it took when a later one throws: nothing left listening, its ports free again, process.env as it was.
 import { createServer as createNetServer, type AddressInfo, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmulatorConfigError } from "../../src/local/emulator/listener/config-file.js";
-import { startEmulator, type EmulatorOptions } from "../../src/local/emulator/emulator.js";
+import { EmulatorConfigError } from "../src/emulator/listener/config-file.js";
+import { startEmulator, type EmulatorOptions } from "../src/emulator/emulator.js";
 
 function listenOn(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
@@ -61,7 +61,7 @@ describe("a start-up step that throws after others have started", () => {
   });
 
   it("a handler module path that does not exist, after the provider and the key server started", async () => {
-    await expectCleanFailure({ target: { kind: "handler", handler: "test/emulator/fixtures/no-such-handler.mjs" } }, EmulatorConfigError);
+    await expectCleanFailure({ target: { kind: "handler", handler: "test/fixtures/no-such-handler.mjs" } }, EmulatorConfigError);
   });
 
   it("a template listener that fails to build once the provider listens", async () => {
@@ -97,7 +97,7 @@ describe("a start-up step that throws after others have started", () => {
     expect(process.env.ALB_PUBLIC_KEY_ENDPOINT).toBeUndefined();
     await expectCleanFailure(
       {
-        target: { kind: "handler", handler: "test/emulator/fixtures/plain-handler.mjs" },
+        target: { kind: "handler", handler: "test/fixtures/plain-handler.mjs" },
         file: { JwtValidation: { PathPrefixes: ["/api/"] } },
         adjustConfig: (c) => (c.JwtValidation ? { ...c, JwtValidation: { ...c.JwtValidation, JwksEndpoint: "not a URL" } } : c),
       },

@@ -1,9 +1,9 @@
-// CI check: for each synthesized template given (e.g. infra/cdk.out/*.template.json), every listener with an authenticate action runs in the emulator with --embedded-idp and alice logs in through it.
-// Usage: tsx test/emulator/template-login.ts <template.json>...   (exit 0 when every login ends on a 200 with her verified claims)
+// CI check: for each synthesized template given (e.g. sample/cdk.out/*.template.json), every listener with an authenticate action runs in the emulator with --embedded-idp and alice logs in through it.
+// Usage: tsx test/template-login.ts <template.json>...   (exit 0 when every login ends on a 200 with her verified claims)
 import { readFileSync } from "node:fs";
-import { startEmulator } from "../../src/local/emulator/emulator.js";
-import { listenerIds, templateListener } from "../../src/local/emulator/listener/template.js";
-import { banner } from "../../src/local/emulator/banner.js";
+import { startEmulator } from "../src/emulator/emulator.js";
+import { listenerIds, templateListener } from "../src/emulator/listener/template.js";
+import { banner } from "../src/emulator/banner.js";
 import { Browser } from "./browser.js";
 
 /** Listeners (found by type, never by logical id) whose default action or rules authenticate. */
@@ -42,7 +42,7 @@ async function loginThrough(path: string, listenerId: string): Promise<void> {
 
 async function main(paths: string[]): Promise<number> {
   if (paths.length === 0) {
-    process.stderr.write("usage: tsx test/emulator/template-login.ts <template.json>...\n");
+    process.stderr.write("usage: tsx test/template-login.ts <template.json>...\n");
     return 2;
   }
   let checked = 0;

@@ -1,14 +1,14 @@
 // --template: the listener read from a CloudFormation template with several rules (fixed-response by host, deny, jwt-validation, redirect, the default authenticate-oidc), IdPs swapped for the embedded provider; which rule answered.
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withEmbeddedIdp } from "../../src/local/emulator/listener/config-file.js";
-import { templateListener } from "../../src/local/emulator/listener/template.js";
-import { DEMO_USERS } from "../../src/local/oidc/users.js";
-import { fetchMachineToken } from "../../src/local/token.js";
+import { withEmbeddedIdp } from "../src/emulator/listener/config-file.js";
+import { templateListener } from "../src/emulator/listener/template.js";
+import { DEMO_USERS } from "../src/oidc/users.js";
+import { fetchMachineToken } from "../src/token.js";
 import { Browser } from "./browser.js";
 import { testEmulator, type TestEmulator } from "./setup.js";
 
-const TEMPLATE = "test/emulator/fixtures/listener.template.json";
+const TEMPLATE = "test/fixtures/listener.template.json";
 const DEFAULT_RULE = "HttpsListener DefaultActions";
 
 let alb: TestEmulator;

@@ -2,9 +2,9 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { banner } from "../../src/local/emulator/banner.js";
-import { DEMO_MACHINE_CLIENT } from "../../src/local/oidc/machine-client.js";
-import { defaultIssuer, fetchMachineToken, TokenError } from "../../src/local/token.js";
+import { banner } from "../src/emulator/banner.js";
+import { DEMO_MACHINE_CLIENT } from "../src/oidc/machine-client.js";
+import { defaultIssuer, fetchMachineToken, TokenError } from "../src/token.js";
 import { Browser } from "./browser.js";
 import { testEmulator, type TestEmulator } from "./setup.js";
 
@@ -29,10 +29,10 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
-/** Runs `tsx src/local/token.ts` as `npm run token` does. */
+/** Runs `tsx src/token.ts` as `npm run token` does. */
 function runTokenCommand(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/local/token.ts", ...args], {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/token.ts", ...args], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });

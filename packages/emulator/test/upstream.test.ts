@@ -2,11 +2,10 @@
 import { createServer, request, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { banner } from "../../src/local/emulator/banner.js";
-import { parseUpstream } from "../../src/local/emulator/targets/upstream.js";
-import { DEMO_USERS } from "../../src/local/oidc/users.js";
-import { mintAlbToken } from "../../src/testing/alb-token.js";
-import { createAlbKey } from "../../src/testing/keys.js";
+import { banner } from "../src/emulator/banner.js";
+import { parseUpstream } from "../src/emulator/targets/upstream.js";
+import { DEMO_USERS } from "../src/oidc/users.js";
+import { mintAlbToken, createAlbKey } from "alb-oidc-target/testing";
 import { Browser } from "./browser.js";
 import { bannerEnv, startPythonUpstream, type PythonUpstream } from "./python-upstream.js";
 import { testEmulator, type TestEmulator } from "./setup.js";

@@ -1,12 +1,9 @@
 // The local ALB: a listener with rules (authenticate-oidc, jwt-validation, forward, fixed-response, redirect) in front of one target, with the embedded OIDC provider by default; started in named steps, each undone on stop.
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import type { App } from "../../app.js";
-import type { Env } from "../../config.js";
-import { createLogger, type Logger } from "../../log.js";
-import { startKeyServer, type KeyServer } from "../../testing/key-server.js";
-import { createAlbKey, type TestKey } from "../../testing/keys.js";
-import { loopback } from "../../testing/loopback.js";
+import { createLogger, type Logger } from "alb-oidc-target/rules";
+import { createAlbKey, loopback, startKeyServer, type KeyServer, type TestKey } from "alb-oidc-target/testing";
+import type { Env } from "../env.js";
 import { DEMO_MACHINE_CLIENT } from "../oidc/machine-client.js";
 import { startOidcProvider, type EmbeddedOidcProvider } from "../oidc/provider.js";
 import { CALLBACK_PATH, type OidcAction } from "./authenticate-oidc/action.js";
@@ -23,7 +20,7 @@ import { listenerInForce, listenerNeedsEmbeddedProvider, type EmbeddedIdp, type 
 import { safeDetail } from "./safe-detail.js";
 import { functionEnvironment } from "./targets/function-env.js";
 import type { LambdaTarget } from "./targets/lambda.js";
-import { buildTarget, type TargetOption } from "./targets/target-group.js";
+import { buildTarget, type SampleApp, type TargetOption } from "./targets/target-group.js";
 import type { Target } from "./targets/target.js";
 
 export interface EmulatorOptions {
@@ -69,7 +66,7 @@ export interface Emulator {
   readonly jwtValidation: JwtValidator | undefined;
   readonly target: Target;
   /** The sample function as built from the emulator's environment (only with the sample target). */
-  readonly app: App | undefined;
+  readonly app: SampleApp | undefined;
   /** The environment the function was built from (what an upstream or a plain AlbJwtVerifier needs too). */
   readonly functionEnv: Readonly<Record<string, string>>;
   stop(): Promise<void>;

@@ -1,5 +1,5 @@
 // Free text from outside (IdP errors, exceptions) made fit for a log line: bounded BEFORE the token scrubber runs, then scrubbed, then cut to a line.
-import { scrubTokens } from "../../log.js";
+import { scrubTokens } from "alb-oidc-target/rules";
 
 /** Characters looked at: a JWT fits well inside, and no request can make the scrubber read more. */
 const SCAN_CHARS = 4096;

@@ -1,6 +1,6 @@
 // `npm start`'s first act: one ALB event for demo user alice (as in events/whoami.json) through the function, so a broken configuration shows before the first browser visit.
 import type { ALBResult } from "aws-lambda";
-import { albEvent } from "../../testing/events.js";
+import { albEvent } from "alb-oidc-target/testing";
 import { DEMO_USERS } from "../oidc/users.js";
 import type { Emulator } from "./emulator.js";
 

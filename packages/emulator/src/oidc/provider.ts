@@ -2,7 +2,7 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Configuration, KoaContextWithOIDC, default as ProviderClass, errors as ProviderErrors } from "oidc-provider";
-import { loopback } from "../../testing/loopback.js";
+import { loopback } from "alb-oidc-target/testing";
 import { errorPage, loggedOutPage, loginPage, logoutPage } from "./pages.js";
 import { claimsFor, isLoginName } from "./users.js";
 
@@ -77,19 +77,14 @@ function muteExpectedWarnings(): () => void {
 let loaded: Promise<ProviderModule> | undefined;
 
 /**
- * oidc-provider is an optional peer of the package: loaded only when the emulator needs its embedded provider
- * (it prints its warnings at import and at construction, hence the mute around both).
- * @throws Error saying what to install when it is missing.
+ * oidc-provider, loaded only when the emulator needs its embedded provider (it prints its warnings at
+ * import and at construction, hence the mute around both).
  */
 function loadOidcProvider(): Promise<ProviderModule> {
   loaded ??= (async () => {
     const restore = muteExpectedWarnings();
     try {
       return await import("oidc-provider");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND")
-        throw new Error("the embedded OIDC provider needs oidc-provider: npm install --save-dev oidc-provider jose tsx", { cause: err });
-      throw err;
     } finally {
       restore();
     }

@@ -1,6 +1,6 @@
 // The embedded provider's demo users: documented accounts with full profiles, and a plain profile for any other login name.
 
-import { ALICE } from "../../testing/alb-token.js";
+import { ALICE } from "alb-oidc-target/testing";
 
 /** The userinfo claims of one account, as the embedded provider releases them (filtered by scope). */
 export interface DemoClaims {

@@ -1,9 +1,9 @@
 // Emulator throughput for a logged-in user, sample function vs an HTTP upstream: autocannon in a separate process on loopback, the emulator in this one.
-// Usage: tsx test/emulator/bench/targets.ts [seconds=10] [connections=10]   (prints one JSON object)
+// Usage: tsx test/bench/targets.ts [seconds=10] [connections=10]   (prints one JSON object)
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import { startEmulator } from "../../../src/local/emulator/emulator.js";
-import type { TargetOption } from "../../../src/local/emulator/targets/target-group.js";
+import { startEmulator } from "../../src/emulator/emulator.js";
+import type { TargetOption } from "../../src/emulator/targets/target-group.js";
 import { Browser } from "../browser.js";
 
 interface Figures {

@@ -3,9 +3,10 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../src/local/emulator/emulator.js";
-import { loadEmulatorConfig } from "../../src/local/emulator/listener/config-file.js";
-import { DEMO_USERS } from "../../src/local/oidc/users.js";
+import { startEmulator, type Emulator } from "../../src/emulator/emulator.js";
+import { loadEmulatorConfig } from "../../src/emulator/listener/config-file.js";
+import { DEMO_USERS } from "../../src/oidc/users.js";
+import { REPOSITORY_ROOT } from "../setup.js";
 import { launchChromium, type E2eBrowser } from "./chromium.js";
 
 const SCREENSHOTS = "test-results";
@@ -16,7 +17,12 @@ let context: BrowserContext;
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  alb = await startEmulator({ file: loadEmulatorConfig("alb.config.json", true), port: 0, idpPort: 0, writeLog: () => undefined });
+  alb = await startEmulator({
+    file: loadEmulatorConfig(`${REPOSITORY_ROOT}/alb.config.json`, true),
+    port: 0,
+    idpPort: 0,
+    writeLog: () => undefined,
+  });
   browser = await launchChromium("chromium");
   context = browser.context;
 });

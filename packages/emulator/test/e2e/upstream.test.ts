@@ -1,10 +1,10 @@
 // In a real browser (Debian's Chromium) against --upstream: alice logs in through the emulator and a Python HTTP server, verifying the ALB token with its own code, answers with her claims.
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { banner } from "../../src/local/emulator/banner.js";
-import { startEmulator, type Emulator } from "../../src/local/emulator/emulator.js";
-import { DEMO_USERS } from "../../src/local/oidc/users.js";
-import { bannerEnv, startPythonUpstream, type PythonUpstream } from "../emulator/python-upstream.js";
+import { banner } from "../../src/emulator/banner.js";
+import { startEmulator, type Emulator } from "../../src/emulator/emulator.js";
+import { DEMO_USERS } from "../../src/oidc/users.js";
+import { bannerEnv, startPythonUpstream, type PythonUpstream } from "../python-upstream.js";
 import { launchChromium, type E2eBrowser } from "./chromium.js";
 
 let python: PythonUpstream;

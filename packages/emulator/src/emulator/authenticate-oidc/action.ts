@@ -2,8 +2,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Configuration } from "openid-client";
-import { LOOPBACK_HOSTS } from "../../../guards.js";
-import type { Logger } from "../../../log.js";
+import { LOOPBACK_HOSTS, type Logger } from "alb-oidc-target/rules";
 import { sendAlbError, type AlbErrorReason } from "../error-page.js";
 import type { EmulatorConfig } from "../listener/config-file.js";
 import { safeDetail } from "../safe-detail.js";

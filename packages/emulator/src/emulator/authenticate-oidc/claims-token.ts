@@ -1,6 +1,5 @@
 // The emulator's x-amzn-oidc-data tokens: minted with the shared ALB minter, one per session, re-minted only once expired (as the ALB does).
-import { mintAlbToken } from "../../../testing/alb-token.js";
-import type { TestKey } from "../../../testing/keys.js";
+import { mintAlbToken, type TestKey } from "alb-oidc-target/testing";
 
 export interface ClaimsTokenOptions {
   readonly key: TestKey;

@@ -1,6 +1,6 @@
 // The ALB's side of the code flow, on openid-client: the authorization URL, the code exchange (ID token checked, issuer included) and userinfo.
 import * as client from "openid-client";
-import { isUnreachable } from "../../../guards.js";
+import { isUnreachable } from "../../unreachable.js";
 import type { EmulatorConfig } from "../listener/config-file.js";
 
 /** Why a login failed, in the ALB's terms: 561 for an IdP that answered with an error, 500 for one we could not reach. */

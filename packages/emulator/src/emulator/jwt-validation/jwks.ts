@@ -1,6 +1,6 @@
 // The JWKS of a jwt-validation rule, fetched as the ALB does: at most 150 KB and 10 keys, cached by jose's remote key set.
 import { createRemoteJWKSet, customFetch } from "jose";
-import { MAX_JWKS_BYTES } from "../../../limits.js";
+import { MAX_JWKS_BYTES } from "alb-oidc-target/rules";
 
 /** The ALB's JWKS limits (the byte limit is the function's too: src/limits.ts). */
 const MAX_JWKS_KEYS = 10;

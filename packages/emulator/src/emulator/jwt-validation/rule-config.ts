@@ -1,14 +1,15 @@
-// The JwtValidation block of the emulator's config (the ALB's field names): its types and its parsing; the claim rules are infra's, shared with the construct.
+// The JwtValidation block of the emulator's config (the ALB's field names): its types and its parsing; the claim rules are alb-oidc-target/rules', shared with the construct.
 import {
   additionalClaimsProblem,
   CLAIM_FORMATS,
+  isLoopbackHttp,
+  isPlainObject as isRecord,
   MAX_CLAIM_VALUE_CHARS,
   MAX_CLAIM_VALUES,
   MAX_ADDITIONAL_CLAIMS,
   type ClaimFormat,
   type ClaimProblem,
-} from "../../../../infra/lib/additional-claims.mjs";
-import { isLoopbackHttp, isPlainObject as isRecord } from "../../../guards.js";
+} from "alb-oidc-target/rules";
 
 export type { ClaimFormat };
 
@@ -36,7 +37,7 @@ export interface JwtValidationConfig {
   readonly AdditionalClaims: readonly AdditionalClaim[];
 }
 
-/** The ALB's limit on Issuer and JwksEndpoint (the claims' limits are in infra/lib/additional-claims.mts). */
+/** The ALB's limit on Issuer and JwksEndpoint (the claims' limits are in alb-oidc-target/rules). */
 const MAX_CHARS = 256;
 const BLOCK_FIELDS = new Set(["PathPrefixes", "Issuer", "JwksEndpoint", "AdditionalClaims"]);
 const CLAIM_FIELDS = new Set(["Format", "Name", "Values"]);

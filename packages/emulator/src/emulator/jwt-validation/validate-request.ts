@@ -1,9 +1,8 @@
 // The ALB's jwt-validation action at request time: the bearer token checked with jose (RS256, iss, exp, nbf, iat, additional claims) before the function is called.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
-import { bearerToken } from "../../../auth/machine-token.js";
-import { AuthError } from "../../../errors.js";
-import type { Logger } from "../../../log.js";
+import { AuthError } from "alb-oidc-target";
+import { bearerToken, type Logger } from "alb-oidc-target/rules";
 import { sendAlbError } from "../error-page.js";
 import { safeDetail } from "../safe-detail.js";
 import { claimMatches } from "./claim-match.js";

@@ -5,11 +5,12 @@ import {
   assertNonEmptyString,
   assertOneOf,
   assertUrl,
+  isLoopbackHttp,
+  isPlainObject,
   reject,
   type Fail,
-} from "../../../../infra/lib/config-assert.mjs";
-import { isLoopbackHttp, isPlainObject } from "../../../guards.js";
-import { DEFAULT_ALB_ARN } from "../../../testing/alb-token.js";
+} from "alb-oidc-target/rules";
+import { DEFAULT_ALB_ARN } from "alb-oidc-target/testing";
 import { EmulatorConfigError } from "../errors.js";
 import { parseJwtValidation, type JwtValidationConfig, type JwtValidationFile } from "../jwt-validation/rule-config.js";
 

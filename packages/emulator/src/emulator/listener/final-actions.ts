@@ -1,6 +1,6 @@
 // A rule's final action, once its authenticate action (if any) has let the request through: forward to the target, a fixed response, or a redirect.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger } from "../../../log.js";
+import type { Logger } from "alb-oidc-target/rules";
 import type { Target } from "../targets/target.js";
 import { splitTarget, type OidcHeaders } from "../targets/wire.js";
 import { hostName, requestHost } from "./host.js";

@@ -1,6 +1,6 @@
 // One request through the listener: the load balancer's own callback path, else the first matching rule, its authenticate action (authenticate-oidc or jwt-validation), then its final action.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger } from "../../../log.js";
+import type { Logger } from "alb-oidc-target/rules";
 import { authenticate, CALLBACK_PATH, handleCallback, type OidcAction } from "../authenticate-oidc/action.js";
 import { parseCookies } from "../authenticate-oidc/cookies.js";
 import { sendAlbError } from "../error-page.js";

@@ -1,7 +1,7 @@
 // `--template <file>`: the listener read from a synthesized CloudFormation template (DefaultActions and its ListenerRules), intrinsics resolved where they can be, the rest named.
 import { readFileSync } from "node:fs";
-import type { Env } from "../../../config.js";
-import { isPlainObject as isRecord } from "../../../guards.js";
+import { isPlainObject as isRecord } from "alb-oidc-target/rules";
+import type { Env } from "../../env.js";
 import { parseJwtValidation } from "../jwt-validation/rule-config.js";
 import { EmulatorConfigError, parseEmulatorConfig, resolveConfig, type EmulatorConfig } from "./config-file.js";
 import { sortRules, type Condition, type FinalAction, type JwtAuth, type ListenerRule, type OidcAuth } from "./rules.js";

@@ -1,5 +1,5 @@
 // The environment the emulator gives the function: the user's extra variables, then the emulator's own, which win (a pure function of the configuration in force).
-import type { Env } from "../../../config.js";
+import type { Env } from "../../env.js";
 import type { EmulatorConfig } from "../listener/config-file.js";
 
 export interface FunctionEnvInputs {

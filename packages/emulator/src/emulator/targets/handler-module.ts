@@ -1,4 +1,4 @@
-// Loading a user's Lambda handler module (--handler <file>[#export]): .js/.mjs/.cjs as they are, .ts through tsx (an optional peer), with the function's environment in place first.
+// Loading a user's Lambda handler module (--handler <file>[#export]): .js/.mjs/.cjs as they are, .ts through tsx, with the function's environment in place first.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { extname, resolve } from "node:path";
@@ -43,16 +43,9 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
   const ext = extname(file);
   const url = pathToFileURL(file);
   if (TS_EXTENSIONS.has(ext)) {
-    let api: { tsImport: (specifier: string, parent: string) => Promise<unknown> };
-    try {
-      api = await import("tsx/esm/api");
-    } catch (err) {
-      throw new EmulatorConfigError(
-        `--handler ${file} is TypeScript: install tsx to load it (npm install --save-dev tsx), or build it and pass the .js file`,
-        { cause: err },
-      );
-    }
-    return (await api.tsImport(`${url.href}?load=${++loads}`, import.meta.url)) as Record<string, unknown>;
+    // tsx, a dependency of the emulator, loads a .ts handler as Lambda would run its compiled JavaScript.
+    const { tsImport } = await import("tsx/esm/api");
+    return (await tsImport(`${url.href}?load=${++loads}`, import.meta.url)) as Record<string, unknown>;
   }
   if (ext === ".cjs") {
     const require = createRequire(import.meta.url);

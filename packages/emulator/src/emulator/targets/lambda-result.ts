@@ -1,6 +1,6 @@
 // Turns the function's ALB result into the HTTP response, checking it as the ALB does: anything malformed is a 502.
 import type { ServerResponse } from "node:http";
-import { isPlainObject as isRecord } from "../../../guards.js";
+import { isPlainObject as isRecord } from "alb-oidc-target/rules";
 
 /** The ALB's response size limit for Lambda targets. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;

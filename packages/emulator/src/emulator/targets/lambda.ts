@@ -1,6 +1,6 @@
 // A Lambda function as the target (the sample or a user's handler module): the ALB event built from the request, the handler run, its result answered as the ALB does.
 import { randomUUID } from "node:crypto";
-import { albEventFromWire } from "../../../testing/events.js";
+import { albEventFromWire } from "alb-oidc-target/testing";
 import { sendAlbError } from "../error-page.js";
 import { safeDetail } from "../safe-detail.js";
 import { convertResult, sendAnswer } from "./lambda-result.js";

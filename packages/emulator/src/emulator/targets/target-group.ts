@@ -1,5 +1,6 @@
 // The listener's one target group, built from the option that names it: the sample function (default), a user's handler module, or an HTTP upstream.
-import { createApp, type App } from "../../../app.js";
+import type { AlbHandler } from "alb-oidc-target";
+import { sampleHandler } from "../../sample/whoami.js";
 import { safeDetail } from "../safe-detail.js";
 import { loadHandler, parseHandlerSpec, type HandlerSpec } from "./handler-module.js";
 import { describeError, lambdaTarget } from "./lambda.js";
@@ -12,10 +13,15 @@ export type TargetOption =
   | { readonly kind: "handler"; readonly handler: string | HandlerSpec }
   | { readonly kind: "upstream"; readonly url: string; readonly allowRemote?: boolean; readonly timeoutMs?: number };
 
-/** The target, and the sample function's app when the target is the sample (the self-check calls it). */
+/** The sample function as the emulator runs it; `handler` may be swapped (tests answer with their own). */
+export interface SampleApp {
+  handler: AlbHandler;
+}
+
+/** The target, and the sample function when the target is the sample (the self-check calls it). */
 export interface BuiltTarget {
   readonly target: Target;
-  readonly app: App | undefined;
+  readonly app: SampleApp | undefined;
 }
 
 /**
@@ -32,10 +38,10 @@ export async function buildTarget(
   const t = option ?? { kind: "sample" };
   if (t.kind === "upstream") return { target: upstreamTarget(t), app: undefined };
   if (t.kind === "sample") {
-    const app = createApp(functionEnv, { writeLog });
+    const app: SampleApp = { handler: sampleHandler({ env: functionEnv, writeLog }) };
     // Called through the app object so that tests can swap app.handler.
     return {
-      target: lambdaTarget({ handler: (ev) => app.handler(ev as never), multiValue, name: "the sample function, src/index.ts" }),
+      target: lambdaTarget({ handler: (ev) => app.handler(ev as never), multiValue, name: "the sample function, whoami" }),
       app,
     };
   }

@@ -1,6 +1,6 @@
 // The listener's one target group, as the listener sees it: a Lambda function (lambda.ts) or an HTTP upstream (upstream.ts); both receive what that kind of ALB target receives.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger } from "../../../log.js";
+import type { Logger } from "alb-oidc-target/rules";
 import type { OidcHeaders } from "./wire.js";
 
 /** What the listener hands the target for one request. */

@@ -1,6 +1,6 @@
 // An HTTP server as the target (instance/IP target group): the client's request is proxied with the ALB's headers, the answer streamed back unchanged; refused is 502, silent is 504.
 import { request as httpRequest, type OutgoingHttpHeaders } from "node:http";
-import { isLoopbackHost } from "../../../guards.js";
+import { isLoopbackHost } from "alb-oidc-target/rules";
 import { EmulatorConfigError } from "../listener/config-file.js";
 import { sendAlbError } from "../error-page.js";
 import type { Target } from "./target.js";

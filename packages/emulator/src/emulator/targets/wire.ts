@@ -1,6 +1,6 @@
 // Reading an HTTP request as the ALB does before it builds the Lambda event: body limit, client-supplied x-amzn-oidc-* and invalid header names dropped, x-forwarded-* and trace id added.
 import type { IncomingMessage } from "node:http";
-import { traceId, type WireRequest } from "../../../testing/events.js";
+import { traceId, type WireRequest } from "alb-oidc-target/testing";
 
 /** The ALB's request body limit for Lambda targets (larger: 413). */
 const MAX_REQUEST_BYTES = 1024 * 1024;
