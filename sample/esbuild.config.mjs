@@ -1,10 +1,19 @@
-// Bundles src/index.ts into dist/index.js (CommonJS, minified, with a source map) for the Lambda Node.js runtime; handler string `index.handler`.
+// Bundles the sample function (sample/src/index.ts) into dist/index.js at the repository root (CommonJS, minified, with a source map) for the Lambda Node.js runtime; handler string `index.handler`.
 import { build } from "esbuild";
 import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/** The repository root's dist/: where `npm run build` has always put the function's bundle. */
+const DIST = join(import.meta.dirname, "..", "dist");
+/**
+ * This repository's packages are resolved from their sources (their export condition alb-oidc-target-source),
+ * as the tests run them: the bundle is what the tests test.
+ */
+const SOURCE_CONDITION = "alb-oidc-target-source";
 
 /**
  * aws-jwt-verify's modules only define classes, functions and constants, but its package.json does
- * not say so. Marking them side-effect free lets esbuild drop what nothing uses. (src imports the
+ * not say so. Marking them side-effect free lets esbuild drop what nothing uses. (the runtime imports the
  * library through its subpaths, alb-verifier and jwt-verifier, so a user's bundler, without this
  * plugin, leaves the Cognito verifier out too; here the plugin is a guard, worth a few bytes.)
  */
@@ -28,8 +37,10 @@ const awsJwtVerifyHasNoSideEffects = {
 };
 
 const result = await build({
+  absWorkingDir: import.meta.dirname,
   entryPoints: ["src/index.ts"],
-  outfile: "dist/index.js",
+  outfile: join(DIST, "index.js"),
+  conditions: [SOURCE_CONDITION],
   bundle: true,
   minify: true,
   sourcemap: true,
@@ -43,8 +54,8 @@ const result = await build({
 });
 
 // dist/ sits inside a "type": "module" package: mark it CommonJS so node loads it as Lambda does.
-await mkdir("dist", { recursive: true });
-await writeFile("dist/package.json", '{ "type": "commonjs" }\n');
+await mkdir(DIST, { recursive: true });
+await writeFile(join(DIST, "package.json"), '{ "type": "commonjs" }\n');
 
-const bytes = result.metafile.outputs["dist/index.js"]?.bytes ?? 0;
+const bytes = result.metafile.outputs["../dist/index.js"]?.bytes ?? 0;
 process.stdout.write(`dist/index.js ${bytes} bytes\n`);

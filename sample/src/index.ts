@@ -1,5 +1,4 @@
-// Lambda entry of the project's sample function (handler string `index.handler`): the whoami app behind withAlbAuth, built once per cold start; a configuration error fails the cold start naming the variable.
-import { withAlbAuth } from "./api.js";
-import { createWhoami } from "./whoami.js";
+// Lambda entry of this repository's sample function (handler string `index.handler`): the emulator's sample app whoami behind withAlbAuth, built once per cold start; a configuration error fails the cold start naming the variable.
+import { sampleHandler } from "alb-oidc-target-emulator/whoami";
 
-export const handler = withAlbAuth(createWhoami({ logoutPath: process.env.LOGOUT_PATH?.trim() || "/logout" }), { forbiddenPage: true });
+export const handler = sampleHandler();

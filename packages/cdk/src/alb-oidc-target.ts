@@ -72,7 +72,7 @@ export interface AlbOidcTargetAccessLogsProps {
 export interface AlbOidcTargetProps {
   /**
    * The target: any function, version or alias. Its own variables are kept; the construct adds the
-   * verifier's. @default the sample function bundled from `dist/index.js`
+   * verifier's. Without it, `sampleFunction.assetPath` must name a bundle directory to build one from.
    */
   readonly function?: lambda.IFunction;
   /** Options of the sample function (only without `function`). */

@@ -1,4 +1,4 @@
-// The infra package entry: the AlbOidcTarget construct, its props and the jwt-validation action.
+// The package entry "alb-oidc-target-cdk": the AlbOidcTarget construct, its props, its error and the jwt-validation action.
 export {
   AlbOidcTarget,
   DEFAULT_SSL_POLICY,
@@ -17,5 +17,4 @@ export {
   type ClaimFormat,
   type JwtValidationOptions,
 } from "./jwt-validation";
-export { DEFAULT_ASSET_PATH, NODE24_V8_FLAGS, SampleFunction, nodeOptionsFor, type SampleFunctionOptions } from "./sample-function";
-export { AlbOidcTargetStack } from "./alb-oidc-target-stack";
+export { NODE24_V8_FLAGS, type SampleFunctionOptions } from "./sample-function";

@@ -10,7 +10,7 @@ import {
   RESERVED_CLAIMS,
   type ClaimFormat,
   type ClaimProblem,
-} from "./additional-claims.mjs";
+} from "alb-oidc-target/rules";
 
 export { CLAIM_FORMATS, type ClaimFormat };
 
@@ -30,7 +30,8 @@ export interface JwtValidationOptions extends elbv2.AuthenticateJwtOptions {
 
 /** The construct's wording of the first rule the claims break (the rules themselves are in additional-claims.mts). */
 function describe(p: ClaimProblem): string {
-  if (p.problem === "too-many-claims") return `machineRoutes.additionalClaims: the ALB accepts at most ${MAX_ADDITIONAL_CLAIMS} claims, got ${p.count}.`;
+  if (p.problem === "too-many-claims")
+    return `machineRoutes.additionalClaims: the ALB accepts at most ${MAX_ADDITIONAL_CLAIMS} claims, got ${p.count}.`;
   if (p.problem === "no-name") return `machineRoutes.additionalClaims: every claim needs a name.`;
   const where = `machineRoutes.additionalClaims[${JSON.stringify(p.name)}]`;
   switch (p.problem) {

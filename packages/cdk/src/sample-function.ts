@@ -1,4 +1,4 @@
-// The default target of AlbOidcTarget: this repository's sample function, bundled at dist/index.js.
+// The function AlbOidcTarget builds from `sampleFunction` when no `function` is given: a bundle directory (index.js, handler index.handler) with its own log group and role. Not exported from the package entry.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Duration } from "aws-cdk-lib";
@@ -8,9 +8,6 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { AlbOidcTargetError } from "./errors";
 
-/** Where `npm run build` at the repository root writes the sample bundle (same from lib/ and dist/). */
-export const DEFAULT_ASSET_PATH = path.resolve(__dirname, "..", "..", "dist");
-
 /**
  * V8 flags for Node.js 24 functions the construct creates: a bounded semi-space keeps the memory
  * growth of the 100,000-invocation soak at about +3 MB instead of +73 to +106 MB with the defaults.
@@ -19,7 +16,7 @@ export const NODE24_V8_FLAGS = "--max-semi-space-size=2";
 
 /** Options of the sample function the construct creates when no `function` is given. */
 export interface SampleFunctionOptions {
-  /** Directory holding the esbuild output `index.js` (handler `index.handler`). @default `<repository>/dist` */
+  /** Directory holding the bundled `index.js` (handler `index.handler`), e.g. your esbuild output. Required. */
   readonly assetPath?: string;
   /**
    * Adds `--enable-source-maps` to NODE_OPTIONS: readable stack traces for 5–6 ms more per cold
@@ -47,19 +44,25 @@ export function nodeOptionsFor(runtime: lambda.Runtime, enableSourceMaps: boolea
 /**
  * The sample function with its own log group and a role that may write only there.
  *
- * @example new SampleFunction(this, "Function", { assetPath: "../dist" }).function
+ * @example new SampleFunction(this, "Function", { assetPath: path.join(__dirname, "../dist") }).function
  */
 export class SampleFunction extends Construct {
   readonly function: lambda.Function;
 
   constructor(scope: Construct, id: string, options: SampleFunctionOptions = {}) {
     super(scope, id);
-    const assetPath = options.assetPath ?? DEFAULT_ASSET_PATH;
+    const assetPath = options.assetPath;
+    if (assetPath === undefined) {
+      throw new AlbOidcTargetError(
+        "function is required: the Lambda function (or version or alias) to put behind the ALB; " +
+          "or sampleFunction.assetPath, the directory holding your bundled index.js (handler index.handler).",
+      );
+    }
     const bundle = path.join(assetPath, "index.js");
     if (!fs.existsSync(bundle)) {
       throw new AlbOidcTargetError(
-        `The function bundle ${bundle} does not exist: run \`npm run build\` at the repository root first, ` +
-          "or set sampleFunction.assetPath (context value assetPath) to the directory holding index.js, e.g. ../dist.",
+        `sampleFunction.assetPath: the function bundle ${bundle} does not exist: build your function first, ` +
+          "or point assetPath at the directory holding its index.js.",
       );
     }
     const runtime = options.runtime ?? lambda.Runtime.NODEJS_24_X;

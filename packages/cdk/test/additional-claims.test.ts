@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Lazy } from "aws-cdk-lib";
-import { validateAdditionalClaims } from "../lib/jwt-validation";
+import { validateAdditionalClaims } from "../src/jwt-validation";
 
 describe("validateAdditionalClaims (the rules shared with the emulator)", () => {
   it("accepts a 256-character value and refuses 257, quoting the length", () => {

@@ -7,7 +7,7 @@ import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import { AlbOidcTarget, JwtValidationAction, loadBalancerArnOfListener, type AlbOidcTargetProps } from "../lib";
+import { AlbOidcTarget, JwtValidationAction, loadBalancerArnOfListener, type AlbOidcTargetProps } from "../src";
 import {
   CERTIFICATE_ARN,
   ENV,

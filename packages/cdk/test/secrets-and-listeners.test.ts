@@ -7,7 +7,7 @@ import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
-import { AlbOidcTarget, type AlbOidcTargetProps } from "../lib";
+import { AlbOidcTarget, type AlbOidcTargetProps } from "../src";
 import { CERTIFICATE_ARN, ENV, LISTENER_ARN, OIDC, defaultsVariant, stubBundle } from "./variants";
 
 const PLAIN = "s3cr3t-client-secret-value";

@@ -7,7 +7,7 @@ import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import { AlbOidcTarget, type AlbOidcTargetOidcProps, type AlbOidcTargetProps } from "../lib";
+import { AlbOidcTarget, type AlbOidcTargetOidcProps, type AlbOidcTargetProps } from "../src";
 
 export const ENV = { account: "123456789012", region: "ap-northeast-1" } as const;
 export const CERTIFICATE_ARN = "arn:aws:acm:ap-northeast-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";

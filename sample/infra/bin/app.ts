@@ -2,7 +2,7 @@
 import { App } from "aws-cdk-lib";
 import { createStack } from "../lib/app";
 import { ConfigError } from "../lib/config";
-import { AlbOidcTargetError } from "../lib/errors";
+import { AlbOidcTargetError } from "alb-oidc-target-cdk";
 
 const app = new App();
 const account = process.env.CDK_DEFAULT_ACCOUNT;

@@ -1,14 +1,16 @@
 // The project's own stack: a VPC (or yours) and one AlbOidcTarget configured from context values.
+import * as path from "node:path";
 import { Annotations, CfnOutput, Duration, SecretValue, Stack, Validations } from "aws-cdk-lib";
 import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { AlbOidcTarget } from "./alb-oidc-target";
+import { AlbOidcTarget } from "alb-oidc-target-cdk";
 import type { AlbOidcTargetStackProps } from "./settings";
 
-export { DEFAULT_ASSET_PATH } from "./sample-function";
+/** Where `npm run build` at the repository root writes the sample function's bundle. */
+export const DEFAULT_ASSET_PATH = path.resolve(__dirname, "..", "..", "..", "dist");
 
 /** A thin stack around {@link AlbOidcTarget}; `bin/app.ts` builds it from cdk.json / `-c` values. */
 export class AlbOidcTargetStack extends Stack {
@@ -26,7 +28,7 @@ export class AlbOidcTargetStack extends Stack {
       certificate: acm.Certificate.fromCertificateArn(this, "Certificate", props.certificateArn),
       domainName: props.domainName,
       sampleFunction: {
-        assetPath: props.assetPath,
+        assetPath: props.assetPath ?? DEFAULT_ASSET_PATH,
         enableSourceMaps: props.enableSourceMaps,
         logRetention: retentionOf(props.logRetentionDays),
         environment: props.functionEnvironment,
@@ -67,7 +69,7 @@ export class AlbOidcTargetStack extends Stack {
       Annotations.of(this).addWarningV2(
         "alb-oidc-target:unpinnedClientSecret",
         "oidcClientSecretVersionId is not set: a rotated client secret reaches the listener only when the listener changes. " +
-          "Pin the version and change the pin to roll out a rotation (infra/README.md, Rotating the client secret).",
+          "Pin the version and change the pin to roll out a rotation (packages/cdk/README.md, Rotating the client secret).",
       );
     }
 

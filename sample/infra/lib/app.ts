@@ -4,8 +4,8 @@ import type { App, Environment } from "aws-cdk-lib";
 import { AlbOidcTargetStack } from "./alb-oidc-target-stack";
 import { configFromContext } from "./config";
 
-/** The infra folder: a relative `assetPath` context value is resolved against it. */
-export const INFRA_DIR = path.resolve(__dirname, "..");
+/** The CDK app's folder (sample/, where cdk.json is): a relative `assetPath` context value is resolved against it. */
+export const APP_DIR = path.resolve(__dirname, "..", "..");
 
 /**
  * Adds the stack described by the app's context (`stackName`, defaulting to `AlbOidcTarget`).
@@ -17,7 +17,7 @@ export const INFRA_DIR = path.resolve(__dirname, "..");
  */
 export function createStack(app: App, env?: Environment): AlbOidcTargetStack {
   const stackName = (app.node.tryGetContext("stackName") as string | undefined) ?? "AlbOidcTarget";
-  const config = configFromContext((key) => app.node.tryGetContext(key), INFRA_DIR);
+  const config = configFromContext((key) => app.node.tryGetContext(key), APP_DIR);
   return new AlbOidcTargetStack(app, stackName, {
     ...config,
     env: env ?? { region: config.certificateArn.split(":")[3] },

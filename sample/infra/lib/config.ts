@@ -12,8 +12,8 @@ import {
   assertUrl,
   reject,
   type Fail,
-} from "./config-assert.mjs";
-import { validateAdditionalClaims } from "./jwt-validation";
+} from "alb-oidc-target/rules";
+import { validateAdditionalClaims } from "alb-oidc-target-cdk";
 import {
   CLAIM_FORMATS,
   DERIVED_ENVIRONMENT,
@@ -56,7 +56,7 @@ const VALID_RETENTION_DAYS = Object.values(RetentionDays).filter((v): v is numbe
  * Builds the stack props from context.
  *
  * @example configFromContext((key) => app.node.tryGetContext(key), infraDir)
- * @param baseDir directory that a relative `assetPath` is resolved against (the infra folder).
+ * @param baseDir directory that a relative `assetPath` is resolved against (the CDK app's folder).
  */
 export function configFromContext(get: ContextReader, baseDir: string): Omit<AlbOidcTargetStackProps, "env" | "vpc"> {
   for (const [key, why] of Object.entries(FORBIDDEN_KEYS)) {
@@ -142,7 +142,10 @@ function readMachineRoutes(reader: Reader): MachineRouteSettings | undefined {
   if (prefixes === undefined || prefixes.length === 0) {
     for (const key of ["m2mIssuer", "m2mJwksUri", "m2mAdditionalClaims", "m2mAudience", "m2mRequiredScopes", "m2mAlgorithms"]) {
       if (reader.has(key)) {
-        contextFail(key, "is set but m2mPathPrefixes is empty: set m2mPathPrefixes (e.g. /api/,/internal/) to turn on the jwt-validation rule");
+        contextFail(
+          key,
+          "is set but m2mPathPrefixes is empty: set m2mPathPrefixes (e.g. /api/,/internal/) to turn on the jwt-validation rule",
+        );
       }
     }
     return undefined;
@@ -214,7 +217,12 @@ function readFunctionEnvironment(reader: Reader): Record<string, string> | undef
 const PATHS = 'must hold paths starting with "/", e.g. /api/';
 
 /** A setting with a fixed set of values; infra words it "must be one of a, b, c" (plus `note`). */
-function oneOf<T extends string | number>(key: string, value: string | number | undefined, allowed: readonly T[], note = ""): T | undefined {
+function oneOf<T extends string | number>(
+  key: string,
+  value: string | number | undefined,
+  allowed: readonly T[],
+  note = "",
+): T | undefined {
   return value === undefined ? undefined : assertOneOf(contextFail, key, value, allowed, `must be one of ${allowed.join(", ")}${note}`);
 }
 

@@ -5,9 +5,9 @@ import type { IVpc } from "aws-cdk-lib/aws-ec2";
 /** What the ALB does with a request that has no valid session (`OnUnauthenticatedRequest`). */
 export type UnauthenticatedBehaviour = "authenticate" | "deny" | "allow";
 
-export type { AdditionalClaim, ClaimFormat } from "./jwt-validation";
-export { CLAIM_FORMATS } from "./jwt-validation";
-import type { AdditionalClaim } from "./jwt-validation";
+export type { AdditionalClaim, ClaimFormat } from "alb-oidc-target-cdk";
+export { CLAIM_FORMATS } from "alb-oidc-target-cdk";
+import type { AdditionalClaim } from "alb-oidc-target-cdk";
 
 export const UNAUTHENTICATED_BEHAVIOURS: readonly UnauthenticatedBehaviour[] = ["authenticate", "deny", "allow"];
 
@@ -79,7 +79,7 @@ export interface AlbOidcTargetStackProps extends StackProps {
   readonly vpc?: IVpc;
   /** An existing VPC by id (`Vpc.fromLookup`: needs an account and region, and AWS access on first synth). @default a new VPC */
   readonly vpcId?: string;
-  /** Directory holding the esbuild output (`index.js`). @default `<repository>/dist` */
+  /** Directory holding the esbuild output (`index.js`). @default `<repository>/dist`, where `npm run build` at the root writes it */
   readonly assetPath?: string;
   /** The target group's `lambda.multi_value_headers.enabled`. @default true */
   readonly multiValueHeaders?: boolean;

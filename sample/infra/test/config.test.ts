@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { ConfigError, configFromContext } from "../lib/config";
 import { EXAMPLE_CONTEXT, MACHINE_CONTEXT } from "./helpers";
 
-const BASE_DIR = "/repo/infra";
+const BASE_DIR = "/repo/sample";
 
 function read(overrides: Record<string, unknown> = {}): ReturnType<typeof configFromContext> {
   const context: Record<string, unknown> = { ...EXAMPLE_CONTEXT, ...overrides };
@@ -34,7 +34,7 @@ describe("configFromContext", () => {
     assert.equal(config.assetPath, undefined);
   });
 
-  it("resolves a relative assetPath against the infra folder", () => {
+  it("resolves a relative assetPath against the CDK app's folder", () => {
     assert.equal(read({ assetPath: "../dist" }).assetPath, path.resolve(BASE_DIR, "../dist"));
   });
 

@@ -4,11 +4,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { App, type Environment } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
-import { createStack, INFRA_DIR } from "../lib/app";
+import { APP_DIR, createStack } from "../lib/app";
 
 /** The example values committed in cdk.json: the tests prove they synthesize. */
 export const EXAMPLE_CONTEXT: Readonly<Record<string, unknown>> = (
-  JSON.parse(fs.readFileSync(path.join(INFRA_DIR, "cdk.json"), "utf8")) as { context: Record<string, unknown> }
+  JSON.parse(fs.readFileSync(path.join(APP_DIR, "cdk.json"), "utf8")) as { context: Record<string, unknown> }
 ).context;
 
 export const TEST_ENV: Environment = { account: "123456789012", region: "ap-northeast-1" };
@@ -20,7 +20,7 @@ let placeholder: string | undefined;
  * placeholder directory, so that the infra tests also run before `npm run build`.
  */
 export function assetPath(): string {
-  const dist = path.resolve(INFRA_DIR, "..", "dist");
+  const dist = path.resolve(APP_DIR, "..", "dist");
   if (fs.existsSync(path.join(dist, "index.js"))) return dist;
   if (placeholder === undefined) {
     placeholder = fs.mkdtempSync(path.join(os.tmpdir(), "alb-oidc-target-dist-"));

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { App } from "aws-cdk-lib";
 import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
-import { INFRA_DIR, createStack } from "../lib/app";
+import { APP_DIR, createStack } from "../lib/app";
 import { EXAMPLE_CONTEXT, MACHINE_CONTEXT, TEST_ENV, assetPath, onlyLogicalId, onlyResource, synth } from "./helpers";
 
 /** The HTTPS listener (the other one, on 80, only redirects). */
@@ -290,11 +290,11 @@ describe("function", () => {
     synth({ logRetentionDays: "7" }).hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 7 });
   });
 
-  it("refuses to synthesize without the built bundle, naming the build command", () => {
+  it("refuses to synthesize without the built bundle, naming the missing file", () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "alb-oidc-target-empty-"));
     assert.throws(() => synth({ assetPath: empty }), {
       name: "AlbOidcTargetError",
-      message: new RegExp(`${path.join(empty, "index.js")} does not exist: run \`npm run build\``),
+      message: new RegExp(`${path.join(empty, "index.js")} does not exist: build your function first`),
     });
   });
 });
@@ -426,8 +426,8 @@ describe("client secret version", () => {
 
 describe("cdk synth of a bad configuration", () => {
   it("prints the message naming the context value, without a stack trace, and exits 1", () => {
-    const result = spawnSync(process.execPath, ["--import", "tsx", "bin/app.ts"], {
-      cwd: INFRA_DIR,
+    const result = spawnSync(process.execPath, ["--conditions=alb-oidc-target-source", "--import", "tsx", "infra/bin/app.ts"], {
+      cwd: APP_DIR,
       encoding: "utf8",
       env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ...EXAMPLE_CONTEXT, assetPath: assetPath(), oidcIssuer: "http://idp" }) },
     });
