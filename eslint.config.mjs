@@ -1,4 +1,4 @@
-// Lint rules for src, test, scripts and infra: typescript-eslint's strict, type-aware set; formatting is prettier's job.
+// Lint rules for every workspace's sources, tests and scripts: typescript-eslint's strict, type-aware set; formatting is prettier's job.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
@@ -6,20 +6,16 @@ export default tseslint.config(
   {
     ignores: [
       "**/dist/**",
-      "node_modules/**",
-      "infra/node_modules/**",
-      "infra/dist/**",
-      "infra/cdk.out/**",
-      "infra/cdk.out.variants/**",
-      "examples/notes-api/infra/**",
-      "coverage/**",
-      "test-results/**",
+      "**/node_modules/**",
+      "packages/*/lib/**",
+      "**/cdk.out/**",
+      "**/cdk.out.variants/**",
+      "**/coverage/**",
+      "**/test-results/**",
       ".bench/**",
-      "test/emulator/fixtures/**/*.{mjs,cjs,js}",
-      "lib/**",
-      "examples/notes-api/node_modules/**",
+      "packages/emulator/test/fixtures/**/*.{mjs,cjs,js}",
       ".consumer/**",
-      "test/consumer/fixture/**",
+      "packages/alb-oidc-target/test/consumer/fixture/**",
       "examples/**",
     ],
   },
@@ -28,7 +24,15 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["*.mjs", "scripts/*.mjs", "test/consumer/*.mjs"] },
+        projectService: {
+          allowDefaultProject: [
+            "*.mjs",
+            "packages/*/scripts/*.mjs",
+            "packages/alb-oidc-target/test/consumer/*.mjs",
+            "sample/*.mjs",
+            "sample/scripts/*.mjs",
+          ],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -40,9 +44,9 @@ export default tseslint.config(
     },
   },
   {
-    // node:test's describe/it return promises its runner awaits; the infra tests read CloudFormation
-    // JSON, which is untyped by nature (the lib itself keeps the full rule set).
-    files: ["infra/test/**/*.ts"],
+    // node:test's describe/it return promises its runner awaits; the CDK tests read CloudFormation
+    // JSON, which is untyped by nature (the construct and the sample's CDK app keep the full rule set).
+    files: ["packages/cdk/test/**/*.ts", "sample/infra/test/**/*.ts"],
     rules: {
       "@typescript-eslint/no-floating-promises": "off",
       "@typescript-eslint/no-explicit-any": "off",

@@ -13,6 +13,8 @@ const result = await build({
   format: "cjs",
   metafile: true,
   logLevel: "warning",
+  // In this repository alb-oidc-target is a workspace, bundled from its sources; with the installed package, leave this out.
+  conditions: ["alb-oidc-target-source"],
 });
 mkdirSync("dist", { recursive: true });
 writeFileSync("dist/package.json", '{ "type": "commonjs" }\n');

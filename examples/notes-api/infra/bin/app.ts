@@ -6,7 +6,7 @@ import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
-import { AlbOidcTarget, AlbOidcTargetError, NODE24_V8_FLAGS } from "alb-oidc-target-infra";
+import { AlbOidcTarget, AlbOidcTargetError, NODE24_V8_FLAGS } from "alb-oidc-target-cdk";
 
 /** `npm --prefix examples/notes-api run build` writes the handler here (CommonJS, `index.handler`). */
 const ASSET_DIR = path.resolve(__dirname, "..", "..", "dist");
