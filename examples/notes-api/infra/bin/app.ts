@@ -8,7 +8,7 @@ import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { AlbOidcTarget, AlbOidcTargetError, NODE24_V8_FLAGS } from "alb-oidc-target-cdk";
 
-/** `npm --prefix examples/notes-api run build` writes the handler here (CommonJS, `index.handler`). */
+/** `npm run build -w notes-api` writes the handler here (CommonJS, `index.handler`). */
 const ASSET_DIR = path.resolve(__dirname, "..", "..", "dist");
 
 const app = new App();

@@ -1,4 +1,4 @@
-// The handlers the attack catalogue (attacks.test.ts) runs over: the sample flow, a handler built with withAlbAuth, and the built Lambda bundle dist/index.js.
+// The handlers the attack catalogue (attacks.test.ts) runs over: the request flow, a handler built with withAlbAuth, and the built Lambda bundle dist/index.js.
 import type { ALBEvent, ALBResult } from "aws-lambda";
 import { withAlbAuth } from "../../src/api.js";
 import type { TokenMemo } from "../../src/auth/memo.js";
@@ -11,7 +11,7 @@ export interface AttackHarness {
   readonly handler: (event: ALBEvent) => Promise<ALBResult>;
   readonly rawLogs: string[];
   readonly logs: Record<string, unknown>[];
-  /** The sample flow exposes its memo; a packaged handler does not (its memo is asserted through behaviour only). */
+  /** The request flow (createApp) exposes its memo; a packaged handler does not (its memo is asserted through behaviour only). */
   readonly tokenMemo: TokenMemo | undefined;
 }
 
@@ -39,7 +39,7 @@ function bundleColdStart(): AttackTarget["coldStart"] {
 
 /** Every handler the catalogue attacks. */
 export const ATTACK_TARGETS: readonly AttackTarget[] = [
-  { name: "the sample flow", coldStart: harness },
+  { name: "the request flow", coldStart: harness },
   { name: "withAlbAuth", coldStart: withAlbAuthColdStart },
   { name: "dist/index.js", coldStart: bundleColdStart() },
 ];

@@ -639,7 +639,7 @@ describe.each(ATTACK_TARGETS.map((t) => [t.name, t.coldStart] as const))("agains
       const t = mint();
       expectAccepted(await handler(userEvent({ ...BROWSER, token: t })));
       expectUnauthorized(await handler(userEvent({ ...BROWSER, token: t, identity: "bob" })), "identity_mismatch");
-      // Only the sample flow exposes its memo; the packaged handlers show the same answers.
+      // Only the request flow exposes its memo; the packaged handlers show the same answers.
       if (tokenMemo) expect(tokenMemo.hits).toBe(1);
     });
 
