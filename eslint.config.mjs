@@ -27,6 +27,7 @@ export default tseslint.config(
         projectService: {
           allowDefaultProject: [
             "*.mjs",
+            "scripts/*.mjs",
             "packages/*/scripts/*.mjs",
             "packages/alb-oidc-target/test/consumer/*.mjs",
             "sample/*.mjs",
