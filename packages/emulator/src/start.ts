@@ -26,6 +26,9 @@ Listener (one source):
 
 Environment: PORT (3000), IDP_PORT (PORT+1), KEY_PORT (PORT+2), ALB_CLIENT_SECRET (a template's
 {{resolve:secretsmanager:...}} client secret); the rest is passed on to the function.
+
+Commands: alb-oidc-target-emulator invoke <event.json> [--as-is] [--handler <file>[#export]]
+          alb-oidc-target-emulator token [--scope "<scopes>"]
 See README.md#run-your-own-app-behind-the-emulator
 `;
 

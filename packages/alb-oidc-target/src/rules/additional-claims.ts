@@ -3,11 +3,14 @@
 /** The `Format` of a jwt-validation additional claim. */
 export type ClaimFormat = "single-string" | "string-array" | "space-separated-values";
 
+/** Every `Format` the ALB accepts, in its own spelling. */
 export const CLAIM_FORMATS: readonly ClaimFormat[] = ["single-string", "string-array", "space-separated-values"];
 
 /** The ALB's own limits: 10 claims of 1 to 10 values, each value at most 256 characters. */
 export const MAX_ADDITIONAL_CLAIMS = 10;
+/** At most this many values per claim (and at least one). */
 export const MAX_CLAIM_VALUES = 10;
+/** At most this many characters per value. */
 export const MAX_CLAIM_VALUE_CHARS = 256;
 
 /** The ALB checks these itself; it refuses them as additional claims. */

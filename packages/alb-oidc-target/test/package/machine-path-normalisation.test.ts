@@ -228,7 +228,7 @@ describe("the Powertools middleware with a real Router", () => {
   });
 });
 
-/** The README's container middleware, verbatim (a test below checks that the README still says exactly this). */
+/** The repository README's container middleware, verbatim (a test below checks that the README still says exactly this). */
 const README_MIDDLEWARE = `app.use((req, res, next) => {
   auth.verifyHeaders(req.headersDistinct, { path: req.path, method: req.method }).then(
     (principal) => ((res.locals.principal = principal), next()),
@@ -238,7 +238,7 @@ const README_MIDDLEWARE = `app.use((req, res, next) => {
 
 describe("verifyHeaders under a real Express app, with the README's middleware", () => {
   it("the README shows this middleware", () => {
-    expect(readFileSync("README.md", "utf8")).toContain(README_MIDDLEWARE);
+    expect(readFileSync(new URL("../../../../README.md", import.meta.url), "utf8")).toContain(README_MIDDLEWARE);
   });
 
   /** A real Express app on loopback; `auth` undefined: no middleware at all (Express's own routing). */
