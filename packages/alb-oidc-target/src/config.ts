@@ -5,13 +5,13 @@ import {
   assertIntegerInRange,
   assertMatches,
   assertOneOf,
-  assertRequired,
   assertUrl,
   reject,
   splitList,
   type Fail,
 } from "./rules/config-assert.js";
 import { LOOPBACK_HOSTS, isPlainObject } from "./guards.js";
+import type { AlbAuthOptions } from "./options.js";
 
 export interface Config {
   /** Load balancer ARNs whose signature (`signer` header field) we accept. */
@@ -79,130 +79,163 @@ export interface LogoutConfig {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * One setting as read from its environment variable or from its option, before validation: the
- * value in the setting's type (undefined when neither gave one), or the error about what was written
- * (raised when validation reaches the setting, so a variable an option overrides is never judged).
+ * One setting as given: by its option, which wins, or else by its environment variable. Its value is
+ * read when validation reaches it, so a variable an option overrides is never judged, and an error
+ * names the first bad setting in validation order.
  */
-export interface Setting<T> {
+interface Setting<T> {
   /** What an error about the setting names: the option's path (`machine.issuer`) when an option gave it, else the variable. */
   readonly name: string;
   /** An option gave it: its errors show no `VARIABLE=example`. */
   readonly fromOption: boolean;
-  readonly value?: T | undefined;
-  readonly error?: ConfigError;
+  /** An option, or a variable that is not blank, gave it. */
+  readonly given: boolean;
+  /** The value in the setting's type, undefined when not given. @throws ConfigError about what was written */
+  read(): T | undefined;
 }
 
-/** Every setting of the function, keyed by its environment variable. */
-export interface Settings {
-  readonly LOAD_BALANCER_ARN: Setting<readonly string[]>;
-  readonly ISSUER: Setting<string>;
-  readonly CLIENT_ID: Setting<readonly string[]>;
-  readonly ALB_PUBLIC_KEY_ENDPOINT: Setting<string>;
-  /** The variable's text, or the option's number: validated as a whole number either way, quoting what was written. */
-  readonly KEY_FETCH_TIMEOUT_MS: Setting<string | number>;
-  readonly VERIFIED_TOKEN_CACHE: Setting<boolean>;
-  readonly ALLOW_UNVERIFIED_EMAIL: Setting<boolean>;
-  readonly ALLOWED_EMAIL_DOMAINS: Setting<readonly string[]>;
-  /** The variable's JSON, parsed, or the option's object: validated as claim -> value(s) either way. */
-  readonly REQUIRED_USER_CLAIMS: Setting<unknown>;
-  readonly HEALTH_CHECK_PATH: Setting<string>;
-  readonly LOGOUT_PATH: Setting<string>;
-  readonly SESSION_COOKIE_NAME: Setting<string>;
-  readonly IDP_LOGOUT_URL: Setting<string>;
-  readonly POST_LOGOUT_REDIRECT_URI: Setting<string>;
-  readonly M2M_PATH_PREFIXES: Setting<readonly string[]>;
-  readonly M2M_PATHS_CASE_SENSITIVE: Setting<boolean>;
-  readonly M2M_ISSUER: Setting<string>;
-  readonly M2M_JWKS_URI: Setting<string>;
-  /** null: `aud` is not checked, on purpose (the variable's `none`, the option's null). */
-  readonly M2M_AUDIENCE: Setting<readonly string[] | null>;
-  readonly M2M_REQUIRED_SCOPES: Setting<readonly string[]>;
-  readonly M2M_ALGORITHMS: Setting<readonly string[]>;
-}
-
-/**
- * A setting read by `read`, or the ConfigError it raised, kept for validation to raise in its turn.
- * @example settle("ISSUER", false, () => env.ISSUER?.trim() || undefined)
- */
-export function settle<T>(name: string, fromOption: boolean, read: () => T | undefined): Setting<T> {
-  try {
-    return { name, fromOption, value: read() };
-  } catch (err) {
-    if (err instanceof ConfigError) return { name, fromOption, error: err };
-    throw err;
-  }
+/** How a setting of one type is written: as its variable's trimmed text, and as its option's value. */
+interface Kind<T> {
+  env(text: string, variable: string): T;
+  option(value: unknown, option: string): T;
 }
 
 const ARN_EXAMPLE = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188";
 const CLAIMS_EXAMPLE = '{"groups":["admins","staff"],"email_verified":true}';
 const AUDIENCE_EXAMPLE = "https://api.example.com";
 
-/** Fails as a ConfigError for an environment variable, showing `example` as a valid value. */
-function failWith(example: string): Fail {
-  return (name, problem) => {
-    throw new ConfigError(name, problem, example);
+/** How an option fails: a ConfigError naming it, quoting the value, without a variable's example. */
+const optionFail: Fail = (option, problem) => {
+  throw new ConfigError(option, problem);
+};
+
+/** How a variable fails: a ConfigError naming it, showing `example` as a valid value. */
+function envFail(example: string): Fail {
+  return (variable, problem) => {
+    throw new ConfigError(variable, problem, example);
   };
 }
 
-/** Reads a variable: blank is absent; `parse` turns the trimmed text into the setting's type. */
-function fromEnv<T>(env: Env, name: keyof Settings, parse: (text: string) => T): Setting<T> {
-  const text = env[name]?.trim();
-  return settle(name, false, () => (text ? parse(text) : undefined));
+/** How a setting fails: as its option, or as its variable with `example`. */
+function failFor(setting: Setting<unknown>, example: string): Fail {
+  return setting.fromOption ? optionFail : envFail(example);
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ConfigError(
-      "REQUIRED_USER_CLAIMS",
-      "must be a JSON object of claim -> value or list of values, got invalid JSON",
-      CLAIMS_EXAMPLE,
-    );
-  }
+/** A list option: one string or an array of them, one value per entry (as `separator` splits the variable). */
+function optionList(name: string, value: unknown, separator: RegExp): string[] {
+  const items: unknown[] = Array.isArray(value) ? value : [value];
+  if (items.length === 0) optionFail(name, "must hold at least one value");
+  return items.map((item) => {
+    if (typeof item !== "string" || item.trim() === "") return reject(optionFail, name, "must hold non-empty strings", item);
+    if (separator.test(item)) reject(optionFail, name, "must hold one value per entry", item);
+    return item.trim();
+  });
 }
 
-/**
- * The settings as the environment gives them (comma-separated lists, `on`/`off`, `true`/`false`,
- * JSON, `none`); nothing is judged yet but how they are written.
- * @example configFrom(readEnv(process.env))
- */
-export function readEnv(env: Env): Settings {
-  const text = (name: keyof Settings) => fromEnv(env, name, (t) => t);
-  const list = (name: keyof Settings) => fromEnv(env, name, splitList);
-  const flag = (name: keyof Settings, on: string, off: string, example: string) =>
-    fromEnv(env, name, (t) => assertOneOf(failWith(example), name, t, [on, off]) === on);
+const text: Kind<string> = {
+  env: (t) => t,
+  option(v, name) {
+    if (typeof v !== "string") return optionFail(name, `must be a string, got ${typeof v}`);
+    if (v.trim() === "") optionFail(name, "must not be empty");
+    return v.trim();
+  },
+};
+
+/** Comma-separated in a variable. */
+const list: Kind<readonly string[]> = { env: splitList, option: (v, name) => optionList(name, v, /,/) };
+
+/** A variable takes `on` or `off` (showing `example`), an option true or false. */
+function flag(on: string, off: string, example: string): Kind<boolean> {
   return {
-    LOAD_BALANCER_ARN: list("LOAD_BALANCER_ARN"),
-    ISSUER: text("ISSUER"),
-    CLIENT_ID: list("CLIENT_ID"),
-    ALB_PUBLIC_KEY_ENDPOINT: text("ALB_PUBLIC_KEY_ENDPOINT"),
-    KEY_FETCH_TIMEOUT_MS: text("KEY_FETCH_TIMEOUT_MS"),
-    VERIFIED_TOKEN_CACHE: flag("VERIFIED_TOKEN_CACHE", "on", "off", "off"),
-    ALLOW_UNVERIFIED_EMAIL: flag("ALLOW_UNVERIFIED_EMAIL", "true", "false", "true"),
-    ALLOWED_EMAIL_DOMAINS: list("ALLOWED_EMAIL_DOMAINS"),
-    REQUIRED_USER_CLAIMS: fromEnv(env, "REQUIRED_USER_CLAIMS", parseJson),
-    HEALTH_CHECK_PATH: text("HEALTH_CHECK_PATH"),
-    LOGOUT_PATH: text("LOGOUT_PATH"),
-    SESSION_COOKIE_NAME: text("SESSION_COOKIE_NAME"),
-    IDP_LOGOUT_URL: text("IDP_LOGOUT_URL"),
-    POST_LOGOUT_REDIRECT_URI: text("POST_LOGOUT_REDIRECT_URI"),
-    M2M_PATH_PREFIXES: list("M2M_PATH_PREFIXES"),
-    M2M_PATHS_CASE_SENSITIVE: flag("M2M_PATHS_CASE_SENSITIVE", "true", "false", "true"),
-    M2M_ISSUER: text("M2M_ISSUER"),
-    M2M_JWKS_URI: text("M2M_JWKS_URI"),
-    M2M_AUDIENCE: fromEnv(env, "M2M_AUDIENCE", (t) => {
-      if (t === "none") return null;
-      const audience = splitList(t);
-      if (audience.includes("none")) {
-        throw new ConfigError("M2M_AUDIENCE", `must be "none" alone or a list of audiences, got "${t}"`, AUDIENCE_EXAMPLE);
-      }
-      return audience;
-    }),
-    M2M_REQUIRED_SCOPES: fromEnv(env, "M2M_REQUIRED_SCOPES", (t) => t.split(/\s+/).filter((scope) => scope.length > 0)),
-    M2M_ALGORITHMS: list("M2M_ALGORITHMS"),
+    env: (t, name) => assertOneOf(envFail(example), name, t, [on, off]) === on,
+    option: (v, name) => assertOneOf(optionFail, name, v, [true, false]),
   };
 }
+
+const trueOrFalse = flag("true", "false", "true");
+
+/** The variable's text, or the option's number: validated as a whole number either way, quoting what was written. */
+const timeout: Kind<string | number> = {
+  env: (t) => t,
+  option: (v, name) => (typeof v === "number" ? v : reject(optionFail, name, "must be a number", v)),
+};
+
+/** The variable's JSON, parsed, or the option's object: validated as claim -> value(s) either way. */
+const claims: Kind<unknown> = {
+  env(t, name) {
+    try {
+      return JSON.parse(t) as unknown;
+    } catch {
+      return envFail(CLAIMS_EXAMPLE)(name, "must be a JSON object of claim -> value or list of values, got invalid JSON");
+    }
+  },
+  option: (v, name) => (isPlainObject(v) ? v : reject(optionFail, name, "must be an object", v)),
+};
+
+/** null: `aud` is not checked, on purpose (the variable's `none`, the option's null); "none" in a list is no audience anyone means. */
+const audience: Kind<readonly string[] | null> = {
+  env(t, name) {
+    if (t === "none") return null;
+    const audiences = splitList(t);
+    if (audiences.includes("none")) envFail(AUDIENCE_EXAMPLE)(name, `must be "none" alone or a list of audiences, got "${t}"`);
+    return audiences;
+  },
+  option(v, name) {
+    if (v === null) return null;
+    const audiences = optionList(name, v, /,/);
+    if (audiences.includes("none")) reject(optionFail, name, 'must be null (no aud check) or a list of audiences other than "none"', v);
+    return audiences;
+  },
+};
+
+/** Space-separated in a variable. */
+const scopes: Kind<readonly string[]> = {
+  env: (t) => t.split(/\s+/).filter((scope) => scope.length > 0),
+  option: (v, name) => optionList(name, v, /\s/),
+};
+
+/** A group of options (`logout`, `machine`): an object, or left out. */
+function group(name: string, value: unknown): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) return reject(optionFail, name, "must be an object", value);
+  return value;
+}
+
+/** Every setting of the function, keyed by its environment variable, each from its option (named here) when given. */
+function settingsOf(o: AlbAuthOptions, env: Env) {
+  const logout = group("logout", o.logout);
+  const machine = group("machine", o.machine);
+  function setting<T>(variable: string, option: string, value: unknown, kind: Kind<T>): Setting<T> {
+    if (value !== undefined) return { name: option, fromOption: true, given: true, read: () => kind.option(value, option) };
+    const written = env[variable]?.trim();
+    return { name: variable, fromOption: false, given: !!written, read: () => (written ? kind.env(written, variable) : undefined) };
+  }
+  return {
+    LOAD_BALANCER_ARN: setting("LOAD_BALANCER_ARN", "loadBalancerArn", o.loadBalancerArn, list),
+    ISSUER: setting("ISSUER", "issuer", o.issuer, text),
+    CLIENT_ID: setting("CLIENT_ID", "clientId", o.clientId, list),
+    ALB_PUBLIC_KEY_ENDPOINT: setting("ALB_PUBLIC_KEY_ENDPOINT", "publicKeyEndpoint", o.publicKeyEndpoint, text),
+    KEY_FETCH_TIMEOUT_MS: setting("KEY_FETCH_TIMEOUT_MS", "keyFetchTimeoutMs", o.keyFetchTimeoutMs, timeout),
+    VERIFIED_TOKEN_CACHE: setting("VERIFIED_TOKEN_CACHE", "verifiedTokenCache", o.verifiedTokenCache, flag("on", "off", "off")),
+    ALLOW_UNVERIFIED_EMAIL: setting("ALLOW_UNVERIFIED_EMAIL", "allowUnverifiedEmail", o.allowUnverifiedEmail, trueOrFalse),
+    ALLOWED_EMAIL_DOMAINS: setting("ALLOWED_EMAIL_DOMAINS", "allowedEmailDomains", o.allowedEmailDomains, list),
+    REQUIRED_USER_CLAIMS: setting("REQUIRED_USER_CLAIMS", "requiredUserClaims", o.requiredUserClaims, claims),
+    HEALTH_CHECK_PATH: setting("HEALTH_CHECK_PATH", "healthCheckPath", o.healthCheckPath, text),
+    LOGOUT_PATH: setting("LOGOUT_PATH", "logout.path", logout.path, text),
+    SESSION_COOKIE_NAME: setting("SESSION_COOKIE_NAME", "logout.sessionCookieName", logout.sessionCookieName, text),
+    IDP_LOGOUT_URL: setting("IDP_LOGOUT_URL", "logout.idpLogoutUrl", logout.idpLogoutUrl, text),
+    POST_LOGOUT_REDIRECT_URI: setting("POST_LOGOUT_REDIRECT_URI", "logout.postLogoutRedirectUri", logout.postLogoutRedirectUri, text),
+    M2M_PATH_PREFIXES: setting("M2M_PATH_PREFIXES", "machine.pathPrefixes", machine.pathPrefixes, list),
+    M2M_PATHS_CASE_SENSITIVE: setting("M2M_PATHS_CASE_SENSITIVE", "machine.caseSensitivePaths", machine.caseSensitivePaths, trueOrFalse),
+    M2M_ISSUER: setting("M2M_ISSUER", "machine.issuer", machine.issuer, text),
+    M2M_JWKS_URI: setting("M2M_JWKS_URI", "machine.jwksUri", machine.jwksUri, text),
+    M2M_AUDIENCE: setting("M2M_AUDIENCE", "machine.audience", machine.audience, audience),
+    M2M_REQUIRED_SCOPES: setting("M2M_REQUIRED_SCOPES", "machine.requiredScopes", machine.requiredScopes, scopes),
+    M2M_ALGORITHMS: setting("M2M_ALGORITHMS", "machine.algorithms", machine.algorithms, list),
+  };
+}
+
+type Settings = ReturnType<typeof settingsOf>;
 
 /** "127.0.0.1, localhost or [::1]", as the https message lists the loopback hosts. */
 const LOOPBACK_HOSTS_TEXT = `${LOOPBACK_HOSTS.slice(0, -1).join(", ")} or ${LOOPBACK_HOSTS[LOOPBACK_HOSTS.length - 1] ?? ""}`;
@@ -215,29 +248,11 @@ const GOVCLOUD_KEY_ENDPOINTS: Readonly<Record<string, string>> = {
   "us-gov-east-1": "https://s3-us-gov-east-1.amazonaws.com/aws-elb-public-keys-prod-us-gov-east-1",
 };
 
-/** Fails as a ConfigError naming the setting; one from the environment shows `example` as a valid value. */
-function failFor(setting: Setting<unknown>, example: string): Fail {
-  return (name, problem) => {
-    throw new ConfigError(name, problem, setting.fromOption ? undefined : example);
-  };
-}
-
-/** The setting's value (undefined when not given), or the error about what was written. */
-function given<T>(setting: Setting<T>): T | undefined {
-  if (setting.error) throw setting.error;
-  return setting.value;
-}
-
-/** A required setting: absent or blank is a ConfigError that names it. */
-function required<T>(setting: Setting<T>, meaning: string, example: string): T {
-  return assertRequired(failFor(setting, example), setting.name, given(setting), `is required: ${meaning}`);
-}
-
-/** A required list: absent or empty (a variable of only commas) is "is required". */
-function requiredList(setting: Setting<readonly string[]>, meaning: string, example: string): readonly string[] {
-  const list = required(setting, meaning, example);
-  if (list.length === 0) failFor(setting, example)(setting.name, `is required: ${meaning}`);
-  return list;
+/** A required setting: absent, blank or an empty list (a variable of only commas) is "is required", naming it. */
+function required<T extends string | readonly string[]>(setting: Setting<T>, meaning: string, example: string): T {
+  const value = setting.read();
+  if (value === undefined || value.length === 0) return failFor(setting, example)(setting.name, `is required: ${meaning}`);
+  return value;
 }
 
 /**
@@ -256,7 +271,7 @@ function secureUrl(setting: Setting<unknown>, value: string, example: string): s
 }
 
 function parseAlbArns(setting: Setting<readonly string[]>): { arns: readonly string[]; partition: string; region: string } {
-  const arns = requiredList(setting, "the ARN of the load balancer that signs x-amzn-oidc-data", ARN_EXAMPLE);
+  const arns = required(setting, "the ARN of the load balancer that signs x-amzn-oidc-data", ARN_EXAMPLE);
   const fail: Fail = failFor(setting, ARN_EXAMPLE);
   let partition = "";
   let region = "";
@@ -272,11 +287,11 @@ function parseAlbArns(setting: Setting<readonly string[]>): { arns: readonly str
   return { arns, partition, region };
 }
 
-function defaultKeyEndpoint(setting: Setting<string>, partition: string, region: string): string {
-  if (partition === "aws-us-gov") {
-    const endpoint = GOVCLOUD_KEY_ENDPOINTS[region];
-    if (endpoint) return endpoint;
-  }
+function keyEndpoint(setting: Setting<string>, partition: string, region: string): string {
+  const endpoint = setting.read();
+  if (endpoint !== undefined) return secureUrl(setting, endpoint, `https://public-keys.auth.elb.${region}.amazonaws.com`);
+  const govCloud = partition === "aws-us-gov" ? GOVCLOUD_KEY_ENDPOINTS[region] : undefined;
+  if (govCloud) return govCloud;
   if (partition === "aws") return `https://public-keys.auth.elb.${region}.amazonaws.com`;
   // No AWS source states the endpoint for other partitions: make the operator say it.
   return failFor(setting, "https://public-keys.auth.elb.<region>.<domain>")(
@@ -285,8 +300,12 @@ function defaultKeyEndpoint(setting: Setting<string>, partition: string, region:
   );
 }
 
-/** KEY_FETCH_TIMEOUT_MS: 1.5 s leaves a 3 s Lambda time to answer 503; below 50 ms no fetch succeeds. */
-const KEY_FETCH_TIMEOUT_MS = { fallback: 1500, min: 50, max: 30_000 } as const;
+/** 1.5 s by default leaves a 3 s Lambda time to answer 503; below 50 ms no fetch succeeds. */
+function keyFetchTimeoutMs(setting: Setting<string | number>): number {
+  const timeout = setting.read();
+  if (timeout === undefined) return 1500;
+  return assertIntegerInRange(failFor(setting, "1500"), setting.name, Number(timeout), { min: 50, max: 30_000, shown: String(timeout) });
+}
 
 /**
  * Builds the validated configuration from the environment.
@@ -294,45 +313,33 @@ const KEY_FETCH_TIMEOUT_MS = { fallback: 1500, min: 50, max: 30_000 } as const;
  * @example const config = loadConfig(process.env);
  */
 export function loadConfig(env: Env): Config {
-  return configFrom(readEnv(env));
+  return resolveConfig({}, env);
 }
 
 /**
- * Validates settings, from the environment and options alike, into the configuration: the one
- * validation of both, so an option means exactly what its variable means.
- * @throws ConfigError naming the first bad setting (the option or the variable it came from).
- * @example configFrom({ ...readEnv(process.env), ...settingsFromOptions }) // what resolveConfig does
+ * The configuration from options over the environment: each setting is read from its option, or
+ * when that is left out from its variable, then all are validated once, so an option means exactly
+ * what its variable means. An error names where the bad value came from: the option
+ * (`issuer must use https://...`) or the variable.
+ * @throws ConfigError naming the first bad setting.
+ * @example resolveConfig({ issuer: "https://idp.example.com" }, process.env)
  */
-export function configFrom(s: Settings): Config {
+export function resolveConfig(options: AlbAuthOptions, env: Env): Config {
+  const s = settingsOf(options, env);
   const { arns, partition, region } = parseAlbArns(s.LOAD_BALANCER_ARN);
-  const issuer = required(s.ISSUER, "the IdP issuer exactly as configured on the ALB", "https://access.line.me");
-  secureUrl(s.ISSUER, issuer, "https://access.line.me");
-  const clientIds = requiredList(s.CLIENT_ID, "the OIDC client id configured on the ALB", "1234567890");
-  const endpoint = given(s.ALB_PUBLIC_KEY_ENDPOINT);
-  const keyEndpoint =
-    endpoint === undefined
-      ? defaultKeyEndpoint(s.ALB_PUBLIC_KEY_ENDPOINT, partition, region)
-      : secureUrl(s.ALB_PUBLIC_KEY_ENDPOINT, endpoint, `https://public-keys.auth.elb.${region}.amazonaws.com`);
-  const timeout = given(s.KEY_FETCH_TIMEOUT_MS);
-  const keyFetchTimeoutMs =
-    timeout === undefined
-      ? KEY_FETCH_TIMEOUT_MS.fallback
-      : assertIntegerInRange(
-          failFor(s.KEY_FETCH_TIMEOUT_MS, String(KEY_FETCH_TIMEOUT_MS.fallback)),
-          s.KEY_FETCH_TIMEOUT_MS.name,
-          Number(timeout),
-          {
-            ...KEY_FETCH_TIMEOUT_MS,
-            shown: String(timeout),
-          },
-        );
+  const issuer = secureUrl(
+    s.ISSUER,
+    required(s.ISSUER, "the IdP issuer exactly as configured on the ALB", "https://access.line.me"),
+    "https://access.line.me",
+  );
+  const clientIds = required(s.CLIENT_ID, "the OIDC client id configured on the ALB", "1234567890");
   return {
     albArns: arns,
     issuer,
     clientIds,
-    keyEndpoint,
-    keyFetchTimeoutMs,
-    verifiedTokenCache: given(s.VERIFIED_TOKEN_CACHE) ?? true,
+    keyEndpoint: keyEndpoint(s.ALB_PUBLIC_KEY_ENDPOINT, partition, region),
+    keyFetchTimeoutMs: keyFetchTimeoutMs(s.KEY_FETCH_TIMEOUT_MS),
+    verifiedTokenCache: s.VERIFIED_TOKEN_CACHE.read() ?? true,
     machine: machineConfig(s),
     userRules: userRules(s),
     healthCheckPath: path(s.HEALTH_CHECK_PATH, "/health"),
@@ -345,16 +352,16 @@ const VERIFIABLE_ALGORITHMS = new Set(["RS256", "RS384", "RS512", "ES256", "ES38
 
 /** An optional absolute path (starting with `/`, no query). */
 function path(setting: Setting<string>, fallback: string): string {
-  const value = given(setting) ?? fallback;
+  const value = setting.read() ?? fallback;
   return assertMatches(failFor(setting, fallback), setting.name, value, /^\/[^?#\s]*$/, 'must be a path starting with "/"');
 }
 
 function machineConfig(s: Settings): MachineConfig | undefined {
-  const prefixes = given(s.M2M_PATH_PREFIXES);
+  const prefixes = s.M2M_PATH_PREFIXES.read();
   if (prefixes === undefined) {
     // Machine settings without prefixes would leave /api/ on the user flow unnoticed: say so at cold start.
     const others = [s.M2M_ISSUER, s.M2M_JWKS_URI, s.M2M_AUDIENCE, s.M2M_REQUIRED_SCOPES, s.M2M_ALGORITHMS, s.M2M_PATHS_CASE_SENSITIVE];
-    const stray = others.find((setting) => setting.value !== undefined || setting.error !== undefined);
+    const stray = others.find((setting) => setting.given);
     if (stray) {
       failFor(s.M2M_PATH_PREFIXES, "/api/")(s.M2M_PATH_PREFIXES.name, `is required when ${stray.name} is set: the paths of machine routes`);
     }
@@ -364,14 +371,14 @@ function machineConfig(s: Settings): MachineConfig | undefined {
   assertEach(prefixesFail, s.M2M_PATH_PREFIXES.name, prefixes, /^\/[^?#\s*]*$/, 'must hold paths starting with "/" (no wildcards)');
   if (prefixes.length === 0) prefixesFail(s.M2M_PATH_PREFIXES.name, "must hold at least one path prefix");
   // Off by default: frameworks such as Express route /API/orders to /api/orders, so it must be a machine path too.
-  const caseSensitivePaths = given(s.M2M_PATHS_CASE_SENSITIVE) ?? false;
+  const caseSensitivePaths = s.M2M_PATHS_CASE_SENSITIVE.read() ?? false;
   const issuer = required(s.M2M_ISSUER, "the expected iss of machine tokens", "https://auth.example.com");
   const jwksExample = "https://auth.example.com/.well-known/jwks.json";
   const jwksUri = secureUrl(s.M2M_JWKS_URI, required(s.M2M_JWKS_URI, "the issuer's JWKS URL", jwksExample), jwksExample);
   // Like aws-jwt-verify's `audience` (given, or null on purpose): without it any token the issuer
   // mints (an ID token for a web client) would pass as a machine. `none` is the explicit way to skip it.
   const audienceFail: Fail = failFor(s.M2M_AUDIENCE, AUDIENCE_EXAMPLE);
-  const audience = given(s.M2M_AUDIENCE);
+  const audience = s.M2M_AUDIENCE.read();
   if (audience === undefined) {
     audienceFail(
       s.M2M_AUDIENCE.name,
@@ -379,25 +386,15 @@ function machineConfig(s: Settings): MachineConfig | undefined {
     );
   }
   if (audience?.length === 0) audienceFail(s.M2M_AUDIENCE.name, "must hold at least one audience");
-  const requiredScopes = given(s.M2M_REQUIRED_SCOPES) ?? [];
+  const requiredScopes = s.M2M_REQUIRED_SCOPES.read() ?? [];
   // RFC 6749 scope-token characters: they also keep the WWW-Authenticate scope="..." attribute well-formed.
   const scopeToken = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
-  assertEach(
-    failFor(s.M2M_REQUIRED_SCOPES, "orders:read orders:write"),
-    s.M2M_REQUIRED_SCOPES.name,
-    requiredScopes,
-    scopeToken,
-    "must hold space-separated scope tokens",
-  );
-  const algorithms = given(s.M2M_ALGORITHMS) ?? ["RS256"];
+  const scopesFail = failFor(s.M2M_REQUIRED_SCOPES, "orders:read orders:write");
+  assertEach(scopesFail, s.M2M_REQUIRED_SCOPES.name, requiredScopes, scopeToken, "must hold space-separated scope tokens");
+  const algorithms = s.M2M_ALGORITHMS.read() ?? ["RS256"];
   const algorithmsFail: Fail = failFor(s.M2M_ALGORITHMS, "RS256");
-  assertEach(
-    algorithmsFail,
-    s.M2M_ALGORITHMS.name,
-    algorithms,
-    (alg) => VERIFIABLE_ALGORITHMS.has(alg),
-    `must list signature algorithms from ${[...VERIFIABLE_ALGORITHMS].join(", ")}`,
-  );
+  const verifiable = `must list signature algorithms from ${[...VERIFIABLE_ALGORITHMS].join(", ")}`;
+  assertEach(algorithmsFail, s.M2M_ALGORITHMS.name, algorithms, (alg) => VERIFIABLE_ALGORITHMS.has(alg), verifiable);
   if (algorithms.length === 0) algorithmsFail(s.M2M_ALGORITHMS.name, "must list at least one algorithm");
   return { pathPrefixes: prefixes, caseSensitivePaths, issuer, jwksUri, audience, requiredScopes, algorithms };
 }
@@ -405,16 +402,11 @@ function machineConfig(s: Settings): MachineConfig | undefined {
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
 
 function userRules(s: Settings): UserRules {
-  const allowedEmailDomains = (given(s.ALLOWED_EMAIL_DOMAINS) ?? []).map((d) => d.toLowerCase());
-  assertEach(
-    failFor(s.ALLOWED_EMAIL_DOMAINS, "example.com,example.org"),
-    s.ALLOWED_EMAIL_DOMAINS.name,
-    allowedEmailDomains,
-    DOMAIN,
-    'must hold domain names without "@"',
-  );
-  const allowUnverifiedEmail = given(s.ALLOW_UNVERIFIED_EMAIL) ?? false;
-  const claims = given(s.REQUIRED_USER_CLAIMS);
+  const allowedEmailDomains = (s.ALLOWED_EMAIL_DOMAINS.read() ?? []).map((d) => d.toLowerCase());
+  const domainsFail = failFor(s.ALLOWED_EMAIL_DOMAINS, "example.com,example.org");
+  assertEach(domainsFail, s.ALLOWED_EMAIL_DOMAINS.name, allowedEmailDomains, DOMAIN, 'must hold domain names without "@"');
+  const allowUnverifiedEmail = s.ALLOW_UNVERIFIED_EMAIL.read() ?? false;
+  const claims = s.REQUIRED_USER_CLAIMS.read();
   return {
     allowedEmailDomains,
     allowUnverifiedEmail,
@@ -441,28 +433,21 @@ function requiredClaims(setting: Setting<unknown>, value: unknown): Record<strin
 }
 
 function logoutConfig(s: Settings, clientIds: readonly string[]): LogoutConfig {
-  const cookieName = given(s.SESSION_COOKIE_NAME) ?? "AWSELBAuthSessionCookie";
+  const cookieName = s.SESSION_COOKIE_NAME.read() ?? "AWSELBAuthSessionCookie";
   // RFC 6265 cookie-name token: a separator here would let the value rewrite the Set-Cookie header.
   const cookieToken = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$/;
-  assertMatches(
-    failFor(s.SESSION_COOKIE_NAME, "AWSELBAuthSessionCookie"),
-    s.SESSION_COOKIE_NAME.name,
-    cookieName,
-    cookieToken,
-    "must be a cookie name (letters, digits, - _ .)",
-  );
+  const cookieFail = failFor(s.SESSION_COOKIE_NAME, "AWSELBAuthSessionCookie");
+  assertMatches(cookieFail, s.SESSION_COOKIE_NAME.name, cookieName, cookieToken, "must be a cookie name (letters, digits, - _ .)");
   const logoutExample = "https://idp.example.com/logout";
   const idpFail: Fail = failFor(s.IDP_LOGOUT_URL, logoutExample);
-  const idpLogoutUrl = given(s.IDP_LOGOUT_URL);
+  const idpLogoutUrl = s.IDP_LOGOUT_URL.read();
   if (idpLogoutUrl !== undefined) {
     // End-session endpoints often need a fixed query (Cognito's client_id): allow one, check the rest as for key URLs.
     const q = idpLogoutUrl.search(/[?#]/);
-    if (idpLogoutUrl.includes("#")) {
-      idpFail(s.IDP_LOGOUT_URL.name, `must not have a fragment, got "${idpLogoutUrl}"`);
-    }
+    if (idpLogoutUrl.includes("#")) idpFail(s.IDP_LOGOUT_URL.name, `must not have a fragment, got "${idpLogoutUrl}"`);
     secureUrl(s.IDP_LOGOUT_URL, q < 0 ? idpLogoutUrl : idpLogoutUrl.slice(0, q), logoutExample);
   }
-  const postLogoutRedirectUri = given(s.POST_LOGOUT_REDIRECT_URI);
+  const postLogoutRedirectUri = s.POST_LOGOUT_REDIRECT_URI.read();
   if (postLogoutRedirectUri !== undefined) {
     if (idpLogoutUrl === undefined) {
       idpFail(s.IDP_LOGOUT_URL.name, `is required when ${s.POST_LOGOUT_REDIRECT_URI.name} is set: where to send it`);

@@ -1,8 +1,5 @@
 // Programmatic options of withAlbAuth / createAlbAuth: each one stands for an environment variable, wins over it, and a bad one fails naming the option.
-import { assertOneOf, reject, type Fail } from "./rules/config-assert.js";
-import { configFrom, readEnv, settle, type ClaimValue, type Config, type Env, type Setting, type Settings } from "./config.js";
-import { ConfigError } from "./errors.js";
-import { isPlainObject } from "./guards.js";
+import type { ClaimValue, Env } from "./config.js";
 import type { Logger } from "./log.js";
 
 /**
@@ -75,102 +72,5 @@ export interface AlbAuthOptions {
   readonly forbiddenPage?: boolean;
 }
 
-/** How an option fails: a ConfigError naming it, quoting the value, without a variable's example. */
-const optionFail: Fail = (option, problem) => {
-  throw new ConfigError(option, problem);
-};
-
-/** An option given (undefined: left out, so its variable is read), read by `parse`; what is wrong with it is kept for validation. */
-function option<T>(name: string, value: unknown, parse: (value: unknown) => T): Setting<T> | undefined {
-  return value === undefined ? undefined : settle(name, true, () => parse(value));
-}
-
-function text(name: string, value: unknown): Setting<string> | undefined {
-  return option(name, value, (v) => {
-    if (typeof v !== "string") return optionFail(name, `must be a string, got ${typeof v}`);
-    if (v.trim() === "") optionFail(name, "must not be empty");
-    return v.trim();
-  });
-}
-
-/** A list given as one string or an array of them: one value per entry, as the variable's separator would split them. */
-function parseList(name: string, value: unknown, separator: RegExp): string[] {
-  const items: unknown[] = Array.isArray(value) ? value : [value];
-  if (items.length === 0) optionFail(name, "must hold at least one value");
-  return items.map((item) => {
-    if (typeof item !== "string" || item.trim() === "") return reject(optionFail, name, "must hold non-empty strings", item);
-    if (separator.test(item)) reject(optionFail, name, "must hold one value per entry", item);
-    return item.trim();
-  });
-}
-
-function list(name: string, value: unknown, separator = /,/): Setting<readonly string[]> | undefined {
-  return option(name, value, (v) => parseList(name, v, separator));
-}
-
-function flag(name: string, value: unknown): Setting<boolean> | undefined {
-  return option(name, value, (v) => assertOneOf(optionFail, name, v, [true, false]));
-}
-
-/** A group of options (`logout`, `machine`): an object, or left out. */
-function group(name: string, value: unknown): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (!isPlainObject(value)) return reject(optionFail, name, "must be an object", value);
-  return value;
-}
-
-/** The settings the options give, each named after its option; the ones left out are not here. */
-function readOptions(o: AlbAuthOptions): Partial<Settings> {
-  const logout = group("logout", o.logout);
-  const machine = group("machine", o.machine);
-  const settings: { readonly [K in keyof Settings]: Settings[K] | undefined } = {
-    LOAD_BALANCER_ARN: list("loadBalancerArn", o.loadBalancerArn),
-    ISSUER: text("issuer", o.issuer),
-    CLIENT_ID: list("clientId", o.clientId),
-    ALB_PUBLIC_KEY_ENDPOINT: text("publicKeyEndpoint", o.publicKeyEndpoint),
-    KEY_FETCH_TIMEOUT_MS: option("keyFetchTimeoutMs", o.keyFetchTimeoutMs, (v) =>
-      typeof v === "number" ? v : reject(optionFail, "keyFetchTimeoutMs", "must be a number", v),
-    ),
-    VERIFIED_TOKEN_CACHE: flag("verifiedTokenCache", o.verifiedTokenCache),
-    ALLOW_UNVERIFIED_EMAIL: flag("allowUnverifiedEmail", o.allowUnverifiedEmail),
-    ALLOWED_EMAIL_DOMAINS: list("allowedEmailDomains", o.allowedEmailDomains),
-    REQUIRED_USER_CLAIMS: option("requiredUserClaims", o.requiredUserClaims, (v) =>
-      isPlainObject(v) ? v : reject(optionFail, "requiredUserClaims", "must be an object", v),
-    ),
-    HEALTH_CHECK_PATH: text("healthCheckPath", o.healthCheckPath),
-    LOGOUT_PATH: text("logout.path", logout.path),
-    SESSION_COOKIE_NAME: text("logout.sessionCookieName", logout.sessionCookieName),
-    IDP_LOGOUT_URL: text("logout.idpLogoutUrl", logout.idpLogoutUrl),
-    POST_LOGOUT_REDIRECT_URI: text("logout.postLogoutRedirectUri", logout.postLogoutRedirectUri),
-    M2M_PATH_PREFIXES: list("machine.pathPrefixes", machine.pathPrefixes),
-    M2M_PATHS_CASE_SENSITIVE: flag("machine.caseSensitivePaths", machine.caseSensitivePaths),
-    M2M_ISSUER: text("machine.issuer", machine.issuer),
-    M2M_JWKS_URI: text("machine.jwksUri", machine.jwksUri),
-    // null is the explicit "no aud check" (the variable's `none`); "none" in a list is no audience anyone means.
-    M2M_AUDIENCE:
-      machine.audience === null
-        ? { name: "machine.audience", fromOption: true, value: null }
-        : option("machine.audience", machine.audience, (v) => {
-            const audience = parseList("machine.audience", v, /,/);
-            if (audience.includes("none"))
-              reject(optionFail, "machine.audience", 'must be null (no aud check) or a list of audiences other than "none"', v);
-            return audience;
-          }),
-    M2M_REQUIRED_SCOPES: list("machine.requiredScopes", machine.requiredScopes, /\s/),
-    M2M_ALGORITHMS: list("machine.algorithms", machine.algorithms),
-  };
-  // Left out: the variable is read instead.
-  return Object.fromEntries(Object.entries(settings).filter(([, setting]) => setting !== undefined));
-}
-
-/**
- * The configuration from options over the environment: each setting is read from its option, or
- * when that is left out from its variable, then all are validated once, so an option means exactly
- * what its variable means. An error names where the bad value came from: the option
- * (`issuer must use https://...`) or the variable.
- * @throws ConfigError
- * @example resolveConfig({ issuer: "https://idp.example.com" }, process.env)
- */
-export function resolveConfig(options: AlbAuthOptions, env: Env): Config {
-  return configFrom({ ...readEnv(env), ...readOptions(options) });
-}
+// Options become configuration in config.ts, read into the same typed settings as the variables and validated with them.
+export { resolveConfig } from "./config.js";
