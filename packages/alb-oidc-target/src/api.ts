@@ -5,7 +5,7 @@ import { deliverResult } from "./alb/result.js";
 import { buildApp, type App } from "./app.js";
 import { AuthError, ConfigError } from "./errors.js";
 import { isPlainObject } from "./guards.js";
-import { failure, logRequest, type AlbHandler } from "./handler.js";
+import { failure, logRequest, requestIdOf, type AlbHandler } from "./handler.js";
 import type { Logger } from "./log.js";
 import { resolveConfig, type AlbAuthOptions } from "./options.js";
 import type { AlbApp, Principal } from "./principal.js";
@@ -145,9 +145,6 @@ function eventFromHeaders(headers: unknown, request: unknown = {}): ALBEvent {
     isBase64Encoded: false,
   };
 }
-
-const requestIdOf = (context: Pick<Context, "awsRequestId"> | undefined): string =>
-  typeof context?.awsRequestId === "string" ? context.awsRequestId : "";
 
 /**
  * Builds the machinery once (cold start) for use outside withAlbAuth: middlewares, routers, tests.

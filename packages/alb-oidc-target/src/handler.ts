@@ -31,16 +31,17 @@ export interface HandlerDeps {
  */
 export type AlbHandler = (event: ALBEvent, context?: Pick<Context, "awsRequestId">) => Promise<ALBResult>;
 
+/** A response and, for a refusal or an error, its code and the reason the log gets. */
+interface Answer {
+  readonly result: ALBResult;
+  readonly code?: string | undefined;
+  readonly reason?: string | undefined;
+}
+
 /** Where a request stands before the app: a principal to hand on, or an answer already made (health, logout, a refusal). */
 export type Outcome =
-  | { readonly kind: "principal"; readonly principal: Principal; readonly route: "user" | "machine" }
-  | {
-      readonly kind: "answer";
-      readonly result: ALBResult;
-      readonly route: Route["kind"] | undefined;
-      readonly code?: string;
-      readonly reason?: string;
-    };
+  | { readonly kind: "principal"; readonly principal: Principal; readonly route: Route["kind"] }
+  | (Answer & { readonly kind: "answer"; readonly route: Route["kind"] | undefined });
 
 /** Retry-After for 503s: long enough for a flapping endpoint, short enough for a person. */
 const RETRY_AFTER_S = "5";
@@ -75,10 +76,10 @@ async function authenticateMachine(event: unknown, tokens: MachineTokenVerifier)
   return { ...principal, claims };
 }
 
-/** Authenticates (and for users authorizes) as the route demands. @throws AuthError */
+/** Authenticates (and for users authorizes) as the route demands; an ambiguous path is a 400 the app never sees. @throws AuthError */
 async function authenticateOn(route: Route, event: unknown, deps: Omit<HandlerDeps, "app">): Promise<Principal> {
   if (route.kind === "machine") return authenticateMachine(event, route.tokens);
-  if (route.kind === "ambiguous") return Promise.reject(new AuthError("ambiguous_path", route.reason));
+  if (route.kind === "ambiguous") throw new AuthError("ambiguous_path", route.reason);
   return authenticateUser(event, deps.userTokens, deps.userPolicy);
 }
 
@@ -102,17 +103,9 @@ export async function decide(event: unknown, deps: Omit<HandlerDeps, "app">, req
   try {
     const chosen = routeOf(event, deps.routes ?? {});
     route = chosen.kind;
-    switch (chosen.kind) {
-      case "health":
-        return { kind: "answer", route, result: jsonResult(200, { status: "ok" }, undefined, multiValue) };
-      case "logout":
-        return { kind: "answer", route, result: chosen.respond(multiValue) };
-      case "ambiguous": // a 400 the app never sees
-        throw new AuthError("ambiguous_path", chosen.reason);
-      case "machine":
-      case "user":
-        return { kind: "principal", route: chosen.kind, principal: await authenticateOn(chosen, event, deps) };
-    }
+    if (chosen.kind === "health") return { kind: "answer", route, result: jsonResult(200, { status: "ok" }, undefined, multiValue) };
+    if (chosen.kind === "logout") return { kind: "answer", route, result: chosen.respond(multiValue) };
+    return { kind: "principal", route, principal: await authenticateOn(chosen, event, deps) };
   } catch (err) {
     const refusal = failure(err, multiValue, requestId);
     const logoutPath = deps.forbiddenPageLogoutPath;
@@ -123,54 +116,32 @@ export async function decide(event: unknown, deps: Omit<HandlerDeps, "app">, req
   }
 }
 
-function challenge(err: AuthError): string {
-  if (err.code === "missing_token") return "Bearer";
-  if (err.code === "ambiguous_header") return 'Bearer error="invalid_request"';
-  return 'Bearer error="invalid_token"';
-}
-
-/** A response and, for a refusal or an error, its code and the reason the log gets. */
-interface Answer {
-  readonly result: ALBResult;
-  readonly code?: string | undefined;
-  readonly reason?: string | undefined;
-}
-
-interface Failure extends Answer {
-  readonly code: string;
-  readonly reason: string;
-}
-
-/** The one place an error becomes a response. */
-export function failure(err: unknown, multiValue: boolean, requestId: string): Failure {
-  if (err instanceof AuthError) {
-    if (err.status === 503) {
-      return {
-        result: jsonResult(503, { error: err.code }, { "retry-after": RETRY_AFTER_S }, multiValue),
-        code: err.code,
-        reason: err.reason,
-      };
-    }
-    if (err.status === 401) {
-      const body = { message: "Token verification failed", error: err.code };
-      return { result: jsonResult(401, body, { "www-authenticate": challenge(err) }, multiValue), code: err.code, reason: err.reason };
-    }
-    const headers: Record<string, string> =
-      err instanceof InsufficientScopeError
-        ? { "www-authenticate": `Bearer error="insufficient_scope", scope="${err.requiredScopes.join(" ")}"` }
-        : {};
-    // No challenge on a 400 (ambiguous_path): no token would make that path acceptable.
-    const message = err.status === 400 ? "Bad Request" : "Forbidden";
-    return {
-      result: jsonResult(err.status, { message, error: err.code }, headers, multiValue),
-      code: err.code,
-      reason: err.reason,
-    };
+/** The one place an error becomes a response: an AuthError's status and code, anything else 500 internal_error. */
+export function failure(err: unknown, multiValue: boolean, requestId: string): Answer & { readonly code: string; readonly reason: string } {
+  if (!(err instanceof AuthError)) {
+    // Raw: logRequest scrubs it, knowing the request's own secrets.
+    const reason = err instanceof Error ? `${err.name}: ${err.message}` : "non-Error thrown";
+    const body = { message: "Internal Server Error", error: "internal_error", requestId };
+    return { result: jsonResult(500, body, undefined, multiValue), code: "internal_error", reason };
   }
-  // Raw: logRequest scrubs it, knowing the request's own secrets.
-  const reason = err instanceof Error ? `${err.name}: ${err.message}` : "non-Error thrown";
-  const body = { message: "Internal Server Error", error: "internal_error", requestId };
-  return { result: jsonResult(500, body, undefined, multiValue), code: "internal_error", reason };
+  const { status, code, reason } = err;
+  let headers: Record<string, string> = {};
+  if (status === 503) headers = { "retry-after": RETRY_AFTER_S };
+  else if (status === 401) headers = { "www-authenticate": challenge(code) };
+  else if (err instanceof InsufficientScopeError) {
+    headers = { "www-authenticate": `Bearer error="insufficient_scope", scope="${err.requiredScopes.join(" ")}"` };
+  }
+  // No challenge on a 400 (ambiguous_path): no token would make that path acceptable.
+  const message = status === 401 ? "Token verification failed" : status === 400 ? "Bad Request" : "Forbidden";
+  const body = status === 503 ? { error: code } : { message, error: code };
+  return { result: jsonResult(status, body, headers, multiValue), code, reason };
+}
+
+/** The RFC 6750 challenge of a 401: no error attribute without credentials. */
+function challenge(code: string): string {
+  if (code === "missing_token") return "Bearer";
+  if (code === "ambiguous_header") return 'Bearer error="invalid_request"';
+  return 'Bearer error="invalid_token"';
 }
 
 /** Answered if even building a response failed: a 500 still beats the ALB's bare 502. */
@@ -231,6 +202,11 @@ export function logRequest(
   else logger.info("request", line);
 }
 
+/** The request id we log: the Lambda context's, or "" when the caller passed none (local tools, tests). */
+export function requestIdOf(context: Pick<Context, "awsRequestId"> | undefined): string {
+  return typeof context?.awsRequestId === "string" ? context.awsRequestId : "";
+}
+
 /** The app's context: the caller's, or a minimal one when it passed none (local tools, tests); awsRequestId is the request id we log. */
 function contextFor(context: Pick<Context, "awsRequestId"> | undefined, requestId: string): Context {
   return (context ?? { awsRequestId: requestId }) as Context;
@@ -252,7 +228,7 @@ async function callApp(app: AlbApp, request: AlbAppRequest, multiValue: boolean,
 export function createHandler(deps: HandlerDeps): AlbHandler {
   return async function handler(event, context) {
     const started = performance.now();
-    const requestId = typeof context?.awsRequestId === "string" ? context.awsRequestId : "";
+    const requestId = requestIdOf(context);
     let multiValue = false;
     try {
       multiValue = isMultiValue(event);
