@@ -15,16 +15,16 @@ export function isAlbKid(kid: unknown): kid is string {
 export interface AlbKeyCacheOptions {
   readonly endpoint: string;
   readonly timeoutMs: number;
-  /** Proven keys kept at once: keys that have verified a genuine token (the ALB rotates; a handful are live at any time). */
+  /** Proven keys kept at once (default 16): keys that have verified a genuine token (the ALB rotates; a handful are live at any time). */
   readonly maxKeys?: number;
-  /** Unproven keys kept at once: fetched, but no genuine token has been verified with them yet. */
+  /** Unproven keys kept at once (default 4): fetched, but no genuine token has been verified with them yet. */
   readonly maxUnprovenKeys?: number;
-  /** How long a kid the endpoint does not know is answered without asking again. */
+  /** How long a kid the endpoint does not know is answered without asking again (default 30 s). */
   readonly negativeTtlMs?: number;
-  /** Fetches of new (unproven) kids allowed in a burst, then refilled at `refillPerSecond`. */
+  /** Fetches of new (unproven) kids allowed in a burst (default 10), then refilled at `refillPerSecond` (default 1). */
   readonly burst?: number;
   readonly refillPerSecond?: number;
-  /** Fetches of kids that were proven before (evicted since by other proven keys): their own budget. */
+  /** Fetches of kids that were proven before (evicted since by other proven keys): their own budget (default 4, then 1 a second). */
   readonly provenBurst?: number;
   readonly provenRefillPerSecond?: number;
   /** Epoch milliseconds (tests pass a fake clock). */
@@ -55,6 +55,21 @@ class Budget {
   spend(): void {
     this.tokens -= 1;
   }
+}
+
+/** Moves an entry to the most recently used end of a Map (its last). */
+function touch<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+}
+
+/** Sets an entry, first dropping the least recently used one (the Map's first) when the map holds `max`. */
+function putBounded<K, V>(map: Map<K, V>, max: number, key: K, value: V): void {
+  if (map.size >= max) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+  map.set(key, value);
 }
 
 /** Most kids whose demand is counted while the budget is empty (random kids must not grow it without bound). */
@@ -88,16 +103,6 @@ export function pemToAlbJwk(kid: string, pem: Buffer): JwkWithKid {
   return { ...jwk, kty: "EC", use: "sig", alg: "ES256", kid };
 }
 
-/** The option defaults of AlbKeyCache (each documented on AlbKeyCacheOptions). */
-const KEY_CACHE_DEFAULTS = {
-  maxKeys: 16,
-  maxUnprovenKeys: 4,
-  negativeTtlMs: 30_000,
-  burst: 10,
-  refillPerSecond: 1,
-  provenBurst: 4,
-  provenRefillPerSecond: 1,
-} as const;
 /** Kids remembered as not found (each for negativeTtlMs): enough for any rotation, bounded against a flood of made-up kids. */
 const MAX_UNKNOWN_KIDS = 1000;
 
@@ -140,17 +145,14 @@ export class AlbKeyCache implements JwksCache {
   keyObjectsBuilt = 0;
 
   constructor(private readonly options: AlbKeyCacheOptions) {
-    const d = KEY_CACHE_DEFAULTS;
-    this.maxKeys = options.maxKeys ?? d.maxKeys;
-    this.maxUnprovenKeys = options.maxUnprovenKeys ?? d.maxUnprovenKeys;
-    this.negativeTtlMs = options.negativeTtlMs ?? d.negativeTtlMs;
-    this.now = options.now ?? Date.now;
-    this.newKidBudget = new Budget(options.burst ?? d.burst, options.refillPerSecond ?? d.refillPerSecond, this.now);
-    this.provenBudget = new Budget(
-      options.provenBurst ?? d.provenBurst,
-      options.provenRefillPerSecond ?? d.provenRefillPerSecond,
-      this.now,
-    );
+    const { maxKeys = 16, maxUnprovenKeys = 4, negativeTtlMs = 30_000, now = Date.now } = options;
+    const { burst = 10, refillPerSecond = 1, provenBurst = 4, provenRefillPerSecond = 1 } = options;
+    this.maxKeys = maxKeys;
+    this.maxUnprovenKeys = maxUnprovenKeys;
+    this.negativeTtlMs = negativeTtlMs;
+    this.now = now;
+    this.newKidBudget = new Budget(burst, refillPerSecond, now);
+    this.provenBudget = new Budget(provenBurst, provenRefillPerSecond, now);
   }
 
   /** The cached key for a kid, if any (no fetch). */
@@ -185,12 +187,7 @@ export class AlbKeyCache implements JwksCache {
    */
   markVerified(kid: string): void {
     const jwk = this.proven.get(kid);
-    if (jwk !== undefined) {
-      // Most recently used last.
-      this.proven.delete(kid);
-      this.proven.set(kid, jwk);
-      return;
-    }
+    if (jwk !== undefined) return touch(this.proven, kid, jwk);
     const fresh = this.unproven.get(kid);
     if (fresh === undefined) return;
     this.unproven.delete(kid);
@@ -198,11 +195,7 @@ export class AlbKeyCache implements JwksCache {
   }
 
   private putProven(kid: string, jwk: JwkWithKid): void {
-    if (this.proven.size >= this.maxKeys) {
-      const oldest = this.proven.keys().next().value;
-      if (oldest !== undefined) this.proven.delete(oldest);
-    }
-    this.proven.set(kid, jwk);
+    putBounded(this.proven, this.maxKeys, kid, jwk);
     if (this.provenKids.size >= MAX_PROVEN_KIDS) this.provenKids.clear();
     this.provenKids.add(kid);
   }
@@ -225,8 +218,7 @@ export class AlbKeyCache implements JwksCache {
     if (hit) return Promise.resolve(hit);
     const fresh = this.unproven.get(kid);
     if (fresh) {
-      this.unproven.delete(kid);
-      this.unproven.set(kid, fresh);
+      touch(this.unproven, kid, fresh);
       return Promise.resolve(fresh);
     }
     const pending = this.inFlight.get(kid);
@@ -306,24 +298,13 @@ export class AlbKeyCache implements JwksCache {
       if (err instanceof AuthError && err.code === "unknown_key") this.rememberUnknown(kid);
       throw err;
     }
-    if (this.provenKids.has(kid)) {
-      this.putProven(kid, jwk);
-      return jwk;
-    }
-    if (this.unproven.size >= this.maxUnprovenKeys) {
-      const oldest = this.unproven.keys().next().value;
-      if (oldest !== undefined) this.unproven.delete(oldest);
-    }
-    this.unproven.set(kid, jwk);
+    if (this.provenKids.has(kid)) this.putProven(kid, jwk);
+    else putBounded(this.unproven, this.maxUnprovenKeys, kid, jwk);
     return jwk;
   }
 
   private rememberUnknown(kid: string): void {
-    if (this.unknown.size >= MAX_UNKNOWN_KIDS) {
-      const oldest = this.unknown.keys().next().value;
-      if (oldest !== undefined) this.unknown.delete(oldest);
-    }
-    this.unknown.set(kid, this.now() + this.negativeTtlMs);
+    putBounded(this.unknown, MAX_UNKNOWN_KIDS, kid, this.now() + this.negativeTtlMs);
   }
 
   /** The number of keys held, proven and unproven (bounded by `maxKeys + maxUnprovenKeys`). */
