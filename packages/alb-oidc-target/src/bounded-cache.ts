@@ -5,6 +5,22 @@ interface Slot<V> {
   readonly bytes: number;
 }
 
+/** One generation: its entries and the bytes they were sized at. */
+class Generation<K, V> {
+  readonly slots = new Map<K, Slot<V>>();
+  bytes = 0;
+
+  /** Takes `key` out; returns its slot, if it held one. */
+  take(key: K): Slot<V> | undefined {
+    const slot = this.slots.get(key);
+    if (slot !== undefined) {
+      this.slots.delete(key);
+      this.bytes -= slot.bytes;
+    }
+    return slot;
+  }
+}
+
 /**
  * A map with two bounds: at most `maxEntries` entries and `maxBytes` bytes (as the caller sizes each
  * entry). Like aws-jwt-verify's SimpleLruCache it keeps the recently used, but in two generations,
@@ -18,13 +34,11 @@ interface Slot<V> {
  * cache.get("key"); // { a: 1 }
  */
 export class BoundedCache<K, V> {
-  private current = new Map<K, Slot<V>>();
-  private previous = new Map<K, Slot<V>>();
-  private currentBytes = 0;
-  private previousBytes = 0;
+  private current = new Generation<K, V>();
+  private previous = new Generation<K, V>();
   private readonly generationEntries: number;
   /** The most bytes one generation holds, so also the largest entry the cache accepts. */
-  readonly generationBytes: number;
+  private readonly generationBytes: number;
 
   /** @throws TypeError when a bound is below 2 (two generations of one entry each). */
   constructor(maxEntries: number, maxBytes: number) {
@@ -37,12 +51,10 @@ export class BoundedCache<K, V> {
 
   /** The value held for `key`, now counted as recently used; undefined when it is not held. */
   get(key: K): V | undefined {
-    const slot = this.current.get(key);
+    const slot = this.current.slots.get(key);
     if (slot !== undefined) return slot.value;
-    const old = this.previous.get(key);
+    const old = this.previous.take(key);
     if (old === undefined) return undefined;
-    this.previous.delete(key);
-    this.previousBytes -= old.bytes;
     this.add(key, old);
     return old.value;
   }
@@ -60,36 +72,26 @@ export class BoundedCache<K, V> {
 
   /** Forgets `key` in both generations. */
   delete(key: K): void {
-    const slot = this.current.get(key);
-    if (slot !== undefined) {
-      this.current.delete(key);
-      this.currentBytes -= slot.bytes;
-    }
-    const old = this.previous.get(key);
-    if (old !== undefined) {
-      this.previous.delete(key);
-      this.previousBytes -= old.bytes;
-    }
+    this.current.take(key);
+    this.previous.take(key);
   }
 
   private add(key: K, slot: Slot<V>): void {
-    if (this.current.size >= this.generationEntries || this.currentBytes + slot.bytes > this.generationBytes) {
+    if (this.current.slots.size >= this.generationEntries || this.current.bytes + slot.bytes > this.generationBytes) {
       this.previous = this.current;
-      this.previousBytes = this.currentBytes;
-      this.current = new Map();
-      this.currentBytes = 0;
+      this.current = new Generation();
     }
-    this.current.set(key, slot);
-    this.currentBytes += slot.bytes;
+    this.current.slots.set(key, slot);
+    this.current.bytes += slot.bytes;
   }
 
   /** Entries held now (at most maxEntries). */
   get size(): number {
-    return this.current.size + this.previous.size;
+    return this.current.slots.size + this.previous.slots.size;
   }
 
   /** Bytes held now, as the entries were sized (at most maxBytes). */
   get bytes(): number {
-    return this.currentBytes + this.previousBytes;
+    return this.current.bytes + this.previous.bytes;
   }
 }
