@@ -74,12 +74,10 @@ export function mintAlbToken(o: MintOptions): string {
     o.header,
   );
   const payload = withOverrides({ ...(o.claims ?? ALICE), exp: o.payloadExp ?? exp, iss: o.payloadIssuer ?? issuer }, o.payload);
-  const enc = (s: string): string => (o.unpadded ? b64urlPadded(s).replace(/=+$/, "") : b64urlPadded(s));
+  const enc = (data: Buffer | string): string => (o.unpadded ? b64urlPadded(data).replace(/=+$/, "") : b64urlPadded(data));
   const input = `${enc(o.rawHeader ?? JSON.stringify(header))}.${enc(o.rawPayload ?? JSON.stringify(payload))}`;
   // The header may claim any alg; the signature is always ES256 with the key (algorithm-confusion cases).
-  const signature = signInput(input, { alg, hash: "sha256", key: o.key.privateKey, hmacSecret: o.hmacSecret });
-  const sig = o.unpadded ? b64urlPadded(signature).replace(/=+$/, "") : b64urlPadded(signature);
-  return `${input}.${sig}`;
+  return `${input}.${enc(signInput(input, { alg, hash: "sha256", key: o.key.privateKey, hmacSecret: o.hmacSecret }))}`;
 }
 
 /**

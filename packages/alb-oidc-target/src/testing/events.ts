@@ -89,7 +89,7 @@ export function albEvent(o: EventOptions = {}): ALBEvent {
   return assemble(o.method ?? "GET", o.path ?? "/", headers, query, o.body, o.multiValue ?? false);
 }
 
-/** Encodes the body by the ALB's rule and picks the header/query mode: the one place both builders meet. */
+/** Encodes the body by the ALB's rule and picks the header/query mode: the one place the builders meet. */
 function assemble(
   method: string,
   path: string,
@@ -150,8 +150,5 @@ export function albEventFromWire(r: WireRequest): ALBEvent {
  * @example await handler(healthCheckEvent("/health")) // 200 {"status":"ok"}, the app not called
  */
 export function healthCheckEvent(path = "/health", multiValue = false): ALBEvent {
-  const base = { requestContext: { elb: { targetGroupArn: TARGET_GROUP_ARN } }, httpMethod: "GET", path, body: "", isBase64Encoded: false };
-  return multiValue
-    ? { ...base, multiValueQueryStringParameters: {}, multiValueHeaders: { "user-agent": ["ELB-HealthChecker/2.0"] } }
-    : { ...base, queryStringParameters: {}, headers: { "user-agent": "ELB-HealthChecker/2.0" } };
+  return assemble("GET", path, { "user-agent": ["ELB-HealthChecker/2.0"] }, {}, undefined, multiValue);
 }

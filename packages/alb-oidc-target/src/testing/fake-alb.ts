@@ -202,32 +202,33 @@ export async function createFakeAlb(options: FakeAlbOptions = {}): Promise<FakeA
 
   let lastUserToken: string | undefined;
 
-  const userToken = (o: UserTokenOptions = {}): string =>
-    mintAlbToken({ key, claims: o.claims ?? ALICE, issuer, clientId, signer, expiresIn: o.expiresIn ?? lifetime });
+  /** A user token as this fake ALB signs it, with `change` applied (the bad kinds). */
+  const signed = (o: UserTokenOptions, change: Partial<MintOptions> = {}): string =>
+    mintAlbToken({ key, claims: o.claims ?? ALICE, issuer, clientId, signer, expiresIn: o.expiresIn ?? lifetime, ...change });
+  const userToken = (o: UserTokenOptions = {}): string => signed(o);
 
   const badUserToken = (kind: BadUserTokenKind, o: UserTokenOptions = {}): string => {
-    const base = { claims: o.claims ?? ALICE, issuer, clientId, signer, expiresIn: o.expiresIn ?? lifetime };
     switch (kind) {
       case "foreign-signer":
-        return mintAlbToken({ ...base, key: foreignKey, signer: signer === OTHER_ALB_ARN ? DEFAULT_ALB_ARN : OTHER_ALB_ARN });
+        return signed(o, { key: foreignKey, signer: signer === OTHER_ALB_ARN ? DEFAULT_ALB_ARN : OTHER_ALB_ARN });
       case "expired":
-        return mintAlbToken({ ...base, key, expiresIn: -120 });
+        return signed(o, { expiresIn: -120 });
       case "tampered":
         return replacePart(userToken(o), 1, (p) => ({ ...p, sub: "admin" }));
       case "bad-signature":
         return tamper(userToken(o), 2);
       case "wrong-issuer":
-        return mintAlbToken({ ...base, key, issuer: "https://attacker.example.net" });
+        return signed(o, { issuer: "https://attacker.example.net" });
       case "wrong-client":
-        return mintAlbToken({ ...base, key, clientId: "attacker-client" });
+        return signed(o, { clientId: "attacker-client" });
       case "unknown-key":
-        return mintAlbToken({ ...base, key: strayKey });
+        return signed(o, { key: strayKey });
     }
   };
 
-  const machineToken = (o: MachineTokenOptions = {}): string => machineWith(rsa, o, {});
+  const machineToken = (o: MachineTokenOptions = {}): string => machineWith(rsa, o);
 
-  function machineWith(signing: typeof rsa, o: MachineTokenOptions, payload: Readonly<Record<string, unknown>>): string {
+  function machineWith(signing: typeof rsa, o: MachineTokenOptions, payload: Readonly<Record<string, unknown>> = {}): string {
     const scopes = typeof o.scopes === "string" ? o.scopes : (o.scopes ?? []).join(" ");
     return mintMachineToken({
       key: signing,
@@ -243,27 +244,24 @@ export async function createFakeAlb(options: FakeAlbOptions = {}): Promise<FakeA
   const badMachineToken = (kind: BadMachineTokenKind, o: MachineTokenOptions = {}): string => {
     switch (kind) {
       case "expired":
-        return machineWith(rsa, { ...o, expiresIn: -120 }, {});
+        return machineWith(rsa, { ...o, expiresIn: -120 });
       case "tampered":
         return replacePart(machineToken(o), 1, (p) => ({ ...p, scope: "admin" }));
       case "wrong-issuer":
         return machineWith(rsa, o, { iss: "https://attacker.example.net" });
       case "wrong-audience":
-        return machineWith(rsa, { ...o, audience: "https://elsewhere.example.net" }, {});
+        return machineWith(rsa, { ...o, audience: "https://elsewhere.example.net" });
       case "unknown-key":
-        return machineWith(strayRsa, o, {});
+        return machineWith(strayRsa, o);
     }
   };
 
   const userEvent = (o: UserEventOptions = {}): ALBEvent => {
-    let data: string | undefined;
-    if (o.token !== undefined) data = o.token ?? undefined;
-    else if (o.reuse && lastUserToken !== undefined) data = lastUserToken;
-    else data = userToken(o);
-    if (o.token === undefined) lastUserToken = data;
+    if (o.token === undefined && (!o.reuse || lastUserToken === undefined)) lastUserToken = userToken(o);
+    const token = o.token === undefined ? lastUserToken : o.token;
     const sub = (o.claims ?? ALICE).sub;
     const identity = o.identity === undefined ? (typeof sub === "string" ? sub : null) : o.identity;
-    return signedInEvent({ ...o, token: data ?? null, identity });
+    return signedInEvent({ ...o, token: token ?? null, identity });
   };
 
   const machineEvent = (o: MachineEventOptions = {}): ALBEvent =>
