@@ -2,12 +2,10 @@
 import { AlbJwtVerifier } from "aws-jwt-verify/alb-verifier";
 import type { Jwks, JwksCache, JwkWithKid } from "aws-jwt-verify/jwk";
 import type { DecomposedJwt } from "aws-jwt-verify/jwt";
-import { safeJsonParse } from "aws-jwt-verify/safe-json-parse";
+import { checkLength, decodeHeader, decodePart } from "./jws.js";
 import { fromLibrary } from "./library-errors.js";
 import { AuthError } from "../errors.js";
-import { isPlainObject } from "../guards.js";
 import { isAlbKid, type AlbKeyCache } from "../keys/alb-keys.js";
-import { MAX_TOKEN_CHARS } from "../limits.js";
 
 /** The verified claims: the IdP's userinfo plus the ALB's `exp` and `iss`; read-only, as the memo may share them between requests. */
 export type AlbClaims = Readonly<Record<string, unknown> & { exp: number; iss: string }>;
@@ -49,18 +47,6 @@ export interface VerifiedAlbToken {
   readonly expiresAtS: number;
 }
 
-/** Decodes a base64url part to a JSON object (lenient base64, `__proto__` stripped, as the library). */
-function decodePart(part: string, what: "header" | "payload"): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = safeJsonParse(Buffer.from(part, "base64").toString("utf8"));
-  } catch {
-    throw new AuthError("malformed_token", `token ${what} is not base64url JSON`);
-  }
-  if (!isPlainObject(value)) throw new AuthError("malformed_token", `token ${what} is not a JSON object`);
-  return value;
-}
-
 /** Seconds-since-epoch expiry check shared by header and payload: a token is dead at its `exp`. */
 function checkExp(exp: unknown, where: string, nowS: number): void {
   if (typeof exp !== "number" || !Number.isFinite(exp)) throw new AuthError("malformed_token", `${where} exp is not a number`);
@@ -81,13 +67,6 @@ function checkHeader(header: Header, s: AlbTokenSettings, nowS: number): Screene
   if (header.iss !== s.issuer) throw new AuthError("invalid_issuer", "header iss is not the configured issuer");
   checkExp(header.exp, "header", nowS);
   return header as ScreenedHeader;
-}
-
-/** The screen on the raw token: for a token the library refused before its key lookup, and for the header of one it accepted. */
-function screen(token: string, s: AlbTokenSettings, nowS: number): ScreenedHeader {
-  const dot1 = token.indexOf(".");
-  if (dot1 <= 0) throw new AuthError("malformed_token", "token is not a JWS compact serialization");
-  return checkHeader(decodePart(token.slice(0, dot1), "header"), s, nowS);
 }
 
 /** Refuses claims nested deeper than MAX_CLAIMS_DEPTH, without recursion (the point is not to overflow). */
@@ -178,14 +157,14 @@ export function createAlbTokenVerifier(s: AlbTokenSettings, keys: AlbKeyCache): 
   const library = verifier as unknown as Library;
   async function verifyUntil(token: string): Promise<VerifiedAlbToken> {
     const nowS = Date.now() / 1000;
-    if (token.length > MAX_TOKEN_CHARS) throw new AuthError("malformed_token", `token longer than ${MAX_TOKEN_CHARS} characters`);
+    checkLength(token);
     let payload: Record<string, unknown>;
     try {
       payload = await library.verify(token);
     } catch (err) {
       // A token the library refused before its key lookup (unparsable, an empty signature) gets the
       // screen's answer all the same: the screen's verdicts come first, whoever decoded the header.
-      if (!(err instanceof AuthError)) screen(token, s, nowS);
+      if (!(err instanceof AuthError)) checkHeader(decodeHeader(token), s, nowS);
       if (err instanceof RangeError) notAVerdict(token, nowS);
       // node's verify throws rather than answering false for a signature of the wrong length.
       if (err instanceof Error && (err as NodeJS.ErrnoException).code === "ERR_CRYPTO_OPERATION_FAILED") {
@@ -194,7 +173,7 @@ export function createAlbTokenVerifier(s: AlbTokenSettings, keys: AlbKeyCache): 
       fromLibrary(err);
     }
     // The screen passed it in the key lookup; read again here for its kid and exp.
-    const header = screen(token, s, nowS);
+    const header = checkHeader(decodeHeader(token), s, nowS);
     checkExp(payload.exp, "payload", nowS);
     checkDepth(payload);
     keys.markVerified(header.kid);

@@ -4,8 +4,7 @@ import type { JwksCache } from "aws-jwt-verify/jwk";
 import type { MachineConfig } from "../config.js";
 import { fromLibrary } from "./library-errors.js";
 import { AuthError, InsufficientScopeError } from "../errors.js";
-import { isPlainObject } from "../guards.js";
-import { MAX_TOKEN_CHARS } from "../limits.js";
+import { checkLength, decodeHeader } from "./jws.js";
 
 /** Who called, as far as the verified token says. */
 export interface MachinePrincipal {
@@ -31,22 +30,6 @@ export interface MachineTokenVerifier {
 
 /** The key type each algorithm family needs: a JWK without `alg` must still not be used across families. */
 const KTY_OF: Readonly<Record<string, string>> = { RS: "RSA", ES: "EC", Ed: "OKP" };
-
-function headerAlg(token: string): unknown {
-  if (token.length > MAX_TOKEN_CHARS) throw new AuthError("malformed_token", `token longer than ${MAX_TOKEN_CHARS} characters`);
-  const dot = token.indexOf(".");
-  if (dot <= 0) throw new AuthError("malformed_token", "token is not a JWS compact serialization");
-  let header: unknown;
-  try {
-    header = JSON.parse(Buffer.from(token.slice(0, dot), "base64url").toString("utf8"));
-  } catch {
-    throw new AuthError("malformed_token", "token header is not base64url JSON");
-  }
-  if (!isPlainObject(header)) {
-    throw new AuthError("malformed_token", "token header is not a JSON object");
-  }
-  return header.alg;
-}
 
 function stringOrNull(value: unknown): string | null {
   return typeof value === "string" && value !== "" ? value : null;
@@ -80,7 +63,8 @@ export function createMachineTokenVerifier(c: MachineConfig, jwksCache: JwksCach
   ) as unknown as Library;
   return {
     async verify(token) {
-      const alg = headerAlg(token);
+      checkLength(token);
+      const { alg } = decodeHeader(token);
       // The library only compares alg with a JWK's own alg, and most JWKS leave it out: enforce the list first.
       if (typeof alg !== "string" || !c.algorithms.includes(alg))
         throw new AuthError("unsupported_algorithm", "alg is not in M2M_ALGORITHMS");
