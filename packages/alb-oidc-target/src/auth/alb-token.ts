@@ -3,7 +3,7 @@ import { AlbJwtVerifier } from "aws-jwt-verify/alb-verifier";
 import type { Jwks, JwksCache, JwkWithKid } from "aws-jwt-verify/jwk";
 import type { DecomposedJwt } from "aws-jwt-verify/jwt";
 import { checkLength, decodeHeader, decodePart } from "./jws.js";
-import { fromLibrary } from "./library-errors.js";
+import { fromLibrary, type Library } from "./library-errors.js";
 import { AuthError } from "../errors.js";
 import { isAlbKid, type AlbKeyCache } from "../keys/alb-keys.js";
 
@@ -95,11 +95,6 @@ function notAVerdict(token: string, nowS: number): never {
   }
   if (typeof payload?.nbf === "number" && payload.nbf > nowS) throw new AuthError("not_yet_valid", "payload nbf is in the future");
   throw new AuthError("malformed_token", "token claims cannot be handled");
-}
-
-/** The verifier, as used here: its generic issuer-config types add nothing. */
-interface Library {
-  verify(token: string): Promise<Record<string, unknown>>;
 }
 
 /**

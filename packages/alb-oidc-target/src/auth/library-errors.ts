@@ -1,4 +1,4 @@
-// aws-jwt-verify's error classes -> our stable codes, for the user (ALB) and machine verifiers alike.
+// aws-jwt-verify as the user (ALB) and machine verifiers both use it: its verify() typed loosely, its error classes -> our stable codes.
 import {
   AlbJwtInvalidClientIdError,
   AlbJwtInvalidSignerError,
@@ -18,6 +18,11 @@ import {
   WaitPeriodNotYetEndedJwkError,
 } from "aws-jwt-verify/error";
 import { AuthError } from "../errors.js";
+
+/** An aws-jwt-verify verifier as used here: its generic issuer-config types add nothing. */
+export interface Library {
+  verify(token: string): Promise<Record<string, unknown>>;
+}
 
 /**
  * Rethrows a verification error as an AuthError with a stable code; anything unrecognised is

@@ -2,7 +2,7 @@
 import { JwtVerifier } from "aws-jwt-verify/jwt-verifier";
 import type { JwksCache } from "aws-jwt-verify/jwk";
 import type { MachineConfig } from "../config.js";
-import { fromLibrary } from "./library-errors.js";
+import { fromLibrary, type Library } from "./library-errors.js";
 import { AuthError, InsufficientScopeError } from "../errors.js";
 import { checkLength, decodeHeader } from "./jws.js";
 
@@ -33,11 +33,6 @@ const KTY_OF: Readonly<Record<string, string>> = { RS: "RSA", ES: "EC", Ed: "OKP
 
 function stringOrNull(value: unknown): string | null {
   return typeof value === "string" && value !== "" ? value : null;
-}
-
-/** The aws-jwt-verify part, typed loosely: its generic issuer-config types add nothing here. */
-interface Library {
-  verify(token: string): Promise<Record<string, unknown>>;
 }
 
 /**
