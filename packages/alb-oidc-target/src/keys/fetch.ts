@@ -27,14 +27,10 @@ function getOnce(url: URL, signal: AbortSignal, maxBytes: number): Promise<Buffe
     const request = url.protocol === "https:" ? httpsRequest : httpRequest;
     const req = request(url, { method: "GET", signal, agent: false, headers: { accept: "*/*" } }, (res: IncomingMessage) => {
       const status = res.statusCode ?? 0;
-      if (status === 404 || status === 403 || status === 410) {
-        res.resume();
-        reject(new NotFoundError(status));
-        return;
-      }
       if (status !== 200) {
         res.resume();
-        reject(new FetchFailedError(`key endpoint answered ${status}`));
+        const notFound = status === 404 || status === 403 || status === 410;
+        reject(notFound ? new NotFoundError(status) : new FetchFailedError(`key endpoint answered ${status}`));
         return;
       }
       const chunks: Buffer[] = [];
