@@ -26,7 +26,7 @@ export interface App {
   /** Authentication and authorization by path alone (no health check or logout): createAlbAuth's authenticate. */
   readonly authenticate: (event: unknown) => Promise<Principal>;
   /** The logger the handler writes its request lines to. */
-  readonly logger: HandlerDeps["logger"];
+  readonly logger: Logger;
 }
 
 export interface AppOptions {
@@ -66,7 +66,6 @@ export function buildApp(config: Config, options: AppOptions & { readonly app: A
   const albTokens = createAlbTokenVerifier(config, albKeys);
   const tokenMemo = config.verifiedTokenCache ? new TokenMemo(albTokens) : undefined;
   const logger = options.logger ? guardedLogger(options.logger) : createLogger(options.writeLog);
-  const forbiddenPage = options.forbiddenPage ?? false;
   const deps: HandlerDeps = {
     userTokens: tokenMemo ?? albTokens,
     logger,
@@ -77,7 +76,7 @@ export function buildApp(config: Config, options: AppOptions & { readonly app: A
     },
     userPolicy: createUserPolicy(config.userRules),
     app: options.app,
-    ...(forbiddenPage && { forbiddenPageLogoutPath: config.logout.path }),
+    ...(options.forbiddenPage && { forbiddenPageLogoutPath: config.logout.path }),
   };
   const handler = createHandler(deps);
   return {
