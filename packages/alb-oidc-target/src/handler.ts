@@ -72,8 +72,7 @@ async function authenticateMachine(event: unknown, tokens: MachineTokenVerifier)
     throw new AuthError("ambiguous_header", "the authorization header appears more than once or is malformed");
   }
   if (authorization.kind === "absent") throw new AuthError("missing_token", "no authorization header");
-  const { principal, claims } = await tokens.verify(bearerToken(authorization.value));
-  return { ...principal, claims };
+  return tokens.verify(bearerToken(authorization.value));
 }
 
 /** Authenticates (and for users authorizes) as the route demands; an ambiguous path is a 400 the app never sees. @throws AuthError */

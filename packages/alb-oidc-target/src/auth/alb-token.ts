@@ -4,6 +4,7 @@ import type { Jwks, JwksCache, JwkWithKid } from "aws-jwt-verify/jwk";
 import type { DecomposedJwt } from "aws-jwt-verify/jwt";
 import { checkLength, decodeHeader, decodePart } from "./jws.js";
 import { fromLibrary, type Library } from "./library-errors.js";
+import type { Config } from "../config.js";
 import { AuthError } from "../errors.js";
 import { isAlbKid, type AlbKeyCache } from "../keys/alb-keys.js";
 
@@ -15,12 +16,7 @@ type Header = Record<string, unknown>;
 /** A header the screen passed: its kid is a UUID and its exp a finite number. */
 type ScreenedHeader = Header & { readonly kid: string; readonly exp: number };
 
-export interface AlbTokenSettings {
-  readonly albArns: readonly string[];
-  readonly issuer: string;
-  readonly clientIds: readonly string[];
-  readonly keyEndpoint: string;
-}
+export type AlbTokenSettings = Pick<Config, "albArns" | "issuer" | "clientIds" | "keyEndpoint">;
 
 /** The ALB mints tokens for about 60 s; a signed token claiming to live far longer is refused. */
 const MAX_TOKEN_LIFETIME_S = 900;

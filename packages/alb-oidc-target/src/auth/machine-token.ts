@@ -5,27 +5,14 @@ import type { MachineConfig } from "../config.js";
 import { fromLibrary, type Library } from "./library-errors.js";
 import { AuthError, InsufficientScopeError } from "../errors.js";
 import { checkLength, decodeHeader } from "./jws.js";
-
-/** Who called, as far as the verified token says. */
-export interface MachinePrincipal {
-  readonly type: "machine";
-  readonly sub: string | null;
-  /** `client_id` (RFC 9068, Cognito), else `azp` (Auth0), else `cid` (Okta). */
-  readonly clientId: string | null;
-  readonly scopes: readonly string[];
-}
-
-export interface VerifiedMachine {
-  readonly principal: MachinePrincipal;
-  readonly claims: Record<string, unknown>;
-}
+import type { MachinePrincipal } from "../principal.js";
 
 export interface MachineTokenVerifier {
   /**
    * Verifies a bearer token and its scopes.
    * @throws AuthError with a stable code (401), InsufficientScopeError (403), KeysUnavailableError (503).
    */
-  verify(token: string): Promise<VerifiedMachine>;
+  verify(token: string): Promise<MachinePrincipal>;
 }
 
 /** The key type each algorithm family needs: a JWK without `alg` must still not be used across families. */
@@ -40,7 +27,7 @@ function stringOrNull(value: unknown): string | null {
  * (when present) are always enforced; `aud` when configured; `alg` must be in M2M_ALGORITHMS.
  * @example
  * const { cache } = createJwksCache({ timeoutMs: 1500 });
- * const { principal } = await createMachineTokenVerifier(config.machine, cache).verify(bearer);
+ * const principal = await createMachineTokenVerifier(config.machine, cache).verify(bearer);
  */
 export function createMachineTokenVerifier(c: MachineConfig, jwksCache: JwksCache): MachineTokenVerifier {
   const library = JwtVerifier.create(
@@ -76,7 +63,7 @@ export function createMachineTokenVerifier(c: MachineConfig, jwksCache: JwksCach
       const missing = c.requiredScopes.filter((s) => !scopes.includes(s));
       if (missing.length > 0) throw new InsufficientScopeError(c.requiredScopes, `token lacks scope ${missing.join(" ")}`);
       const clientId = stringOrNull(claims.client_id) ?? stringOrNull(claims.azp) ?? stringOrNull(claims.cid);
-      return { principal: { type: "machine", sub: stringOrNull(claims.sub), clientId, scopes }, claims };
+      return { type: "machine", sub: stringOrNull(claims.sub), clientId, scopes, claims };
     },
   };
 }
