@@ -1,29 +1,7 @@
 // Every failure a client can cause: a stable code, its HTTP status, and the one place that maps them.
 
-/** The stable error codes that appear in response bodies and in the README table. */
-export type ErrorCode =
-  | "missing_token"
-  | "malformed_token"
-  | "unsupported_algorithm"
-  | "invalid_signature"
-  | "invalid_signer"
-  | "invalid_issuer"
-  | "invalid_client"
-  | "expired"
-  | "not_yet_valid"
-  | "invalid_expiry"
-  | "unknown_key"
-  | "identity_mismatch"
-  | "ambiguous_header"
-  | "ambiguous_path"
-  | "invalid_audience"
-  | "insufficient_scope"
-  | "forbidden"
-  | "keys_unavailable"
-  | "internal_error";
-
-/** HTTP status for each code: the only mapping from failure to status in the code base. */
-const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
+/** HTTP status for each stable code: the only mapping from failure to status in the code base. */
+const STATUS_OF = {
   missing_token: 401,
   malformed_token: 401,
   unsupported_algorithm: 401,
@@ -43,7 +21,10 @@ const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   forbidden: 403,
   keys_unavailable: 503,
   internal_error: 500,
-};
+} as const;
+
+/** The stable error codes that appear in response bodies and in the README table. */
+export type ErrorCode = keyof typeof STATUS_OF;
 
 /**
  * A request the function refuses. `code` goes to the client; `reason` only to the log
