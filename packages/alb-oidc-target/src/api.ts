@@ -1,4 +1,4 @@
-// The package entry "alb-oidc-target": withAlbAuth for a Lambda behind an ALB, createAlbAuth for other shapes, verifyAlbHeaders for container targets.
+// The package entry "alb-oidc-target": withAlbAuth for a Lambda behind an ALB, createAlbAuth for other shapes (middlewares, container targets' verifyHeaders).
 import type { ALBEvent, ALBResult, Context } from "aws-lambda";
 import { isMultiValue } from "./alb/event.js";
 import { deliverResult } from "./alb/result.js";
@@ -177,18 +177,11 @@ export function createAlbAuth(options: AlbAuthOptions = {}): AlbAuth {
     },
     errorResult(error, event, context) {
       const requestId = requestIdOf(context);
-      const f = failure(error, isMultiValue(event), requestId);
-      if (!(error instanceof AuthError)) {
-        logRequest(built.logger, event, {
-          requestId,
-          route: undefined,
-          status: 500,
-          code: f.code,
-          reason: f.reason,
-          started: performance.now(),
-        });
-      }
-      return f.result;
+      const { result, code, reason } = failure(error, isMultiValue(event), requestId);
+      // Anything but an AuthError is a bug: logged (500) as withAlbAuth logs one.
+      if (!(error instanceof AuthError))
+        logRequest(built.logger, event, { requestId, route: undefined, status: 500, code, reason, started: performance.now() });
+      return result;
     },
     deliver: (result, event) => deliverResult(result, isMultiValue(event)),
   };

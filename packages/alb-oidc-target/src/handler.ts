@@ -2,7 +2,7 @@
 import type { ALBEvent, ALBResult, Context } from "aws-lambda";
 import { headerValues, isMultiValue, prefersHtml, readHeader, requestLine } from "./alb/event.js";
 import { deliverResult, jsonResult } from "./alb/result.js";
-import type { AlbClaims, AlbTokenVerifier } from "./auth/alb-token.js";
+import type { AlbTokenVerifier } from "./auth/alb-token.js";
 import type { UserPolicy } from "./auth/authorize.js";
 import { bearerToken } from "./auth/bearer.js";
 import type { MachineTokenVerifier } from "./auth/machine-token.js";
@@ -55,7 +55,7 @@ async function authenticateUser(event: unknown, tokens: AlbTokenVerifier, policy
     throw new AuthError("ambiguous_header", "an x-amzn-oidc-* header appears more than once or is malformed");
   }
   if (data.kind === "absent" || data.value === "") throw new AuthError("missing_token", "no x-amzn-oidc-data header");
-  const claims: AlbClaims = await tokens.verify(data.value);
+  const claims = await tokens.verify(data.value);
   const { sub } = claims;
   if (typeof sub !== "string" || sub === "") throw new AuthError("identity_mismatch", "verified claims have no sub");
   if (identity.kind === "one" && identity.value !== sub) {
