@@ -2,7 +2,10 @@
 import type { ALBResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from "vitest";
 import { createApp, type App } from "../src/app.js";
-import { AuthError } from "../src/errors.js";
+import { createAlbTokenVerifier } from "../src/auth/alb-token.js";
+import { loadConfig, type Env } from "../src/config.js";
+import { AuthError, ConfigError } from "../src/errors.js";
+import { AlbKeyCache } from "../src/keys/alb-keys.js";
 import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER } from "../src/testing/alb-token.js";
 import { createFakeAlb, type FakeAlb, type FakeAlbOptions } from "../src/testing/index.js";
 import { startKeyServer, type KeyServer, type KeyServerOptions } from "../src/testing/key-server.js";
@@ -56,6 +59,27 @@ export function testEnv(server: Pick<KeyServer, "url">, extra: Record<string, st
 export function harness(server: Pick<KeyServer, "url">, extra: Record<string, string> = {}): Harness {
   const { logs, rawLogs, write } = captureLog();
   return { ...createApp(testEnv(server, extra), { app: echoApp, writeLog: write }), logs, rawLogs };
+}
+
+/**
+ * The ALB token verifier alone, trusting DEFAULT_ALB_ARN / DEFAULT_ISSUER / DEFAULT_CLIENT_ID, over `keys`
+ * (by default a key cache of its own on `server`).
+ * @example expect(await codeOf(albVerifier(server).verify(token))).toBe("expired");
+ */
+export function albVerifier(server: Pick<KeyServer, "url">, keys = new AlbKeyCache({ endpoint: server.url, timeoutMs: 500 })) {
+  const settings = { albArns: [DEFAULT_ALB_ARN], issuer: DEFAULT_ISSUER, clientIds: [DEFAULT_CLIENT_ID], keyEndpoint: server.url };
+  return createAlbTokenVerifier(settings, keys);
+}
+
+/** The ConfigError loading `env` fails with (anything else, or no error, fails the test). */
+export function configError(env: Env): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
 }
 
 /** The JSON body of a result. */

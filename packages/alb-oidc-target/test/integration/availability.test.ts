@@ -6,7 +6,7 @@ import { createLogger } from "../../src/log.js";
 import { ALICE, mintAlbToken } from "../../src/testing/alb-token.js";
 import { albEvent } from "../../src/testing/events.js";
 import { createAlbKey } from "../../src/testing/keys.js";
-import { body, echoApp, harness, testEnv, useKeyServer } from "../helpers.js";
+import { body, captureLog, echoApp, harness, testEnv, useKeyServer } from "../helpers.js";
 
 const key = createAlbKey();
 const server = useKeyServer([key]);
@@ -36,22 +36,21 @@ describe("cold start", () => {
 
 describe("unexpected errors", () => {
   it("become a 500 JSON result with the request id, logged, never a throw", async () => {
-    const lines: string[] = [];
+    const log = captureLog();
     const handler = createHandler({
       userTokens: {
         verify: () => Promise.reject(new TypeError("boom at eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.sig")),
       },
-      logger: createLogger((l) => lines.push(l)),
+      logger: createLogger(log.write),
       app: echoApp,
     });
     const res = await handler(albEvent({ oidc: { data: "x.y.z" } }), { awsRequestId: "req-123" });
     expect(res.statusCode).toBe(500);
     expect(body(res)).toEqual({ message: "Internal Server Error", error: "internal_error", requestId: "req-123" });
     expect(res.body).not.toContain("boom");
-    const log = JSON.parse(lines[0] ?? "{}") as Record<string, unknown>;
-    expect(log).toMatchObject({ level: "error", requestId: "req-123", status: 500, error: "internal_error" });
-    expect(lines[0]).toContain("TypeError: boom");
-    expect(lines[0]).not.toContain("eyJzdWIiOiJhbGljZSJ9");
+    expect(log.logs[0]).toMatchObject({ level: "error", requestId: "req-123", status: 500, error: "internal_error" });
+    expect(log.rawLogs[0]).toContain("TypeError: boom");
+    expect(log.rawLogs[0]).not.toContain("eyJzdWIiOiJhbGljZSJ9");
   });
 
   it.each([null, undefined, 42, "event", [], { headers: null, multiValueHeaders: 7 }])(

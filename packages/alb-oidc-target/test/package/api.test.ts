@@ -2,7 +2,7 @@
 import type { ALBResult } from "aws-lambda";
 import { describe, expect, it, vi } from "vitest";
 import { AuthError, ConfigError, createAlbAuth, withAlbAuth, type AlbApp, type AlbAuthOptions, type Principal } from "../../src/api.js";
-import { body, useFakeAlb } from "../helpers.js";
+import { body, captureLog, useFakeAlb } from "../helpers.js";
 
 const alb = useFakeAlb();
 
@@ -14,14 +14,10 @@ const ok: AlbApp = ({ principal }) => ({
 
 /** withAlbAuth over the fake ALB with a spy app and captured log lines. */
 function build(app: AlbApp = ok, options: AlbAuthOptions = {}) {
-  const lines: string[] = [];
+  const { logs, rawLogs, write } = captureLog();
   const spy = vi.fn(app);
-  const handler = withAlbAuth(spy, {
-    env: { ...alb.env, ...alb.machineEnv, M2M_PATH_PREFIXES: "/api/" },
-    writeLog: (l) => lines.push(l),
-    ...options,
-  });
-  return { handler, spy, lines, logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  const handler = withAlbAuth(spy, { env: { ...alb.env, ...alb.machineEnv, M2M_PATH_PREFIXES: "/api/" }, writeLog: write, ...options });
+  return { handler, spy, lines: rawLogs, logs: () => logs };
 }
 
 describe("withAlbAuth", () => {
@@ -272,26 +268,26 @@ describe("createAlbAuth", () => {
   });
 
   it("errorResult never logs the request's own access token that the error message repeats", () => {
-    const lines: string[] = [];
-    const auth = createAlbAuth({ env: env(), writeLog: (l) => lines.push(l) });
+    const log = captureLog();
+    const auth = createAlbAuth({ env: env(), writeLog: log.write });
     const accessToken = "ya29.a0AfH6SMBopaqueAccessTokenValue";
     const event = alb.userEvent({ accessToken });
     const res = auth.errorResult(new Error(`db down while serving ${accessToken}`), event, { awsRequestId: "x-2" });
     expect(res.statusCode).toBe(500);
-    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ status: 500, reason: "Error: db down while serving [redacted]" });
-    expect(lines.join("")).not.toContain(accessToken);
+    expect(log.logs[0]).toMatchObject({ status: 500, reason: "Error: db down while serving [redacted]" });
+    expect(log.rawLogs.join("")).not.toContain(accessToken);
   });
 
   it("check answers health and refusals, and hands on principals", async () => {
-    const lines: string[] = [];
-    const auth = createAlbAuth({ env: env(), writeLog: (l) => lines.push(l) });
+    const log = captureLog();
+    const auth = createAlbAuth({ env: env(), writeLog: log.write });
     const health = await auth.check(alb.healthCheckEvent());
     expect(health.result?.statusCode).toBe(200);
     const refused = await auth.check(alb.userEvent({ token: null }));
     expect(refused.result?.statusCode).toBe(401);
     const passed = await auth.check(alb.userEvent());
     expect(passed.principal?.sub).toBe("alice");
-    expect(lines.map((l) => (JSON.parse(l) as { status: number }).status)).toEqual([200, 401]);
+    expect(log.logs.map((l) => l.status)).toEqual([200, 401]);
   });
 
   it("verifyHeaders verifies a container target's header map", async () => {

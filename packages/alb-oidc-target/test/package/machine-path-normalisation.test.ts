@@ -10,7 +10,7 @@ import { AuthError, createAlbAuth, withAlbAuth, type AlbAuthOptions, type Princi
 import { loadConfig } from "../../src/config.js";
 import { albAuth, type AlbAuthEnv } from "../../src/integrations/powertools.js";
 import { resolveConfig } from "../../src/options.js";
-import { body, header, useFakeAlb } from "../helpers.js";
+import { body, captureLog, header, useFakeAlb } from "../helpers.js";
 
 const alb = useFakeAlb();
 const context = { awsRequestId: "norm-1" } as Context;
@@ -84,10 +84,10 @@ function expectVerdict(res: { statusCode: number; body?: string | null }, verdic
 
 describe("withAlbAuth", () => {
   function build(options: AlbAuthOptions = {}) {
-    const lines: string[] = [];
     const app = vi.fn(({ principal }: { principal: Principal }) => ({ statusCode: 200, body: principal.type }));
-    const handler = withAlbAuth(app, { env: ENV(), writeLog: (l) => lines.push(l), ...options });
-    return { handler, app, lines };
+    const { logs, write } = captureLog();
+    const handler = withAlbAuth(app, { env: ENV(), writeLog: write, ...options });
+    return { handler, app, logs };
   }
 
   it.each(SPELLINGS)("a logged-in user on $path: $verdict", async ({ path, verdict }) => {
@@ -99,15 +99,13 @@ describe("withAlbAuth", () => {
   });
 
   it("a refusal is logged with its code and the path, and is the same in multi-value mode", async () => {
-    const { handler, lines } = build();
+    const { handler, logs } = build();
     const res = await handler(alb.userEvent({ path: "/x/../api/orders", multiValue: true }));
     expect(res.statusCode).toBe(400);
     expect(res.statusDescription).toBe("400 Bad Request");
     expect(res.multiValueHeaders?.["content-type"]).toEqual(["application/json"]);
     expect(res.headers).toBeUndefined();
-    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
-      expect.objectContaining({ status: 400, error: "ambiguous_path", route: "ambiguous", path: "/x/../api/orders" }),
-    ]);
+    expect(logs).toEqual([expect.objectContaining({ status: 400, error: "ambiguous_path", route: "ambiguous", path: "/x/../api/orders" })]);
   });
 
   it("a machine token on a refused spelling is refused too: no route is guessed for anyone", async () => {

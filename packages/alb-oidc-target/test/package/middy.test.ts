@@ -3,7 +3,7 @@ import middy from "@middy/core";
 import type { ALBEvent, ALBResult, Context } from "aws-lambda";
 import { describe, expect, it, vi } from "vitest";
 import { albAuth, type AlbAuthContext } from "../../src/integrations/middy.js";
-import { body, useFakeAlb } from "../helpers.js";
+import { body, captureLog, useFakeAlb } from "../helpers.js";
 
 const alb = useFakeAlb();
 
@@ -12,11 +12,11 @@ const context = (id = "mid-1"): AlbAuthContext => ({ awsRequestId: id }) as Cont
 
 function build(inner: (event: ALBEvent, context: AlbAuthContext) => Promise<ALBResult> | ALBResult) {
   const spy = vi.fn(inner);
-  const lines: string[] = [];
+  const { logs, write } = captureLog();
   const handler = middy<ALBEvent, ALBResult, Error, AlbAuthContext>()
-    .use(albAuth({ env: { ...alb.env, ...alb.machineEnv, M2M_PATH_PREFIXES: "/api/" }, writeLog: (l) => lines.push(l) }))
+    .use(albAuth({ env: { ...alb.env, ...alb.machineEnv, M2M_PATH_PREFIXES: "/api/" }, writeLog: write }))
     .handler(spy);
-  return { handler, spy, lines };
+  return { handler, spy, logs };
 }
 
 const hello = (_e: ALBEvent, c: AlbAuthContext): ALBResult => ({
@@ -46,12 +46,12 @@ describe("alb-oidc-target/middy", () => {
   });
 
   it("answers a refusal with our 401 and never calls the handler", async () => {
-    const { handler, spy, lines } = build(hello);
+    const { handler, spy, logs } = build(hello);
     const res = await handler(alb.userEvent({ token: alb.badUserToken("tampered") }), context());
     expect(res.statusCode).toBe(401);
     expect(body(res)).toEqual({ message: "Token verification failed", error: "invalid_signature" });
     expect(spy).not.toHaveBeenCalled();
-    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ status: 401, error: "invalid_signature", requestId: "mid-1" });
+    expect(logs[0]).toMatchObject({ status: 401, error: "invalid_signature", requestId: "mid-1" });
   });
 
   it("answers the health check and logout without the handler", async () => {
@@ -69,13 +69,13 @@ describe("alb-oidc-target/middy", () => {
   });
 
   it("answers a thrown error with 500 internal_error and the request id", async () => {
-    const { handler, lines } = build(() => {
+    const { handler, logs } = build(() => {
       throw new Error("handler broke");
     });
     const res = await handler(alb.userEvent(), context("mid-500"));
     expect(res.statusCode).toBe(500);
     expect(body(res)).toEqual({ message: "Internal Server Error", error: "internal_error", requestId: "mid-500" });
-    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ level: "error", status: 500, reason: "Error: handler broke" });
+    expect(logs[0]).toMatchObject({ level: "error", status: 500, reason: "Error: handler broke" });
   });
 
   it("answers a malformed handler result with 500 internal_error", async () => {

@@ -2,14 +2,21 @@
 import { randomUUID } from "node:crypto";
 import type { ALBEvent, ALBResult } from "aws-lambda";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { createAlbTokenVerifier } from "../../src/auth/alb-token.js";
 import { AuthError } from "../../src/errors.js";
-import { AlbKeyCache } from "../../src/keys/alb-keys.js";
-import { ALICE, DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, mintAlbToken } from "../../src/testing/alb-token.js";
+import { ALICE, DEFAULT_ISSUER, mintAlbToken } from "../../src/testing/alb-token.js";
 import { albEvent, userEvent } from "../../src/testing/events.js";
 import { createAlbKey, createRsaKey, type TestKey } from "../../src/testing/keys.js";
 import { DEFAULT_M2M_AUDIENCE, DEFAULT_M2M_ISSUER, mintMachineToken } from "../../src/testing/machine-token.js";
-import { expectAccepted, expectKeysUnavailable, expectUnauthorized, harness, outcomeOf, useFrozenDate, useKeyServer } from "../helpers.js";
+import {
+  albVerifier,
+  expectAccepted,
+  expectKeysUnavailable,
+  expectUnauthorized,
+  harness,
+  outcomeOf,
+  useFrozenDate,
+  useKeyServer,
+} from "../helpers.js";
 import { BROWSER, KEY_PATH } from "./support.js";
 
 /** Documented in docs/security.md: burst of new-kid fetches, refill rate, negative-cache lifetime, key cache size. */
@@ -312,8 +319,7 @@ describe("deeply nested claims are refused on every request, never a 500", () =>
 describe("a refusal costs no stack trace", () => {
   it("stack-free rejections: a refused token's AuthError carries no stack frames, and Error.stackTraceLimit is left as it was", async () => {
     const limit = Error.stackTraceLimit;
-    const settings = { albArns: [DEFAULT_ALB_ARN], issuer: DEFAULT_ISSUER, clientIds: [DEFAULT_CLIENT_ID], keyEndpoint: server.url };
-    const verifier = createAlbTokenVerifier(settings, new AlbKeyCache({ endpoint: server.url, timeoutMs: 500 }));
+    const verifier = albVerifier(server);
     for (const token of ["x", mintAlbToken({ key, clientId: "other" }), mintAlbToken({ key: attackerKey, kid: key.kid })]) {
       const err = await verifier.verify(token).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AuthError);

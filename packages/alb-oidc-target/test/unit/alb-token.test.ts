@@ -3,14 +3,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createAlbTokenVerifier } from "../../src/auth/alb-token.js";
 import { AlbJwtVerifier } from "aws-jwt-verify/alb-verifier";
 import type { JwkWithKid } from "aws-jwt-verify/jwk";
 import { KeyObjectCache } from "aws-jwt-verify/jwt-verifier";
 import { AlbKeyCache } from "../../src/keys/alb-keys.js";
 import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, OTHER_ALB_ARN, mintAlbToken } from "../../src/testing/alb-token.js";
 import { createAlbKey } from "../../src/testing/keys.js";
-import { codeOf, useKeyServer } from "../helpers.js";
+import { albVerifier, codeOf, useKeyServer } from "../helpers.js";
 
 const key = createAlbKey();
 const server = useKeyServer([key]);
@@ -19,11 +18,7 @@ afterEach(() => {
   server.requests.length = 0;
 });
 
-function verifier() {
-  const keys = new AlbKeyCache({ endpoint: server.url, timeoutMs: 500 });
-  const settings = { albArns: [DEFAULT_ALB_ARN], issuer: DEFAULT_ISSUER, clientIds: [DEFAULT_CLIENT_ID], keyEndpoint: server.url };
-  return createAlbTokenVerifier(settings, keys);
-}
+const verifier = () => albVerifier(server);
 
 describe("createAlbTokenVerifier", () => {
   it.each([
@@ -114,10 +109,7 @@ describe("the private field our KeyObjects ride on (aws-jwt-verify is pinned to 
 
   it("our verifier's KeyObjects are the ones verify uses: one built for the key, however many tokens", async () => {
     const keys = new AlbKeyCache({ endpoint: server.url, timeoutMs: 500 });
-    const ours = createAlbTokenVerifier(
-      { albArns: [DEFAULT_ALB_ARN], issuer: DEFAULT_ISSUER, clientIds: [DEFAULT_CLIENT_ID], keyEndpoint: server.url },
-      keys,
-    );
+    const ours = albVerifier(server, keys);
     for (let i = 0; i < 3; i++) expect(await codeOf(ours.verify(mintAlbToken({ key })))).toBe("accepted");
     expect(keys.keyObjectsBuilt).toBe(1);
   });

@@ -1,7 +1,8 @@
 // Configuration of machine routes, user authorization, health check and logout: defaults, and an error naming the variable with an example for every mistake.
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
-import { ConfigError } from "../../src/errors.js";
+import type { ConfigError } from "../../src/errors.js";
+import { configError as loadError } from "../helpers.js";
 
 const ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188";
 const base = { LOAD_BALANCER_ARN: ARN, ISSUER: "https://access.line.me", CLIENT_ID: "1234567890" };
@@ -12,15 +13,8 @@ const m2m = {
   M2M_AUDIENCE: "https://api.example.com",
 };
 
-function configError(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig({ ...base, ...env });
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
-}
+/** The ConfigError of `env` over the three required variables. */
+const configError = (env: Record<string, string>): ConfigError => loadError({ ...base, ...env });
 
 /** Every ConfigError names its variable first and ends with a valid example of it. */
 function expectNamed(err: ConfigError, variable: string, problem: RegExp): void {

@@ -1,20 +1,10 @@
 // Configuration: required variables, list parsing, endpoint defaults and the https/loopback rule; every error names its variable.
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
-import { ConfigError } from "../../src/errors.js";
+import { configError } from "../helpers.js";
 
 const ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188";
 const base = { LOAD_BALANCER_ARN: ARN, ISSUER: "https://access.line.me", CLIENT_ID: "1234567890" };
-
-function configError(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("loadConfig", () => {
   it("reads the three required variables and derives the regional key endpoint", () => {

@@ -1,16 +1,15 @@
 // The verified-token memo over the real verifier (real ES256, loopback key server): hits skip the signature check, nothing outlives exp, rejections are never remembered, the bounds hold.
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createAlbTokenVerifier, type AlbTokenVerifier } from "../../src/auth/alb-token.js";
+import type { AlbTokenVerifier } from "../../src/auth/alb-token.js";
 import { TokenMemo } from "../../src/auth/memo.js";
 import { loadConfig } from "../../src/config.js";
 import { ConfigError } from "../../src/errors.js";
-import { AlbKeyCache } from "../../src/keys/alb-keys.js";
-import { ALICE, DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
+import { ALICE, DEFAULT_ISSUER, mintAlbToken, tamper } from "../../src/testing/alb-token.js";
 import { createAlbKey } from "../../src/testing/keys.js";
 import { withAlbAuth } from "../../src/api.js";
 import { userEvent as kitUserEvent } from "../../src/testing/events.js";
-import { body, codeOf as kitCodeOf, harness, testEnv, useKeyServer } from "../helpers.js";
+import { albVerifier, body, codeOf as kitCodeOf, harness, testEnv, useKeyServer } from "../helpers.js";
 
 /** A whole second, so that exp boundaries are exact. */
 const NOW_MS = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -34,10 +33,7 @@ type TokenMemoOptions = NonNullable<ConstructorParameters<typeof TokenMemo>[1]>;
 
 /** A memo over the real verifier, counting what reaches it. */
 function memoOverRealVerifier(options: TokenMemoOptions = {}): Counted {
-  const real = createAlbTokenVerifier(
-    { albArns: [DEFAULT_ALB_ARN], issuer: DEFAULT_ISSUER, clientIds: [DEFAULT_CLIENT_ID], keyEndpoint: server.url },
-    new AlbKeyCache({ endpoint: server.url, timeoutMs: 1000 }),
-  );
+  const real = albVerifier(server);
   const calls: string[] = [];
   const counting: Required<AlbTokenVerifier> = {
     verify: (token) => {
