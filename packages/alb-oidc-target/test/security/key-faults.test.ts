@@ -42,6 +42,11 @@ const serve =
   (_req, res) =>
     void res.writeHead(200, { "content-type": "application/x-pem-file" }).end(text);
 const hang: FaultHandler = (_req, res: ServerResponse) => later(60_000, () => res.end(pem()));
+/** `first` for the first request, `then` for every one after it (a fault the retry meets changed). */
+function firstThen(first: FaultHandler, then: FaultHandler): FaultHandler {
+  let n = 0;
+  return (req, res) => (++n === 1 ? first : then)(req, res);
+}
 
 /** One request on a cold instance; returns the result, elapsed time and how many fetches reached the endpoint. */
 async function coldRequest(extraEnv: Record<string, string> = {}) {
@@ -151,12 +156,7 @@ describe("outages -> 503 keys_unavailable, retried once, never cached", () => {
   });
 
   it("key endpoint fault: the one retry fits inside the same deadline (reset, then hang)", async () => {
-    let n = 0;
-    server.setFault((req, res) => {
-      n++;
-      if (n === 1) req.socket.destroy();
-      else hang(req, res);
-    });
+    server.setFault(firstThen((req) => req.socket.destroy(), hang));
     const { res, elapsedMs, requests } = await coldRequest();
     expectKeysUnavailable(res);
     expect(requests).toBe(2);
@@ -164,12 +164,7 @@ describe("outages -> 503 keys_unavailable, retried once, never cached", () => {
   });
 
   it("key endpoint fault: a transient failure is absorbed by the retry (500, then the key) -> 200", async () => {
-    let n = 0;
-    server.setFault((req, res) => {
-      n++;
-      if (n === 1) status(500)(req, res);
-      else serve(pem())(req, res);
-    });
+    server.setFault(firstThen(status(500), serve(pem())));
     const { res, requests } = await coldRequest();
     expectAccepted(res);
     expect(requests).toBe(2);
