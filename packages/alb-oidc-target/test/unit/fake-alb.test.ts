@@ -4,7 +4,7 @@ import { AlbJwksCache } from "aws-jwt-verify/alb-cache";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import { describe, expect, it } from "vitest";
 import { useFakeAlb } from "../helpers.js";
-import { createFakeAlb, decodeUnverified, type BadUserTokenKind } from "./fake-alb-support.js";
+import { createFakeAlb, decodePart, type BadUserTokenKind } from "../../src/testing/index.js";
 
 const alb = useFakeAlb({ issuer: "https://login.example.org", clientId: "kit-client", lifetimeSeconds: 30 });
 
@@ -25,7 +25,7 @@ describe("createFakeAlb", () => {
     const token = alb.userToken();
     const payload = await plainVerifier().verify(token);
     expect(payload).toMatchObject({ sub: "alice", email: "alice@example.com", iss: "https://login.example.org" });
-    const header = decodeUnverified(token, 0);
+    const header = decodePart(token, 0);
     expect(header).toMatchObject({ alg: "ES256", signer: alb.env.LOAD_BALANCER_ARN, client: "kit-client" });
     expect(Number(header.exp) - Math.floor(Date.now() / 1000)).toBeGreaterThan(25);
     expect(Number(header.exp) - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(30);
@@ -43,7 +43,7 @@ describe("createFakeAlb", () => {
   });
 
   it("an unknown-key token names a kid the endpoint answers 404 for", async () => {
-    const kid = String(decodeUnverified(alb.badUserToken("unknown-key"), 0).kid);
+    const kid = String(decodePart(alb.badUserToken("unknown-key"), 0).kid);
     const res = await fetch(`${alb.env.ALB_PUBLIC_KEY_ENDPOINT}/${kid}`);
     expect(res.status).toBe(404);
   });
@@ -82,7 +82,7 @@ describe("createFakeAlb", () => {
     for (const kind of ["expired", "tampered", "wrong-issuer", "wrong-audience"] as const) {
       await expect(verifier.verify(alb.badMachineToken(kind, { scopes: "notes:read" })), kind).rejects.toThrow();
     }
-    expect(decodeUnverified(alb.machineToken(), 0)).toMatchObject({ alg: "RS256", typ: "at+jwt" });
+    expect(decodePart(alb.machineToken(), 0)).toMatchObject({ alg: "RS256", typ: "at+jwt" });
   });
 
   it("stop closes the key server", async () => {
