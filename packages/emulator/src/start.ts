@@ -1,4 +1,5 @@
 // `alb-oidc-target-emulator` / `npm start`: the local ALB emulator (embedded OIDC provider by default) in front of the sample function, a handler module or an HTTP upstream.
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigError } from "alb-oidc-target";
 import { banner } from "./emulator/banner.js";
@@ -120,7 +121,9 @@ export function emulatorOptions(argv: string[], env: NodeJS.ProcessEnv): { optio
   const configPath = values.config ?? DEFAULT_CONFIG;
   const loaded = loadEmulatorConfig(configPath, values.config !== undefined);
   const file = values["embedded-idp"] ? withEmbeddedIdp(loaded) : loaded;
-  return { options: { ...base, file }, source: `${configPath}${values["embedded-idp"] ? ", IdPs swapped for the embedded provider" : ""}` };
+  // The banner never names a file that is not there: without alb.config.json, the defaults are the emulator's own.
+  const from = values.config !== undefined || existsSync(configPath) ? configPath : "built-in defaults";
+  return { options: { ...base, file }, source: `${from}${values["embedded-idp"] ? ", IdPs swapped for the embedded provider" : ""}` };
 }
 
 /**
