@@ -96,7 +96,7 @@ export async function prepare(sample: SampleEvent, baseEnv: Record<string, strin
   return { event, env, servers: [server] };
 }
 
-/** Runs one event through the handler built exactly as Lambda builds it; logs go to stderr. */
+/** Runs one event through the handler built exactly as Lambda builds it; its logs go to stderr (stdout carries the result alone). */
 export async function invoke(event: ALBEvent, env: Record<string, string | undefined>, handlerSpec?: string): Promise<ALBResult> {
   const awsRequestId = `local-${randomBytes(4).toString("hex")}`;
   if (handlerSpec === undefined) {
@@ -105,9 +105,16 @@ export async function invoke(event: ALBEvent, env: Record<string, string | undef
   }
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
-  // The environment is in place before the module loads: handlers read it at module scope.
-  const handler = await loadHandler(parseHandlerSpec(handlerSpec, process.cwd()), clean);
-  return (await handler(event, { awsRequestId, functionName: "local", getRemainingTimeInMillis: () => 30_000 })) as ALBResult;
+  // A module logs to stdout (console.log, the runtime's log lines), as in Lambda; stdout is for the result alone, so it can be piped.
+  const stdoutWrite = process.stdout.write;
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  try {
+    // The environment is in place before the module loads: handlers read it at module scope.
+    const handler = await loadHandler(parseHandlerSpec(handlerSpec, process.cwd()), clean);
+    return (await handler(event, { awsRequestId, functionName: "local", getRemainingTimeInMillis: () => 30_000 })) as ALBResult;
+  } finally {
+    process.stdout.write = stdoutWrite;
+  }
 }
 
 const USAGE_HEAD = `usage: alb-oidc-target-emulator invoke <event> [--handler <file>[#export]] [--as-is]

@@ -204,6 +204,16 @@ describe("an event built from flags", () => {
   });
 });
 
+describe("--handler", () => {
+  it("stdout carries the ALB result alone: the module's console.log and stdout writes go to stderr", async () => {
+    const run = await invoke(["--path", "/x", "--handler", "test/fixtures/logging-handler.mjs"], resolve(import.meta.dirname, ".."));
+    expect(JSON.parse(run.stdout)).toEqual({ statusCode: 200, headers: { "content-type": "text/plain" }, body: "saw /x" });
+    expect(run.stderr).toContain("cold start of logging-handler\n");
+    expect(run.stderr).toContain('{"level":"INFO","message":"request","path":"/x"}\n');
+    expect(run.stderr).toContain("a raw write\n");
+  });
+});
+
 describe("--as-is", () => {
   it("runs the event as given against your environment: no token minted, so a sample without one is a 401 (its mint block is not part of the event)", async () => {
     const env = {
