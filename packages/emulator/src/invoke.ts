@@ -106,8 +106,8 @@ export async function invoke(event: ALBEvent, env: Record<string, string | undef
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
   // A module logs to stdout (console.log, the runtime's log lines), as in Lambda; stdout is for the result alone, so it can be piped.
-  const stdoutWrite = process.stdout.write;
-  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  const stdoutWrite = process.stdout.write.bind(process.stdout);
+  process.stdout.write = process.stderr.write.bind(process.stderr);
   try {
     // The environment is in place before the module loads: handlers read it at module scope.
     const handler = await loadHandler(parseHandlerSpec(handlerSpec, process.cwd()), clean);

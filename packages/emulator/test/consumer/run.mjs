@@ -1,11 +1,14 @@
 // `npm run test:consumer -w alb-oidc-target-emulator`: a fresh project installs only the emulator's tarball and the runtime's (one `npm install`, the registry for the rest), then logs alice in through `npx alb-oidc-target-emulator` in front of a handler and of a node:http upstream verifying the headers itself, and runs `invoke`.
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { clearTimeout, setTimeout } from "node:timers";
+import { URL, URLSearchParams } from "node:url";
 import { CookieJar } from "tough-cookie";
 
 const PACKAGE_DIR = resolve(import.meta.dirname, "../..");
@@ -17,9 +20,15 @@ const DEADLINE_MS = 240_000;
 
 // The consumer resolves the installed packages as a user's tools do: never through this repository's source condition.
 const NODE_OPTIONS = (process.env.NODE_OPTIONS ?? "").replace(/--conditions[= ]alb-oidc-target-source/g, "").trim();
-const ENV = { ...process.env, NODE_OPTIONS, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" };
-for (const name of ["PORT", "IDP_PORT", "KEY_PORT", "LOAD_BALANCER_ARN", "ISSUER", "CLIENT_ID", "ALB_PUBLIC_KEY_ENDPOINT"])
-  delete ENV[name];
+// The emulator's ports and the target's variables come from the test, never from the calling shell.
+const CLEARED = new Set(["PORT", "IDP_PORT", "KEY_PORT", "LOAD_BALANCER_ARN", "ISSUER", "CLIENT_ID", "ALB_PUBLIC_KEY_ENDPOINT"]);
+const ENV = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !CLEARED.has(name))),
+  NODE_OPTIONS,
+  npm_config_audit: "false",
+  npm_config_fund: "false",
+  npm_config_update_notifier: "false",
+};
 
 function sh(cmd, args, cwd, capture = false) {
   process.stdout.write(`$ ${cmd} ${args.join(" ")}\n`);
