@@ -3,8 +3,9 @@ import { runDirectly } from "./run-directly.js";
 
 const COMMANDS = `Commands:
   (none)    the local ALB emulator with the embedded OIDC provider (alb-oidc-target-emulator --help for its options)
-  invoke    run a Lambda handler on a sample ALB event
-  token     a client-credentials token from the running emulator's provider
+  invoke    run a Lambda handler on one ALB event: a sample by name, a JSON file, or built from flags (invoke --help)
+  token     a client-credentials token from the running emulator's provider (token --help)
+  emulate   the same as no command (its older name)
 `;
 
 /**
@@ -21,6 +22,8 @@ export async function run(argv: string[]): Promise<number> {
       return (await import("./token.js")).main(rest);
     case "emulate":
       return (await import("./start.js")).main(rest);
+    case "help":
+      return (await import("./start.js")).main(["--help"]);
     default:
       if (command === undefined || command.startsWith("-")) return (await import("./start.js")).main(argv);
       process.stderr.write(`unknown command "${command}"\n\n${COMMANDS}`);

@@ -1,4 +1,5 @@
 // `alb-oidc-target-emulator` / `npm start`: the local ALB emulator (embedded OIDC provider by default) in front of the sample function, a handler module or an HTTP upstream.
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigError } from "alb-oidc-target";
 import { banner } from "./emulator/banner.js";
@@ -11,24 +12,34 @@ import { runDirectly } from "./run-directly.js";
 
 const DEFAULT_CONFIG = "alb.config.json";
 
-export const USAGE = `usage: alb-oidc-target-emulator [options]   (npm start -- [options])
+export const USAGE = `usage: alb-oidc-target-emulator [options]            the local ALB emulator (in this repository: npm start -- [options])
+       alb-oidc-target-emulator <command> [options]  (below)
 
 Targets (one; the sample function by default):
   --handler <file>[#export]   a Lambda handler module (.js, .mjs, .cjs; .ts through tsx); export "handler" by default
   --upstream <http://host:port>
                               an HTTP server (instance/IP target); loopback only unless --allow-remote-upstream
+  --allow-remote-upstream     let --upstream be another host (it receives your users' tokens)
   --upstream-timeout <s>      idle timeout before a 504 (default 60, the ALB's)
 
 Listener (one source):
-  --config <file>             the ALB fields as JSON (default alb.config.json when it exists)
-  --template <file>           a synthesized CloudFormation template (JSON); --listener <logicalId> when it has several
+  --config <file>             the ALB fields as JSON (default alb.config.json when it exists, else built-in defaults)
+  --template <file>           a synthesized CloudFormation template (JSON): the listener whose rules authenticate
+  --listener <logicalId>      with --template: this listener instead (when several authenticate, or another one)
   --embedded-idp              swap every IdP the rules name for the embedded provider
+
+  -h, --help                  this text
 
 Environment: PORT (3000), IDP_PORT (PORT+1), KEY_PORT (PORT+2), ALB_CLIENT_SECRET (a template's
 {{resolve:secretsmanager:...}} client secret); the rest is passed on to the function.
 
-Commands: alb-oidc-target-emulator invoke <event.json> [--as-is] [--handler <file>[#export]]
-          alb-oidc-target-emulator token [--scope "<scopes>"]
+Commands:
+  invoke <event> | <request flags> [--handler <file>[#export]] [--as-is]
+                              run a Lambda handler on one ALB event: a sample by name (whoami, expired,
+                              machine-orders, ...), a JSON file, or one built from flags (invoke --help)
+  token [--scope "<scopes>"]  a client-credentials token from the running emulator's provider (token --help)
+  emulate [options]           the same as no command (its older name)
+
 See README.md#run-your-own-app-behind-the-emulator
 `;
 
@@ -110,7 +121,9 @@ export function emulatorOptions(argv: string[], env: NodeJS.ProcessEnv): { optio
   const configPath = values.config ?? DEFAULT_CONFIG;
   const loaded = loadEmulatorConfig(configPath, values.config !== undefined);
   const file = values["embedded-idp"] ? withEmbeddedIdp(loaded) : loaded;
-  return { options: { ...base, file }, source: `${configPath}${values["embedded-idp"] ? ", IdPs swapped for the embedded provider" : ""}` };
+  // The banner never names a file that is not there: without alb.config.json, the defaults are the emulator's own.
+  const from = values.config !== undefined || existsSync(configPath) ? configPath : "built-in defaults";
+  return { options: { ...base, file }, source: `${from}${values["embedded-idp"] ? ", IdPs swapped for the embedded provider" : ""}` };
 }
 
 /**

@@ -110,10 +110,19 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+const USAGE = `usage: alb-oidc-target-emulator token [--scope "<scopes>"] [--issuer <url>] [--client-id <id>] [--client-secret <secret>] [--resource <url>]
+       (in this repository: npm run token -- ...)
+
+Prints a client-credentials access token from the running emulator's embedded provider (the demo
+machine client by default), for curl -H "Authorization: Bearer $(...)". The provider is found at
+IDP_PORT, else PORT + 1, else http://127.0.0.1:3001.
+`;
+
 async function printToken(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
+      help: { type: "boolean", short: "h" },
       scope: { type: "string", short: "s", default: "" },
       issuer: { type: "string" },
       "client-id": { type: "string" },
@@ -121,6 +130,10 @@ async function printToken(argv: string[]): Promise<void> {
       resource: { type: "string" },
     },
   });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const token = await fetchMachineToken({
     issuer: values.issuer ?? defaultIssuer(process.env),
     scope: values.scope,

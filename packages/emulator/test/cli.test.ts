@@ -60,6 +60,15 @@ describe("alb-oidc-target-emulator invoke --handler", () => {
     expect((JSON.parse(result.body) as { identity: string }).identity).toBe("alice");
   });
 
+  it("--help (and `help`) lists every flag of the emulator and every command", async () => {
+    for (const args of [["--help"], ["help"]]) {
+      const { stdout } = await run(process.execPath, ["--import", "tsx", "src/cli.ts", ...args]);
+      const flags = ["--handler", "--upstream", "--allow-remote-upstream", "--upstream-timeout", "--config", "--template", "--listener"];
+      for (const flag of [...flags, "--embedded-idp", "--help"]) expect(stdout).toMatch(new RegExp(`^ +(-h, )?${flag} `, "m"));
+      for (const command of ["invoke", "token", "emulate"]) expect(stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    }
+  });
+
   it("an unknown command prints the usage and exits 2", async () => {
     await expect(run(process.execPath, ["--import", "tsx", "src/cli.ts", "nope"])).rejects.toMatchObject({
       code: 2,

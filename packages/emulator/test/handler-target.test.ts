@@ -155,7 +155,7 @@ describe("alb-oidc-target-emulator --handler, as a process", () => {
           }
         });
       });
-      expect(text).toMatch(/ALB_PUBLIC_KEY_ENDPOINT=http:\/\/127\.0\.0\.1:\d+\n/);
+      expect(text).toMatch(/export ALB_PUBLIC_KEY_ENDPOINT='http:\/\/127\.0\.0\.1:\d+'\n/);
       expect(text).toContain("my-handler.ts#handler)");
       const { final } = await new Browser().login(`${url}/whoami`, "alice");
       expect(final.res.status).toBe(200);

@@ -37,9 +37,9 @@ export async function startPythonUpstream(script: string = SCRIPT): Promise<Pyth
   };
 }
 
-/** The value of one `NAME=value` environment line of the banner. */
+/** The value of one `export NAME='value'` line of the banner (the shell's single quotes undone). */
 export function bannerEnv(text: string, name: string): string {
-  const m = new RegExp(`^\\s+${name}=(.+)$`, "m").exec(text);
-  if (!m?.[1]) throw new Error(`the banner has no ${name}= line:\n${text}`);
-  return m[1];
+  const m = new RegExp(`^\\s+export ${name}='((?:[^']|'\\\\'')*)'$`, "m").exec(text);
+  if (m?.[1] === undefined) throw new Error(`the banner has no export ${name}='...' line:\n${text}`);
+  return m[1].replaceAll("'\\''", "'");
 }

@@ -1,20 +1,29 @@
-// --template: the listener read from a CloudFormation template with several rules (fixed-response by host, deny, jwt-validation, redirect, the default authenticate-oidc), IdPs swapped for the embedded provider; which rule answered.
+// --template: the listener read from a CloudFormation template with several rules (fixed-response by host, deny, jwt-validation, redirect, the default authenticate-oidc), IdPs swapped for the embedded provider; which listener is picked without --listener; which rule answered.
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withEmbeddedIdp } from "../src/emulator/listener/config-file.js";
 import { templateListener } from "../src/emulator/listener/template.js";
+import { decodePart } from "alb-oidc-target/testing";
 import { DEMO_USERS } from "../src/oidc/users.js";
 import { fetchMachineToken } from "../src/token.js";
 import { Browser } from "./browser.js";
-import { testEmulator, type TestEmulator } from "./setup.js";
+import { lastEvent, testEmulator, type TestEmulator } from "./setup.js";
 
 const TEMPLATE = "test/fixtures/listener.template.json";
+const TWO_AUTHENTICATING = "test/fixtures/two-authenticating-listeners.template.json";
+const EXISTING = "test/fixtures/existing-listener.template.json";
+const EXISTING_LISTENER_ARN =
+  "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/app/shared-alb/50dc6c495c0c9188/f2f7dc8efc522ab2";
 const DEFAULT_RULE = "HttpsListener DefaultActions";
 
 let alb: TestEmulator;
 
 beforeAll(async () => {
-  alb = await testEmulator({ listener: templateListener({ path: TEMPLATE, listenerId: "HttpsListener", embeddedIdp: true, env: {} }) });
+  // No listenerId: as `--template` without `--listener`, the one listener whose rules authenticate.
+  alb = await testEmulator({ listener: templateListener({ path: TEMPLATE, embeddedIdp: true, env: {} }) });
 });
 afterAll(async () => {
   await alb.stop();
@@ -52,12 +61,6 @@ describe("reading the listener", () => {
     );
   });
 
-  it("with several listeners and no --listener, refuses to guess and names them", () => {
-    expect(() => templateListener({ path: TEMPLATE, embeddedIdp: true, env: {} })).toThrow(
-      "has 2 listeners (HttpsListener, HttpListener): pick one with --listener <logicalId>",
-    );
-  });
-
   it("without --embedded-idp, a {{resolve:secretsmanager:...}} client secret comes from ALB_CLIENT_SECRET, and is required", () => {
     const source = templateListener({ path: TEMPLATE, listenerId: "HttpsListener", embeddedIdp: false, env: {} });
     expect(() => source.build(undefined)).toThrow("set ALB_CLIENT_SECRET to the client secret (or pass --embedded-idp)");
@@ -75,6 +78,94 @@ describe("reading the listener", () => {
       ClientSecret: "from-env",
       SessionTimeout: 3600,
     });
+  });
+});
+
+describe("which listener, without --listener", () => {
+  it("an HTTPS listener that authenticates and an HTTP one that only redirects (what AlbOidcTarget synthesizes): the HTTPS one, the other named", () => {
+    const source = templateListener({ path: TEMPLATE, embeddedIdp: true, env: {} });
+    expect(source.description).toBe(
+      `${TEMPLATE} listener HttpsListener (the one whose rules authenticate) with rules MaintenanceRule, XhrRule, MachineRule, OldPathsRule, OfficeOnlyRule, IdPs swapped for the embedded provider`,
+    );
+    expect(alb.listener.rules.at(-1)?.name).toBe(DEFAULT_RULE);
+    expect(alb.listener.notes).toContain(
+      "HttpListener: another listener of the template, not emulated (--listener HttpListener runs it instead)",
+    );
+  });
+
+  it("--listener still picks any listener, the redirecting one included", () => {
+    const source = templateListener({ path: TEMPLATE, listenerId: "HttpListener", embeddedIdp: true, env: {} });
+    expect(source.needsEmbeddedProvider).toBe(false);
+    const built = source.build(undefined);
+    expect(built.rules.map((r) => [r.name, r.action.type])).toEqual([["HttpListener DefaultActions", "redirect"]]);
+    expect(built.notes).toContain(
+      "HttpsListener: another listener of the template, not emulated (--listener HttpsListener runs it instead)",
+    );
+  });
+
+  it("two listeners that authenticate (authenticate-oidc on one, jwt-validation in a rule of the other): refuses to guess, names both, asks for --listener", () => {
+    expect(() => templateListener({ path: TWO_AUTHENTICATING, embeddedIdp: true, env: {} })).toThrow(
+      `--template ${TWO_AUTHENTICATING}: 2 listeners authenticate (PublicListener, InternalListener): pick one with --listener <logicalId>`,
+    );
+    const internal = templateListener({ path: TWO_AUTHENTICATING, listenerId: "InternalListener", embeddedIdp: true, env: {} });
+    expect(internal.description).toContain("listener InternalListener with rules InternalMachineRule");
+  });
+
+  it("several listeners and none authenticates: refuses to guess and names them", () => {
+    const redirect = (port: string) => ({
+      Type: "AWS::ElasticLoadBalancingV2::Listener",
+      Properties: { Port: 80, DefaultActions: [{ Type: "redirect", RedirectConfig: { Port: port, StatusCode: "HTTP_301" } }] },
+    });
+    const path = join(mkdtempSync(join(tmpdir(), "alb-template-")), "redirects.template.json");
+    writeFileSync(path, JSON.stringify({ Resources: { ToA: redirect("8080"), ToB: redirect("8081") } }));
+    expect(() => templateListener({ path, embeddedIdp: true, env: {} })).toThrow(
+      `--template ${path}: has 2 listeners (ToA, ToB) and none authenticates: pick one with --listener <logicalId>`,
+    );
+  });
+
+  it("a listener --listener does not name is refused with the template's listeners", () => {
+    expect(() => templateListener({ path: TEMPLATE, listenerId: "Nope", embeddedIdp: true, env: {} })).toThrow(
+      `--listener Nope: not a listener of ${TEMPLATE} (listeners: HttpsListener, HttpListener)`,
+    );
+  });
+});
+
+describe("an existing listener (AlbOidcTarget's rules on a listener ARN, no Listener resource)", () => {
+  let existing: TestEmulator;
+  beforeAll(async () => {
+    existing = await testEmulator({ listener: templateListener({ path: EXISTING, embeddedIdp: true, env: {} }) });
+  });
+  afterAll(async () => {
+    await existing.stop();
+  });
+
+  it("is the listener: its rules in priority order, a named 404 in place of the default action the template does not hold", async () => {
+    expect(existing.listener.rules.map((r) => [r.priority, r.name])).toEqual([
+      [100, "LoginMachineRule"],
+      [101, "LoginLoginRule"],
+      [undefined, "existing listener DefaultActions"],
+    ]);
+    expect(existing.listener.notes).toEqual([
+      `${EXISTING_LISTENER_ARN}: an existing listener: its DefaultActions are not in the template, so a request no rule of the template matches gets a 404 here`,
+    ]);
+    const res = await fetch(`${existing.url}/elsewhere`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get("x-alb-emulator-rule")).toBe("existing listener DefaultActions");
+    expect(await res.text()).toBe("No rule of the template matches (the existing listener's default action is not in the template).");
+    expect(existing.events).toHaveLength(0);
+  });
+
+  it("signs as the listener's load balancer (its ARN, from the listener's), and the function trusts that signer", async () => {
+    const loadBalancerArn = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/shared-alb/50dc6c495c0c9188";
+    expect(existing.config.LoadBalancerArn).toBe(loadBalancerArn);
+    expect(existing.functionEnv.LOAD_BALANCER_ARN).toBe(loadBalancerArn);
+    const browser = new Browser();
+    const { final } = await browser.login(`${existing.url}/notes`, "alice");
+    expect(final.res.status).toBe(200);
+    expect(final.res.headers.get("x-alb-emulator-rule")).toBe("LoginLoginRule");
+    expect((await browser.jar.getCookies(existing.url)).map((c) => c.key)).toEqual(["NotesSession-0"]);
+    const data = lastEvent(existing).headers?.["x-amzn-oidc-data"] ?? "";
+    expect(decodePart(data, 0).signer).toBe(loadBalancerArn);
   });
 });
 

@@ -1,4 +1,4 @@
-// What `npm start` prints: the URLs, the target, the listener's rules, the demo users, the environment a target needs and the configuration in force (the client secret masked).
+// What `npm start` prints: the URLs, the target, the listener's rules and the scopes they ask for, the demo users, the environment a target needs (as shell lines) and the configuration in force (the client secret masked).
 import { DEMO_USERS } from "../oidc/users.js";
 import type { Emulator } from "./emulator.js";
 import { maskSecret } from "./listener/config-file.js";
@@ -28,7 +28,7 @@ function describeRule(r: ListenerRule): string {
   const when = r.conditions.map((c) => `${c.field} ${c.values.join(" | ")}`).join(" and ") || "any request";
   const auth = r.auth
     ? r.auth.type === "authenticate-oidc"
-      ? `authenticate-oidc (${r.auth.config.OnUnauthenticatedRequest}, ${r.auth.config.Issuer}) -> `
+      ? `authenticate-oidc (${r.auth.config.OnUnauthenticatedRequest}, ${r.auth.config.Issuer}, scope "${r.auth.config.Scope}") -> `
       : `jwt-validation (${r.auth.config.Issuer}) -> `
     : "";
   const a = r.action;
@@ -37,10 +37,11 @@ function describeRule(r: ListenerRule): string {
   return `    ${(r.priority === undefined ? "default" : String(r.priority)).padEnd(8)} ${r.name}: ${when}: ${auth}${then}`;
 }
 
-/** The start-up banner, as lines of text. */
+/** The start-up banner, as lines of text; `configSource` says where the listener came from (a file that exists, a template, or "built-in defaults"). */
 export function banner(e: Emulator, configSource: string): string {
   return [
     ...addressLines(e),
+    ...scopeLines(e),
     ...ruleLines(e, configSource),
     ...environmentLines(e),
     ...providerLines(e),
@@ -65,6 +66,26 @@ function addressLines(e: Emulator): string[] {
   ];
 }
 
+/** The scopes each authenticate-oidc rule asks the IdP for (the claims the target sees depend on them). */
+function scopeLines(e: Emulator): string[] {
+  const rulesByScope = new Map<string, string[]>();
+  for (const r of e.listener.rules) {
+    if (r.auth?.type !== "authenticate-oidc") continue;
+    const names = rulesByScope.get(r.auth.config.Scope) ?? [];
+    names.push(r.name);
+    rulesByScope.set(r.auth.config.Scope, names);
+  }
+  const label = "  Scopes asked for at login:".padEnd(31);
+  const scopes = [...rulesByScope.keys()];
+  if (scopes.length === 0) return [];
+  if (scopes.length > 1) return [label.trimEnd(), ...[...rulesByScope].map(([scope, rules]) => `    ${scope}   (${rules.join(", ")})`)];
+  const only = scopes[0] ?? "";
+  // The ALB's default Scope is "openid" alone: the IdP then releases little beyond sub (the embedded provider exactly sub).
+  const hint =
+    only === "openid" ? ' (the ALB\'s default: the claims carry sub and little else; set Scope, e.g. "openid profile email")' : "";
+  return [`${label}${only}${hint}`];
+}
+
 function ruleLines(e: Emulator, configSource: string): string[] {
   const lines = ["", `  Listener rules (${configSource}; first match wins):`, ...e.listener.rules.map(describeRule)];
   if (e.listener.notes.length > 0) {
@@ -74,21 +95,29 @@ function ruleLines(e: Emulator, configSource: string): string[] {
   return lines;
 }
 
+/** The variables a target verifying x-amzn-oidc-data needs, in the order a verifier takes them. */
+export const TARGET_VARIABLES = ["LOAD_BALANCER_ARN", "ISSUER", "CLIENT_ID", "ALB_PUBLIC_KEY_ENDPOINT"] as const;
+
+/**
+ * A POSIX shell single-quoted word: the value exactly, whatever it holds.
+ * @example shellQuote("it's") // 'it'\''s'
+ */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, "'\\''")}'`;
+}
+
 function environmentLines(e: Emulator): string[] {
   const env = e.functionEnv;
   return [
     "",
-    `  Environment of the target (what an upstream or a plain AlbJwtVerifier needs; see ${GUIDE}):`,
-    `    LOAD_BALANCER_ARN=${env.LOAD_BALANCER_ARN ?? ""}`,
-    `    ISSUER=${env.ISSUER ?? ""}`,
-    `    CLIENT_ID=${env.CLIENT_ID ?? ""}`,
-    `    ALB_PUBLIC_KEY_ENDPOINT=${env.ALB_PUBLIC_KEY_ENDPOINT ?? ""}`,
+    `  Environment of the target: paste into the shell of an --upstream server or a container (see ${GUIDE}):`,
+    ...TARGET_VARIABLES.map((name) => `    export ${name}=${shellQuote(env[name] ?? "")}`),
   ];
 }
 
 function providerLines(e: Emulator): string[] {
   if (!e.idp) return [];
-  const lines = [`  Embedded OIDC provider:      ${e.idp.issuer}/.well-known/openid-configuration`];
+  const lines = ["", `  Embedded OIDC provider:      ${e.idp.issuer}/.well-known/openid-configuration`];
   lines.push("", "  Demo users (type the name on the login page; any other name works too, with an unverified email):");
   for (const u of Object.values(DEMO_USERS)) lines.push(`    ${u.sub.padEnd(8)} ${u.name}, ${u.email}`);
   return lines;

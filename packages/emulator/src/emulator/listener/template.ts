@@ -332,12 +332,54 @@ function readTemplate(path: string): { resources: Resources; parameters: Readonl
   };
 }
 
+/** The actions that authenticate: a listener using one of them is the one a user logs in through. */
+const AUTHENTICATE = new Set(["authenticate-oidc", "authenticate-cognito", "jwt-validation"]);
+
 /**
- * The listener ids of a template.
- * @example listenerIds(JSON.parse(text).Resources)
+ * The listeners of a template: each Listener resource by logical id, then each existing listener (an ARN
+ * written out) that ListenerRules of the template are added to, by its ARN.
+ * @example listenerIds(JSON.parse(text).Resources) // ["AppLoadBalancerHttps1A2B3C4D", "AppLoadBalancerHttp5E6F7A8B"]
  */
 export function listenerIds(resources: Resources): string[] {
-  return Object.keys(resources).filter((k) => resources[k]?.Type === LISTENER);
+  const own = Object.keys(resources).filter((k) => resources[k]?.Type === LISTENER);
+  const existing = new Set<string>();
+  for (const r of Object.values(resources)) {
+    const arn = r.Type === RULE ? r.Properties?.ListenerArn : undefined;
+    if (typeof arn === "string") existing.add(arn);
+  }
+  return [...own, ...existing];
+}
+
+/** Is this listener one the template only adds rules to (an ARN, not a resource of the template)? */
+function isExisting(resources: Resources, listenerId: string): boolean {
+  return resources[listenerId]?.Type !== LISTENER;
+}
+
+/** The ListenerRules added to a listener, by logical id. */
+function ruleIdsOf(resources: Resources, listenerId: string): string[] {
+  return Object.keys(resources).filter((k) => {
+    const r = resources[k];
+    if (r?.Type !== RULE) return false;
+    const arn = r.Properties?.ListenerArn;
+    return isExisting(resources, listenerId) ? arn === listenerId : refersTo(arn, listenerId);
+  });
+}
+
+/**
+ * The authenticate actions (authenticate-oidc, authenticate-cognito, jwt-validation) of a listener's DefaultActions and rules.
+ * @example authenticateActions(resources, "AppLoadBalancerHttp5E6F7A8B").size // 0: the HTTP listener only redirects
+ */
+export function authenticateActions(resources: Resources, listenerId: string): Set<string> {
+  const actionLists = [
+    resources[listenerId]?.Properties?.DefaultActions,
+    ...ruleIdsOf(resources, listenerId).map((r) => resources[r]?.Properties?.Actions),
+  ];
+  const found = new Set<string>();
+  for (const list of actionLists) {
+    for (const a of Array.isArray(list) ? list : [])
+      if (isRecord(a) && typeof a.Type === "string" && AUTHENTICATE.has(a.Type)) found.add(a.Type);
+  }
+  return found;
 }
 
 /**
@@ -347,40 +389,54 @@ export function listenerIds(resources: Resources): string[] {
  */
 export function templateListener(o: TemplateOptions): ListenerSource {
   const { resources, parameters } = readTemplate(o.path);
-  const listenerId = pickListener(o, resources);
-  const props = resources[listenerId]?.Properties ?? {};
-  const ruleIds = Object.keys(resources).filter(
-    (k) => resources[k]?.Type === RULE && refersTo(resources[k].Properties?.ListenerArn, listenerId),
-  );
-  const hasAuth = JSON.stringify([props.DefaultActions, ...ruleIds.map((r) => resources[r]?.Properties?.Actions)]).match(
-    /"(authenticate-oidc|authenticate-cognito|jwt-validation)"/,
-  );
+  const { listenerId, others, why } = pickListener(o, resources);
+  const ruleIds = ruleIdsOf(resources, listenerId);
+  const auth = authenticateActions(resources, listenerId);
   return {
-    description: `${o.path} listener ${listenerId}${ruleIds.length > 0 ? ` with rules ${ruleIds.join(", ")}` : ""}${o.embeddedIdp ? ", IdPs swapped for the embedded provider" : ""}`,
-    needsEmbeddedProvider: o.embeddedIdp && hasAuth !== null,
-    build: (embedded) => buildListener(new Reader(o.path, resources, parameters, o), listenerId, ruleIds, embedded),
+    description: `${o.path} listener ${listenerId}${why}${ruleIds.length > 0 ? ` with rules ${ruleIds.join(", ")}` : ""}${o.embeddedIdp ? ", IdPs swapped for the embedded provider" : ""}`,
+    needsEmbeddedProvider: o.embeddedIdp && auth.size > 0,
+    build: (embedded) => {
+      const reader = new Reader(o.path, resources, parameters, o);
+      for (const other of others)
+        reader.note(other, `another listener of the template, not emulated (--listener ${other} runs it instead)`);
+      return buildListener(reader, listenerId, ruleIds, embedded);
+    },
   };
 }
 
-/** The listener's logical id: the one `--listener` names, else the template's only listener. */
-function pickListener(o: TemplateOptions, resources: Resources): string {
+/**
+ * The listener's id: the one `--listener` names, else the template's only listener, else the only one
+ * whose rules authenticate (an AlbOidcTarget adds an HTTP listener that only redirects to HTTPS).
+ */
+function pickListener(o: TemplateOptions, resources: Resources): { listenerId: string; others: string[]; why: string } {
   const ids = listenerIds(resources);
-  if (ids.length === 0) throw new EmulatorConfigError(`--template ${o.path}: has no ${LISTENER}`);
+  if (ids.length === 0)
+    throw new EmulatorConfigError(`--template ${o.path}: has no ${LISTENER} (and no ListenerRule on an existing listener)`);
   const id = o.listenerId;
-  if (id === undefined) {
-    if (ids.length > 1)
-      throw new EmulatorConfigError(
-        `--template ${o.path}: has ${ids.length} listeners (${ids.join(", ")}): pick one with --listener <logicalId>`,
-      );
-    return ids[0] ?? "";
+  const othersThan = (picked: string): string[] => ids.filter((i) => i !== picked);
+  if (id !== undefined) {
+    if (!ids.includes(id)) throw new EmulatorConfigError(`--listener ${id}: not a listener of ${o.path} (listeners: ${ids.join(", ")})`);
+    return { listenerId: id, others: othersThan(id), why: "" };
   }
-  if (!ids.includes(id)) throw new EmulatorConfigError(`--listener ${id}: not a listener of ${o.path} (listeners: ${ids.join(", ")})`);
-  return id;
+  if (ids.length === 1) return { listenerId: ids[0] ?? "", others: [], why: "" };
+  const authenticating = ids.filter((i) => authenticateActions(resources, i).size > 0);
+  if (authenticating.length === 1) {
+    const picked = authenticating[0] ?? "";
+    return { listenerId: picked, others: othersThan(picked), why: " (the one whose rules authenticate)" };
+  }
+  if (authenticating.length === 0)
+    throw new EmulatorConfigError(
+      `--template ${o.path}: has ${ids.length} listeners (${ids.join(", ")}) and none authenticates: pick one with --listener <logicalId>`,
+    );
+  throw new EmulatorConfigError(
+    `--template ${o.path}: ${authenticating.length} listeners authenticate (${authenticating.join(", ")}): pick one with --listener <logicalId>`,
+  );
 }
 
 /** The listener's rules (its ListenerRules, then its DefaultActions), with what the emulator cannot emulate noted. */
 function buildListener(reader: Reader, listenerId: string, ruleIds: readonly string[], embedded: EmbeddedIdp | undefined): BuiltListener {
-  const props = reader.resources[listenerId]?.Properties ?? {};
+  const existing = isExisting(reader.resources, listenerId);
+  const props = existing ? existingListenerProps(reader, listenerId) : (reader.resources[listenerId]?.Properties ?? {});
   const groups = new Set<string>();
   for (const k of Object.keys(props)) if (!LISTENER_KNOWN.has(k)) reader.note(listenerId, `${k} is not emulated`);
   if (props.Protocol === "HTTPS" || props.Certificates !== undefined)
@@ -393,16 +449,29 @@ function buildListener(reader: Reader, listenerId: string, ruleIds: readonly str
     const rule = listenerRule(reader, rid, embedded, groups);
     if (rule) rules.push(rule);
   }
-  const defaultRule = reader.rule(`${listenerId} DefaultActions`, undefined, [], props.DefaultActions, embedded, groups);
+  const defaultName = existing ? "existing listener DefaultActions" : `${listenerId} DefaultActions`;
+  const defaultRule = reader.rule(defaultName, undefined, [], props.DefaultActions, embedded, groups);
   if (!defaultRule) throw new EmulatorConfigError(`${reader.file} ${listenerId}: its DefaultActions cannot be emulated (see above)`);
   rules.push(defaultRule);
   const multiValue = multiValueOf(reader, listenerId, groups);
-  const lb = loadBalancerArnOf(reader, listenerId, props.LoadBalancerArn);
+  const lb = existing ? loadBalancerOfListener(listenerId) : loadBalancerArnOf(reader, listenerId, props.LoadBalancerArn);
   return {
     rules: sortRules(rules),
     notes: reader.notes,
     ...(multiValue !== undefined && { multiValue }),
     ...(lb?.startsWith("arn:") && { loadBalancerArn: lb }),
+  };
+}
+
+/** What the emulator puts in place of an existing listener's DefaultActions, which are not in the template: a 404, named. */
+function existingListenerProps(reader: Reader, arn: string): Record<string, unknown> {
+  reader.note(
+    arn,
+    "an existing listener: its DefaultActions are not in the template, so a request no rule of the template matches gets a 404 here",
+  );
+  const body = "No rule of the template matches (the existing listener's default action is not in the template).";
+  return {
+    DefaultActions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "404", ContentType: "text/plain", MessageBody: body } }],
   };
 }
 
@@ -433,6 +502,16 @@ function multiValueOf(reader: Reader, listenerId: string, groups: ReadonlySet<st
   const attributes = Array.isArray(tg?.TargetGroupAttributes) ? (tg.TargetGroupAttributes as unknown[]).filter(isRecord) : [];
   const mv = attributes.find((a) => a.Key === "lambda.multi_value_headers.enabled");
   return mv === undefined ? undefined : String(mv.Value) === "true";
+}
+
+/**
+ * The load balancer an existing listener belongs to, from the listener's ARN (what the ALB signs as).
+ * @example loadBalancerOfListener("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/my-alb/50dc6c495c0c9188/f2f7dc8efc522ab2")
+ * // "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188"
+ */
+function loadBalancerOfListener(listenerArn: string): string | undefined {
+  const m = /^(arn:[^:]+:elasticloadbalancing:[^:]*:[^:]*:)listener\/(app\/[^/]+\/[^/]+)\/[^/]+$/.exec(listenerArn);
+  return m ? `${m[1] ?? ""}loadbalancer/${m[2] ?? ""}` : undefined;
 }
 
 /** The listener's LoadBalancerArn when the template writes it out. */
