@@ -9,7 +9,6 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import { AlbOidcTargetError } from "./errors";
 import { type AdditionalClaim, JwtValidationAction } from "./jwt-validation";
-import { SampleFunction, type SampleFunctionOptions } from "./sample-function";
 
 /** The ALB's `AuthenticateOidcConfig`, in camelCase. */
 export interface AlbOidcTargetOidcProps {
@@ -71,12 +70,10 @@ export interface AlbOidcTargetAccessLogsProps {
 
 export interface AlbOidcTargetProps {
   /**
-   * The target: any function, version or alias. Its own variables are kept; the construct adds the
-   * verifier's. Without it, `sampleFunction.assetPath` must name a bundle directory to build one from.
+   * The target, required: your function, version or alias (e.g. a `lambda.Function` of your app). Its
+   * own variables are kept; the construct adds the verifier's.
    */
-  readonly function?: lambda.IFunction;
-  /** Options of the sample function (only without `function`). */
-  readonly sampleFunction?: SampleFunctionOptions;
+  readonly function: lambda.IFunction;
   /**
    * Whether the construct sets the verifier's variables on `function`. An imported function
    * (`Function.fromFunctionArn`) cannot take variables: set this to `false` explicitly and copy
@@ -102,7 +99,12 @@ export interface AlbOidcTargetProps {
    * `priority + 1`, ... and the login rule the next one.
    */
   readonly priority?: number;
-  /** The name users open (covered by the certificate); used for `redirectUri`. @default the new ALB's DNS name */
+  /**
+   * The name users open (covered by the certificate); used for `redirectUri` only, the ALB itself
+   * builds the redirect URI from the host each request came to. @default with `vpc`, the new ALB's DNS
+   * name; with `listener`, its load balancer's DNS name when it is a construct of this app, else none
+   * (`redirectUri` is then undefined: register `https://<the host users open>/oauth2/idpresponse`)
+   */
   readonly domainName?: string;
   /** @default no machine routes */
   readonly machineRoutes?: AlbOidcTargetMachineRoutesProps;
@@ -154,10 +156,14 @@ export class AlbOidcTarget extends Construct {
   /** The HTTPS listener (new, or the one given). */
   readonly listener: elbv2.IApplicationListener;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
-  /** The target (the given function or the sample). */
+  /** The target (the given `function`). */
   readonly function: lambda.IFunction;
-  /** Register this callback URL at the IdP: `https://<domainName or ALB DNS name>/oauth2/idpresponse`. */
-  readonly redirectUri: string;
+  /**
+   * Register this callback URL at the IdP: `https://<domainName or ALB DNS name>/oauth2/idpresponse`.
+   * Undefined on an imported listener without `domainName`: the construct does not know the host users
+   * open (the ALB takes it from each request), so register `https://<that host>/oauth2/idpresponse`.
+   */
+  readonly redirectUri: string | undefined;
   /** The variables the function's verifier needs (set on it unless `setFunctionEnvironment` is false). */
   readonly functionEnvironment: Readonly<Record<string, string>>;
   /** A new ALB's access log bucket. */
@@ -168,7 +174,7 @@ export class AlbOidcTarget extends Construct {
     checkProps(props);
     checkClientSecret(this, props.oidc.clientSecret);
 
-    this.function = props.function ?? new SampleFunction(this, "SampleFunction", props.sampleFunction).function;
+    this.function = props.function;
 
     // Named before it exists, so that the invoke permission can be scoped to it (see LambdaInvokeTarget).
     const targetGroupName = Names.uniqueResourceName(this, { maxLength: 32 });
@@ -211,13 +217,9 @@ export class AlbOidcTarget extends Construct {
       });
     }
 
+    // Only reported, never configured: the ALB sends https://<the request's host>/oauth2/idpresponse itself.
     const host = props.domainName ?? this.loadBalancer?.loadBalancerDnsName;
-    if (host === undefined) {
-      throw new AlbOidcTargetError(
-        "domainName is required with an imported listener: the redirect URI https://<domainName>/oauth2/idpresponse needs the name users open.",
-      );
-    }
-    this.redirectUri = `https://${host}/oauth2/idpresponse`;
+    this.redirectUri = host === undefined ? undefined : `https://${host}/oauth2/idpresponse`;
 
     this.functionEnvironment = verifierEnvironment(props, this.loadBalancerArn);
     if (props.setFunctionEnvironment !== false) setEnvironment(this.function, this.functionEnvironment);
@@ -432,8 +434,11 @@ function checkProps(props: AlbOidcTargetProps): void {
         throw new AlbOidcTargetError(`${key} applies to a new ALB (vpc) only; configure the existing ALB itself.`);
     }
   }
-  if (props.function !== undefined && props.sampleFunction !== undefined) {
-    throw new AlbOidcTargetError("sampleFunction applies only without function.");
+  // Checked at run time too: a JavaScript caller can leave the required prop out.
+  if ((props.function as lambda.IFunction | undefined) === undefined) {
+    throw new AlbOidcTargetError(
+      "function is required: the Lambda function (or version or alias) of your app to put behind the ALB, e.g. a lambda.Function whose handler uses alb-oidc-target.",
+    );
   }
   const m2m = props.machineRoutes;
   if (m2m !== undefined) {

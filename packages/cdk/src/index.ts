@@ -1,4 +1,4 @@
-// The package entry "alb-oidc-target-cdk": the AlbOidcTarget construct, its props, its error and the jwt-validation action.
+// The package entry "alb-oidc-target-cdk": the AlbOidcTarget construct, its props, its error, the jwt-validation action and the Node.js 24 flags for your function.
 export {
   AlbOidcTarget,
   DEFAULT_SSL_POLICY,
@@ -17,4 +17,4 @@ export {
   type ClaimFormat,
   type JwtValidationOptions,
 } from "./jwt-validation";
-export { NODE24_V8_FLAGS, type SampleFunctionOptions } from "./sample-function";
+export { NODE24_V8_FLAGS, nodeOptionsFor, type NodeOptionsForOptions } from "./node-options";

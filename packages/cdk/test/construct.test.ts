@@ -7,7 +7,14 @@ import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import { AlbOidcTarget, JwtValidationAction, loadBalancerArnOfListener, type AlbOidcTargetProps } from "../src";
+import {
+  AlbOidcTarget,
+  JwtValidationAction,
+  NODE24_V8_FLAGS,
+  loadBalancerArnOfListener,
+  nodeOptionsFor,
+  type AlbOidcTargetProps,
+} from "../src";
 import {
   CERTIFICATE_ARN,
   ENV,
@@ -18,6 +25,7 @@ import {
   defaultsVariant,
   existingListenerVariant,
   machineRoutesVariant,
+  ownFunction,
   stubBundle,
   userFunctionVariant,
 } from "./variants";
@@ -119,7 +127,7 @@ describe("a new ALB is secure by default", () => {
 
 describe("invoke permission", () => {
   for (const [name, template] of [
-    ["sample function", defaults],
+    ["own function", defaults],
     ["user function alias", userTemplate],
     ["existing listener", existingTemplate],
   ] as const) {
@@ -146,7 +154,7 @@ describe("invoke permission", () => {
     const vpc = new ec2.Vpc(stack, "Vpc", { natGateways: 0, subnetConfiguration: [{ name: "p", subnetType: ec2.SubnetType.PUBLIC }] });
     const certificate = acm.Certificate.fromCertificateArn(stack, "Certificate", CERTIFICATE_ARN);
     for (const id of ["Blue", "Green"]) {
-      new AlbOidcTarget(stack, id, { vpc, certificate, oidc: OIDC, sampleFunction: { assetPath: stubBundle() } });
+      new AlbOidcTarget(stack, id, { vpc, certificate, oidc: OIDC, function: ownFunction(stack, `${id}App`) });
     }
     const template = Template.fromStack(stack);
     const names = resources(template, "AWS::ElasticLoadBalancingV2::TargetGroup").map((g) => g.Properties.Name as string);
@@ -197,10 +205,26 @@ describe("the function's variables", () => {
     });
   });
 
-  it("gives Node.js 24 functions it creates the bounded semi-space, and no source maps", () => {
+  it("creates no function of its own: the one given is the only one, its NODE_OPTIONS as its author set them", () => {
     const fn = only(defaults, "AWS::Lambda::Function");
     assert.equal(fn.Properties.Runtime, "nodejs24.x");
-    assert.equal(fn.Properties.Environment.Variables.NODE_OPTIONS, "--max-semi-space-size=2");
+    assert.equal(fn.Properties.Environment.Variables.NODE_OPTIONS, NODE24_V8_FLAGS);
+    // The user-function variant sets its own NODE_OPTIONS on Node.js 22: no V8 flag is added to it.
+    assert.equal(only(userTemplate, "AWS::Lambda::Function").Properties.Environment.Variables.NODE_OPTIONS, "--enable-source-maps");
+  });
+
+  it("refuses to go without function, for a JavaScript caller that leaves the required prop out", () => {
+    const stack = new Stack(new App(), "NoFunction", { env: ENV });
+    const vpc = new ec2.Vpc(stack, "Vpc", { natGateways: 0, subnetConfiguration: [{ name: "p", subnetType: ec2.SubnetType.PUBLIC }] });
+    const props = { vpc, certificate: acm.Certificate.fromCertificateArn(stack, "C", CERTIFICATE_ARN), oidc: OIDC };
+    assert.throws(() => new AlbOidcTarget(stack, "A", props as unknown as AlbOidcTargetProps), {
+      name: "AlbOidcTargetError",
+      message: /^function is required: the Lambda function \(or version or alias\) of your app to put behind the ALB/,
+    });
+    // Nor does the former sampleFunction prop build one in its place.
+    const withSample = { ...props, sampleFunction: { assetPath: stubBundle() } };
+    assert.throws(() => new AlbOidcTarget(stack, "B", withSample as unknown as AlbOidcTargetProps), { message: /^function is required/ });
+    assert.equal(stack.node.findAll().filter((c) => c instanceof lambda.Function).length, 0);
   });
 
   it("refuses a function whose variables it cannot set, unless told explicitly", () => {
@@ -311,7 +335,7 @@ describe("rules", () => {
       listenerArn: LISTENER_ARN,
       securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, "Sg", "sg-0123456789abcdef0"),
     });
-    const base = { listener, oidc: OIDC, domainName: "notes.example.com", sampleFunction: { assetPath: stubBundle() } };
+    const base = { listener, oidc: OIDC, domainName: "notes.example.com", function: ownFunction(stack) };
     assert.throws(() => new AlbOidcTarget(stack, "A", { ...base, priority: 5 }), {
       name: "AlbOidcTargetError",
       message: /^conditions are required with listener/,
@@ -324,7 +348,7 @@ describe("rules", () => {
 
   it("needs exactly one of vpc and listener", () => {
     const stack = new Stack(new App(), "Neither", { env: ENV });
-    assert.throws(() => new AlbOidcTarget(stack, "A", { oidc: OIDC }), {
+    assert.throws(() => new AlbOidcTarget(stack, "A", { oidc: OIDC, function: ownFunction(stack) }), {
       name: "AlbOidcTargetError",
       message: "Give exactly one of vpc (a new ALB) and listener (an existing HTTPS listener), got neither.",
     });
@@ -342,6 +366,64 @@ describe("rules", () => {
         [
           "https://",
           { "Fn::GetAtt": [logicalId(template, "AWS::ElasticLoadBalancingV2::LoadBalancer"), "DNSName"] },
+          "/oauth2/idpresponse",
+        ],
+      ],
+    });
+  });
+});
+
+describe("nodeOptionsFor (NODE_OPTIONS for your function)", () => {
+  it("gives Node.js 24 the bounded semi-space, other runtimes nothing, and source maps only when asked", () => {
+    assert.equal(nodeOptionsFor(lambda.Runtime.NODEJS_24_X), "--max-semi-space-size=2");
+    assert.equal(nodeOptionsFor(lambda.Runtime.NODEJS_24_X, { enableSourceMaps: true }), "--max-semi-space-size=2 --enable-source-maps");
+    assert.equal(nodeOptionsFor(lambda.Runtime.NODEJS_22_X), undefined);
+    assert.equal(nodeOptionsFor(lambda.Runtime.NODEJS_22_X, { enableSourceMaps: true }), "--enable-source-maps");
+  });
+});
+
+describe("domainName and the redirect URI", () => {
+  it("needs no domainName on an imported listener: the stack synthesizes, with the same rules and signer", () => {
+    const { stack, target } = existingListenerVariant({ domainName: undefined });
+    assert.doesNotThrow(() => synthApp(stack));
+    const template = Template.fromStack(stack);
+    // The ALB builds https://<the request's host>/oauth2/idpresponse itself: nothing in the template names a host.
+    assert.deepEqual(template.toJSON().Resources, existingTemplate.toJSON().Resources);
+    assert.equal(
+      only(template, "AWS::Lambda::Function").Properties.Environment.Variables.LOAD_BALANCER_ARN,
+      "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/shared-alb/50dc6c495c0c9188",
+    );
+    assert.deepEqual(template.toJSON().Outputs ?? {}, {});
+    assert.equal(target.redirectUri, undefined, "no host to report: the README says what to register");
+  });
+
+  it("reports the redirect URI on domainName, with an imported listener and with a new ALB", () => {
+    assert.equal(existing.target.redirectUri, "https://notes.example.com/oauth2/idpresponse");
+    assert.equal(defaultsVariant({ domainName: "login.example.com" }).target.redirectUri, "https://login.example.com/oauth2/idpresponse");
+  });
+
+  it("reports the redirect URI on the load balancer's DNS name for a listener of this app without domainName", () => {
+    const stack = new Stack(new App(), "OwnListener", { env: ENV });
+    const vpc = new ec2.Vpc(stack, "Vpc", { natGateways: 0, subnetConfiguration: [{ name: "p", subnetType: ec2.SubnetType.PUBLIC }] });
+    const alb = new elbv2.ApplicationLoadBalancer(stack, "Alb", { vpc, internetFacing: true });
+    const listener = alb.addListener("Https", {
+      port: 443,
+      certificates: [acm.Certificate.fromCertificateArn(stack, "Certificate", CERTIFICATE_ARN)],
+      defaultAction: elbv2.ListenerAction.fixedResponse(404),
+    });
+    const target = new AlbOidcTarget(stack, "Login", {
+      listener,
+      conditions: [elbv2.ListenerCondition.pathPatterns(["/*"])],
+      priority: 1,
+      function: ownFunction(stack),
+      oidc: OIDC,
+    });
+    assert.deepEqual(stack.resolve(target.redirectUri), {
+      "Fn::Join": [
+        "",
+        [
+          "https://",
+          { "Fn::GetAtt": [stack.getLogicalId(alb.node.defaultChild as elbv2.CfnLoadBalancer), "DNSName"] },
           "/oauth2/idpresponse",
         ],
       ],

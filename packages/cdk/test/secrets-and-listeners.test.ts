@@ -8,7 +8,7 @@ import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { AlbOidcTarget, type AlbOidcTargetProps } from "../src";
-import { CERTIFICATE_ARN, ENV, LISTENER_ARN, OIDC, defaultsVariant, stubBundle } from "./variants";
+import { CERTIFICATE_ARN, ENV, LISTENER_ARN, OIDC, defaultsVariant, ownFunction } from "./variants";
 
 const PLAIN = "s3cr3t-client-secret-value";
 
@@ -39,7 +39,7 @@ describe("oidc.clientSecret must be a dynamic reference", () => {
           new AlbOidcTarget(stack, "Login", {
             vpc: new ec2.Vpc(stack, "Vpc", { natGateways: 0, subnetConfiguration: [{ name: "p", subnetType: ec2.SubnetType.PUBLIC }] }),
             certificate: acm.Certificate.fromCertificateArn(stack, "Certificate", CERTIFICATE_ARN),
-            sampleFunction: { assetPath: stubBundle() },
+            function: ownFunction(stack),
             oidc: { ...OIDC, clientSecret: secret(stack) },
           });
         },
@@ -82,7 +82,7 @@ describe("oidc.clientSecret must be a dynamic reference", () => {
       new AlbOidcTarget(stack, "Login", {
         vpc: new ec2.Vpc(stack, "Vpc", { natGateways: 0, subnetConfiguration: [{ name: "p", subnetType: ec2.SubnetType.PUBLIC }] }),
         certificate: acm.Certificate.fromCertificateArn(stack, "Certificate", CERTIFICATE_ARN),
-        sampleFunction: { assetPath: stubBundle() },
+        function: ownFunction(stack),
         oidc: { ...OIDC, clientSecret: secret(stack) },
       });
       const value = clientSecretIn(stack);
@@ -97,7 +97,7 @@ describe("oidc.clientSecret must be a dynamic reference", () => {
         new AlbOidcTarget(stack, "Login", {
           vpc: new ec2.Vpc(stack, "Vpc", { natGateways: 0, subnetConfiguration: [{ name: "p", subnetType: ec2.SubnetType.PUBLIC }] }),
           certificate: acm.Certificate.fromCertificateArn(stack, "Certificate", CERTIFICATE_ARN),
-          sampleFunction: { assetPath: stubBundle() },
+          function: ownFunction(stack),
           oidc: { ...OIDC, clientSecret: SecretValue.secretsManager("prod/line", { versionId: "v-1" }) },
         }),
     );
@@ -118,7 +118,7 @@ describe("an existing listener must be HTTPS when its protocol is known", () => 
         conditions: [elbv2.ListenerCondition.hostHeaders(["notes.example.com"])],
         priority: 10,
         domainName: "notes.example.com",
-        sampleFunction: { assetPath: stubBundle() },
+        function: ownFunction(stack),
         oidc: OIDC,
       };
       new AlbOidcTarget(stack, "Login", props);

@@ -1,4 +1,4 @@
-// The synthesized variants every check runs over: defaults, machine routes, existing listener, user function.
+// The synthesized variants every check runs over: defaults, machine routes, existing listener, user function; each with a function of its own, as users bring theirs.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -6,8 +6,11 @@ import { App, Duration, SecretValue, Stack, type StackProps, Validations } from 
 import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
+import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import { AlbOidcTarget, type AlbOidcTargetOidcProps, type AlbOidcTargetProps } from "../src";
+import * as logs from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+import { AlbOidcTarget, NODE24_V8_FLAGS, type AlbOidcTargetOidcProps, type AlbOidcTargetProps } from "../src";
 
 export const ENV = { account: "123456789012", region: "ap-northeast-1" } as const;
 export const CERTIFICATE_ARN = "arn:aws:acm:ap-northeast-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
@@ -56,6 +59,24 @@ export function stubBundle(): string {
   return bundleDir;
 }
 
+/**
+ * A user's function as a careful user writes it (Node.js 24 with its V8 flags, its own log group and a
+ * role that may write only there): cdk-nag finds nothing on it, so the variants' findings are the construct's.
+ */
+export function ownFunction(scope: Construct, id = "App"): lambda.Function {
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH });
+  const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com") });
+  logGroup.grantWrite(role);
+  return new lambda.Function(scope, id, {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: "index.handler",
+    code: lambda.Code.fromAsset(stubBundle()),
+    logGroup,
+    role,
+    environment: { NODE_OPTIONS: NODE24_V8_FLAGS },
+  });
+}
+
 export interface Variant {
   readonly stack: Stack;
   readonly target: AlbOidcTarget;
@@ -75,13 +96,13 @@ function vpcOf(stack: Stack): ec2.Vpc {
   });
 }
 
-/** A new ALB with the sample function, every default. */
+/** A new ALB with a function of its own, every default. */
 export function defaultsVariant(overrides: Partial<AlbOidcTargetProps> = {}, name = "Defaults"): Variant {
   const stack = newStack(name);
   const target = new AlbOidcTarget(stack, "Login", {
     vpc: vpcOf(stack),
     certificate: acm.Certificate.fromCertificateArn(stack, "Certificate", CERTIFICATE_ARN),
-    sampleFunction: { assetPath: stubBundle() },
+    function: ownFunction(stack),
     oidc: OIDC,
     ...overrides,
   });
@@ -94,8 +115,8 @@ export function machineRoutesVariant(): Variant {
 }
 
 /** Rules on an existing HTTPS listener (imported by ARN), for one host name, with machine routes. */
-export function existingListenerVariant(): Variant {
-  const stack = newStack("ExistingListener");
+export function existingListenerVariant(overrides: Partial<AlbOidcTargetProps> = {}, name = "ExistingListener"): Variant {
+  const stack = newStack(name);
   const securityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, "SharedAlbSecurityGroup", "sg-0123456789abcdef0", {
     allowAllOutbound: false,
   });
@@ -108,9 +129,10 @@ export function existingListenerVariant(): Variant {
     conditions: [elbv2.ListenerCondition.hostHeaders(["notes.example.com"])],
     priority: 100,
     domainName: "notes.example.com",
-    sampleFunction: { assetPath: stubBundle() },
+    function: ownFunction(stack),
     oidc: OIDC,
     machineRoutes: MACHINE_ROUTES,
+    ...overrides,
   });
   return { stack, target };
 }

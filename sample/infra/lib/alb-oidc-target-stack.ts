@@ -1,4 +1,4 @@
-// The project's own stack: a VPC (or yours) and one AlbOidcTarget configured from context values.
+// The project's own stack: a VPC (or yours), the sample function and one AlbOidcTarget, configured from context values.
 import * as path from "node:path";
 import { Annotations, CfnOutput, Duration, SecretValue, Stack, Validations } from "aws-cdk-lib";
 import * as acm from "aws-cdk-lib/aws-certificatemanager";
@@ -7,6 +7,7 @@ import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { AlbOidcTarget } from "alb-oidc-target-cdk";
+import { SampleFunction } from "./sample-function";
 import type { AlbOidcTargetStackProps } from "./settings";
 
 /** Where `npm run build` at the repository root writes the sample function's bundle. */
@@ -23,16 +24,19 @@ export class AlbOidcTargetStack extends Stack {
     const { oidc } = props;
     const m2m = props.machineRoutes;
 
+    // The construct takes a function as any app gives it one: this repository's is the sample's bundle.
+    const sample = new SampleFunction(this, "SampleFunction", {
+      assetPath: props.assetPath ?? DEFAULT_ASSET_PATH,
+      enableSourceMaps: props.enableSourceMaps,
+      logRetention: retentionOf(props.logRetentionDays),
+      environment: props.functionEnvironment,
+    });
+
     this.target = new AlbOidcTarget(this, "Target", {
       vpc,
       certificate: acm.Certificate.fromCertificateArn(this, "Certificate", props.certificateArn),
       domainName: props.domainName,
-      sampleFunction: {
-        assetPath: props.assetPath ?? DEFAULT_ASSET_PATH,
-        enableSourceMaps: props.enableSourceMaps,
-        logRetention: retentionOf(props.logRetentionDays),
-        environment: props.functionEnvironment,
-      },
+      function: sample.function,
       oidc: {
         issuer: oidc.issuer,
         authorizationEndpoint: oidc.authorizationEndpoint,
@@ -78,7 +82,11 @@ export class AlbOidcTargetStack extends Stack {
       description: "DNS name of the ALB (point your domain at it with a CNAME or alias record)",
       value: loadBalancer.loadBalancerDnsName,
     });
-    new CfnOutput(this, "RedirectUri", { description: "Register this callback URL at the IdP", value: this.target.redirectUri });
+    // Always there with a new ALB (domainName's, or the ALB's DNS name's); only an imported listener without domainName has none.
+    const redirectUri = this.target.redirectUri;
+    if (redirectUri !== undefined) {
+      new CfnOutput(this, "RedirectUri", { description: "Register this callback URL at the IdP", value: redirectUri });
+    }
     const host = props.domainName ?? loadBalancer.loadBalancerDnsName;
     new CfnOutput(this, "Url", { description: "Open this to log in and see your claims", value: `https://${host}/` });
     new CfnOutput(this, "LoadBalancerArn", {

@@ -293,8 +293,10 @@ describe("function", () => {
   it("refuses to synthesize without the built bundle, naming the missing file", () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "alb-oidc-target-empty-"));
     assert.throws(() => synth({ assetPath: empty }), {
-      name: "AlbOidcTargetError",
-      message: new RegExp(`${path.join(empty, "index.js")} does not exist: build your function first`),
+      name: "ConfigError",
+      message: new RegExp(
+        `^The function bundle ${path.join(empty, "index.js")} does not exist: run npm run build at the repository root first`,
+      ),
     });
   });
 });

@@ -72,7 +72,10 @@ try {
       scope: "openid profile email",
     },
   });
-  new CfnOutput(stack, "RedirectUri", { description: "Register this callback URL at the IdP", value: target.redirectUri });
+  // Undefined only on an imported listener without domainName; here it is https://<domainName>/oauth2/idpresponse.
+  if (target.redirectUri !== undefined) {
+    new CfnOutput(stack, "RedirectUri", { description: "Register this callback URL at the IdP", value: target.redirectUri });
+  }
   new CfnOutput(stack, "LoadBalancerDnsName", { value: target.loadBalancer?.loadBalancerDnsName ?? "" });
 } catch (error) {
   if (error instanceof AlbOidcTargetError) {
