@@ -1,33 +1,12 @@
 // The documentation holds together: every relative link and #anchor resolves (GitHub's heading slugs), also those the emulator prints; no prose line is over 160 characters.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
 import { banner } from "../src/emulator/banner.js";
-import { REPOSITORY_ROOT, testEmulator } from "./setup.js";
+import { markdownFiles, onDisk } from "./markdown.js";
+import { testEmulator } from "./setup.js";
 
 const MAX_LINE = 160;
-
-/** A repository path (as messages name it) on disk. */
-const onDisk = (path: string): string => join(REPOSITORY_ROOT, path);
-
-/** Folders of a package that hold no documentation: sources, tests, build output. */
-const NOT_DOCS = new Set(["node_modules", "src", "test", "lib", "dist", "cdk.out"]);
-
-/** The Markdown files a reader of the repository meets: the README, docs/, each package's, the sample's and the examples' READMEs and changelogs. */
-function markdownFiles(): string[] {
-  const files = ["README.md"];
-  for (const name of readdirSync(onDisk("docs"))) if (name.endsWith(".md")) files.push(join("docs", name));
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(onDisk(dir))) {
-      if (NOT_DOCS.has(name) || name.startsWith(".")) continue;
-      const path = join(dir, name);
-      if (statSync(onDisk(path)).isDirectory()) walk(path);
-      else if (name === "README.md" || name === "CHANGELOG.md") files.push(path);
-    }
-  };
-  for (const dir of ["packages", "sample", "examples"]) walk(dir);
-  return files;
-}
 
 /** The lines outside fenced code blocks, with their line numbers; inline code spans blanked so that nothing in them reads as a link. */
 function proseLines(markdown: string): { n: number; text: string }[] {
