@@ -26,6 +26,7 @@ export type AlbErrorReason =
   | "AuthInvalidJwt"
   | "AuthJwksUnavailable"
   | "LambdaInvalidResponse"
+  | "LambdaResponseTooLarge"
   | "LambdaUnhandled"
   | "LambdaInitError"
   | "TargetConnectionError"
@@ -56,8 +57,12 @@ const HINTS: Readonly<Record<AlbErrorReason, string>> = {
     "The bearer token failed the jwt-validation rule (signature via the JWKS, RS256, iss, exp, nbf, iat or an additional claim): get a fresh token from the configured Issuer with the claims the rule asks for.",
   AuthJwksUnavailable:
     "The jwt-validation rule could not use the JWKS endpoint (unreachable, not 200 JSON, over 150 KB or over 10 keys): check JwksEndpoint and that the provider is up.",
-  LambdaInvalidResponse: "The function returned something that is not a valid ALB Lambda result: check statusCode, headers and body.",
-  LambdaUnhandled: "The function threw instead of returning a result: see the emulator's log for the error.",
+  LambdaInvalidResponse:
+    "The function returned something that is not a valid ALB Lambda result: statusCode an integer, every header value a string (an array of strings in multi-value mode), body a string or left out, never null.",
+  LambdaResponseTooLarge:
+    "The function's result is over 1 MB as JSON, which the load balancer refuses: send less, or serve large files from S3.",
+  LambdaUnhandled:
+    "The function threw, or did not settle within its timeout, instead of returning a result: see the emulator's console for the error, or raise the timeout (--timeout, or the function's Timeout).",
   LambdaInitError:
     "The handler module could not be loaded (it threw at module scope, or the export is not a function): see the emulator's console for the cause, fix it and restart.",
   TargetConnectionError:
