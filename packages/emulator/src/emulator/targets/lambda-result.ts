@@ -100,13 +100,13 @@ function answerOf(result: unknown, multiValue: boolean): HttpAnswer {
  * @example const v = albVerdict({ statusCode: 200, headers: { "x-flag": true } }, false); // { ok: false, reason: "LambdaInvalidResponse", ... }
  */
 export function albVerdict(result: unknown, multiValue: boolean): AlbVerdict {
-  let json: string | undefined;
+  let payload: string;
   try {
-    json = JSON.stringify(result);
+    // Inside an array, a result JSON has no text for (undefined, a function) is written null, as Lambda sends it.
+    payload = JSON.stringify([result]).slice(1, -1);
   } catch (err) {
     return { ok: false, reason: "LambdaUnhandled", detail: `the result cannot be serialized to JSON (${(err as Error).message})` };
   }
-  const payload = json ?? "null";
   const bytes = Buffer.byteLength(payload);
   if (bytes > MAX_RESPONSE_JSON_BYTES)
     return {

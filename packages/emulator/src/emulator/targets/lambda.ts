@@ -55,25 +55,20 @@ function run(fn: LambdaFunction, event: unknown, ctx: Record<string, unknown>): 
 }
 
 /** The handler's outcome, or "timeout" when it has not settled by the deadline (the handler is left running: it cannot be stopped in-process). */
-function runUntil(
+async function runUntil(
   fn: LambdaFunction,
   event: unknown,
   ctx: Record<string, unknown>,
   deadline: number,
 ): Promise<{ result: unknown } | "timeout"> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve("timeout"), Math.max(0, deadline - Date.now()));
-    run(fn, event, ctx).then(
-      (result) => {
-        clearTimeout(timer);
-        resolve({ result });
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), Math.max(0, deadline - Date.now()))));
+  try {
+    // race handles the loser too: a handler failing after its timeout is no unhandled rejection.
+    return await Promise.race([run(fn, event, ctx).then((result) => ({ result })), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface LambdaTargetOptions {
