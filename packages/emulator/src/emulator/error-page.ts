@@ -90,3 +90,37 @@ export function sendAlbError(
   res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-alb-emulator-error": reason });
   res.end(body);
 }
+
+/** The statuses the load balancer answers with its own plain page, before any rule or target. */
+export type PlainAlbStatus = 400 | 405 | 408 | 463;
+
+/** Status lines of the plain pages; AWS names no phrase for 463, its own code. */
+const PLAIN_PHRASES: Readonly<Record<PlainAlbStatus, string>> = {
+  400: "Bad Request",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  463: "",
+};
+
+/** The page the ALB itself serves for an error (its 502 page, quoted in awslabs/aws-lambda-go-api-proxy#79, with another status). */
+function plainPage(status: PlainAlbStatus): string {
+  const title = `${status} ${PLAIN_PHRASES[status]}`.trim();
+  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`;
+}
+
+/**
+ * Answers with the ALB's own plain error page (no explanation: the ALB gives none, the emulator's
+ * console line says why) and closes the connection, as the ALB does after refusing a request.
+ */
+export function sendPlainAlbError(res: ServerResponse, status: PlainAlbStatus): void {
+  const body = plainPage(status);
+  res.shouldKeepAlive = false;
+  res.writeHead(status, PLAIN_PHRASES[status], { "content-type": "text/html", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** The same page as raw HTTP, for a connection Node's parser gave up on (no ServerResponse exists then). */
+export function plainAlbErrorResponse(status: PlainAlbStatus): string {
+  const body = plainPage(status);
+  return `HTTP/1.1 ${status} ${PLAIN_PHRASES[status]}\r\ncontent-type: text/html\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+}

@@ -1,10 +1,11 @@
 // A Lambda function as the target (the sample or a user's handler module): the ALB event built from the request, the handler run, its result answered as the ALB does.
 import { randomUUID } from "node:crypto";
 import { albEventFromWire } from "alb-oidc-target/testing";
-import { sendAlbError } from "../error-page.js";
+import { sendAlbError, sendPlainAlbError } from "../error-page.js";
 import { safeDetail } from "../safe-detail.js";
 import { albVerdict, sendAnswer } from "./lambda-result.js";
 import type { Target } from "./target.js";
+import { upgradeOf } from "./upgrade.js";
 import { readBody, wireRequest } from "./wire.js";
 
 /** A Lambda handler: async, or the older callback style. */
@@ -94,6 +95,15 @@ export function lambdaTarget(o: LambdaTargetOptions): LambdaTarget {
     handler: o.handler,
     loadError: o.loadError,
     async deliver({ req, res, listenerPort, oidc, logger }) {
+      // "WebSockets are not supported. Upgrade requests are rejected with an HTTP 400 code." (lambda-functions.html)
+      if (upgradeOf(req)) {
+        logger.error("the load balancer refused the request", {
+          target: o.name,
+          status: 400,
+          detail: "Lambda targets do not support WebSockets",
+        });
+        return sendPlainAlbError(res, 400);
+      }
       const body = await readBody(req);
       if (body === undefined) return sendAlbError(res, 413, "RequestTooLarge");
       if (target.loadError) {
