@@ -17,6 +17,7 @@ import {
   type KeyServer,
 } from "alb-oidc-target/testing";
 import { loadHandler, parseHandlerSpec } from "./emulator/targets/handler-module.js";
+import { albVerdict, describeVerdict } from "./emulator/targets/lambda-result.js";
 import { sampleHandler } from "./sample/whoami.js";
 import { runDirectly } from "./run-directly.js";
 
@@ -128,6 +129,14 @@ export async function invoke(event: ALBEvent, env: Record<string, string | undef
   return (await handler(event, { awsRequestId, functionName: "local", getRemainingTimeInMillis: () => 30_000 })) as ALBResult;
 }
 
+/**
+ * Prints (to stderr, so stdout stays the result's JSON) what the ALB answers for the result and why,
+ * by the emulator's one check of Lambda results; the target group's mode is the event's.
+ */
+function printAlbVerdict(event: ALBEvent, result: unknown): void {
+  process.stderr.write(`${describeVerdict(albVerdict(result, event.multiValueHeaders !== undefined))}\n`);
+}
+
 const USAGE = "usage: alb-oidc-target-emulator invoke <event.json> [--as-is] [--handler <file>[#export]]   (npm run invoke -- ...)\n";
 
 /**
@@ -155,12 +164,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   const sample = JSON.parse(await readFile(file, "utf8")) as SampleEvent;
   if (values["as-is"]) {
-    process.stdout.write(`${JSON.stringify(await invoke(sample, process.env, values.handler), null, 2)}\n`);
+    const result = await invoke(sample, process.env, values.handler);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    printAlbVerdict(sample, result);
     return 0;
   }
   const { event, env, servers } = await prepare(sample, process.env);
   try {
-    process.stdout.write(`${JSON.stringify(await invoke(event, env, values.handler), null, 2)}\n`);
+    const result = await invoke(event, env, values.handler);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    printAlbVerdict(event, result);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }

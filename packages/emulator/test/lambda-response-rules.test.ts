@@ -1,4 +1,6 @@
 // The function's result, checked as the ALB checks it: each shape a handler module can return, over HTTP, answered as the ALB would (the result or a 502 naming its access-log error_reason, with the cause on the console).
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escapeHtml } from "../src/oidc/pages.js";
 import { testEmulator, type TestEmulator } from "./setup.js";
@@ -149,5 +151,25 @@ describe("Lambda target results in multi-value headers mode", () => {
       "multiValueHeaders.x-a is a string, not an array of strings",
     );
     await expectRefused(alb, "multi-value-null", "LambdaInvalidResponse", "multiValueHeaders is null, not an object");
+  });
+});
+
+describe("alb-oidc-target-emulator invoke", () => {
+  const run = promisify(execFile);
+  const invoke = (event: string) => run(process.execPath, ["--import", "tsx", "src/cli.ts", "invoke", event, "--handler", SHAPES]);
+
+  it("prints the result, then what the ALB answers for it and why (a boolean header: 502 LambdaInvalidResponse)", async () => {
+    const { stdout, stderr } = await invoke("test/fixtures/shape-event.json", "--handler", SHAPES);
+    expect(JSON.parse(stdout)).toEqual({ statusCode: 200, headers: { "access-control-allow-credentials": true }, body: "x" });
+    expect(stderr).toContain(
+      "ALB: 502 Bad Gateway (LambdaInvalidResponse: headers.access-control-allow-credentials is a boolean, not a string)",
+    );
+  });
+
+  it("says so when the ALB answers the result as it is (the sample function on alice's event)", async () => {
+    const { stdout, stderr } = await invoke("events/whoami.json");
+    const result = JSON.parse(stdout) as { statusCode: number; body: string };
+    expect(result.statusCode).toBe(200);
+    expect(stderr).toContain(`ALB: 200, ${Buffer.byteLength(result.body)} body bytes (the result is valid)`);
   });
 });
