@@ -166,8 +166,8 @@ describe("alb-oidc-target-emulator invoke", () => {
     );
   });
 
-  it("says so when the ALB answers the result as it is (the sample function on alice's event)", async () => {
-    const { stdout, stderr } = await invoke("events/whoami.json");
+  it("says so when the ALB answers the result as it is (alice's event through a handler module)", async () => {
+    const { stdout, stderr } = await invoke("events/whoami.json", "--handler", "test/fixtures/my-handler.ts");
     const result = JSON.parse(stdout) as { statusCode: number; body: string };
     expect(result.statusCode).toBe(200);
     expect(stderr).toContain(`ALB: 200, ${Buffer.byteLength(result.body)} body bytes (the result is valid)`);
