@@ -156,7 +156,7 @@ describe("Lambda target results in multi-value headers mode", () => {
 
 describe("alb-oidc-target-emulator invoke", () => {
   const run = promisify(execFile);
-  const invoke = (event: string) => run(process.execPath, ["--import", "tsx", "src/cli.ts", "invoke", event, "--handler", SHAPES]);
+  const invoke = (...args: string[]) => run(process.execPath, ["--import", "tsx", "src/cli.ts", "invoke", ...args]);
 
   it("prints the result, then what the ALB answers for it and why (a boolean header: 502 LambdaInvalidResponse)", async () => {
     const { stdout, stderr } = await invoke("test/fixtures/shape-event.json", "--handler", SHAPES);
