@@ -65,6 +65,15 @@ describe("Lambda target results (single-value headers, the default)", () => {
     expect(await res.text()).toBe("go");
   });
 
+  it("the result's Content-Length, Transfer-Encoding and Connection are not honoured: the emulator computes the length, as the ALB", async () => {
+    const res = await fetch(`${alb.url}/own-headers`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-length")).toBe("4");
+    expect(res.headers.get("transfer-encoding")).toBeNull();
+    expect(res.headers.get("x-kept")).toBe("yes");
+    expect(await res.text()).toBe("four");
+  });
+
   it("a result whose JSON is exactly 1 MiB is answered", async () => {
     const res = await fetch(`${alb.url}/json-exactly-1mib`);
     expect(res.status).toBe(200);
@@ -151,6 +160,12 @@ describe("Lambda target results in multi-value headers mode", () => {
       "multiValueHeaders.x-a is a string, not an array of strings",
     );
     await expectRefused(alb, "multi-value-null", "LambdaInvalidResponse", "multiValueHeaders is null, not an object");
+    await expectRefused(
+      alb,
+      "headers-in-multi-value-mode",
+      "LambdaInvalidResponse",
+      "multi-value mode needs multiValueHeaders, got headers",
+    );
   });
 });
 
