@@ -28,6 +28,7 @@ import {
   type EventFlags,
   type SampleEvent,
 } from "./invoke-event.js";
+import { albVerdict, describeVerdict } from "./emulator/targets/lambda-result.js";
 import { sampleHandler } from "./sample/whoami.js";
 import { runDirectly } from "./run-directly.js";
 
@@ -115,6 +116,14 @@ export async function invoke(event: ALBEvent, env: Record<string, string | undef
   } finally {
     process.stdout.write = stdoutWrite;
   }
+}
+
+/**
+ * Prints (to stderr, so stdout stays the result's JSON) what the ALB answers for the result and why,
+ * by the emulator's one check of Lambda results; the target group's mode is the event's.
+ */
+function printAlbVerdict(event: ALBEvent, result: unknown): void {
+  process.stderr.write(`${describeVerdict(albVerdict(result, event.multiValueHeaders !== undefined))}\n`);
 }
 
 const USAGE_HEAD = `usage: alb-oidc-target-emulator invoke <event> [--handler <file>[#export]] [--as-is]
@@ -235,12 +244,16 @@ function parseFlags(argv: string[]) {
 async function runEvent(sample: SampleEvent, asIs: boolean, handlerSpec: string | undefined): Promise<void> {
   if (asIs) {
     const { mint: _mint, mintMachine: _machine, env: _env, description: _description, ...event } = sample;
-    process.stdout.write(`${JSON.stringify(await invoke(event, process.env, handlerSpec), null, 2)}\n`);
+    const result = await invoke(event, process.env, handlerSpec);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    printAlbVerdict(event, result);
     return;
   }
   const { event, env, servers } = await prepare(sample, process.env);
   try {
-    process.stdout.write(`${JSON.stringify(await invoke(event, env, handlerSpec), null, 2)}\n`);
+    const result = await invoke(event, env, handlerSpec);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    printAlbVerdict(event, result);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }

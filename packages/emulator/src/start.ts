@@ -21,6 +21,7 @@ Targets (one; the sample function by default):
                               an HTTP server (instance/IP target); loopback only unless --allow-remote-upstream
   --allow-remote-upstream     let --upstream be another host (it receives your users' tokens)
   --upstream-timeout <s>      idle timeout before a 504 (default 60, the ALB's)
+  --timeout <s>               the function's timeout before a 502 (default 3, Lambda's)
 
 Listener (one source):
   --config <file>             the ALB fields as JSON (default alb.config.json when it exists, else built-in defaults)
@@ -58,6 +59,7 @@ const FLAGS = {
   upstream: { type: "string" },
   "allow-remote-upstream": { type: "boolean", default: false },
   "upstream-timeout": { type: "string" },
+  timeout: { type: "string" },
   template: { type: "string" },
   listener: { type: "string" },
   "embedded-idp": { type: "boolean", default: false },
@@ -81,8 +83,20 @@ function parseFlags(argv: string[]) {
   return values;
 }
 
-/** The target the flags name: --handler, --upstream (with its timeout), or the sample function. */
+/** --timeout: whole seconds in Lambda's range, or undefined (Lambda's default then). */
+function functionTimeoutS(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const s = Number(raw);
+  if (!Number.isInteger(s) || s < 1 || s > 900)
+    throw new EmulatorConfigError(`--timeout must be whole seconds from 1 to 900 (Lambda's range), got "${raw}"`);
+  return s;
+}
+
+/** The target the flags name: --handler or the sample function (with the function's timeout), or --upstream (with its own). */
 function targetOption(values: ReturnType<typeof parseFlags>): TargetOption {
+  if (values.timeout !== undefined && values.upstream !== undefined)
+    throw new EmulatorConfigError("--timeout is the function's; an HTTP upstream has --upstream-timeout");
+  const timeoutS = functionTimeoutS(values.timeout);
   let timeoutMs: number | undefined;
   if (values["upstream-timeout"] !== undefined) {
     const s = Number(values["upstream-timeout"]);
@@ -90,8 +104,9 @@ function targetOption(values: ReturnType<typeof parseFlags>): TargetOption {
       throw new EmulatorConfigError(`--upstream-timeout must be seconds from 1 to 4000, got "${values["upstream-timeout"]}"`);
     timeoutMs = s * 1000;
   }
-  let target: TargetOption = { kind: "sample" };
-  if (values.handler !== undefined) target = { kind: "handler", handler: values.handler };
+  const fnTimeout = timeoutS === undefined ? {} : { timeoutS };
+  let target: TargetOption = { kind: "sample", ...fnTimeout };
+  if (values.handler !== undefined) target = { kind: "handler", handler: values.handler, ...fnTimeout };
   if (values.upstream !== undefined)
     target = { kind: "upstream", url: values.upstream, allowRemote: values["allow-remote-upstream"], ...(timeoutMs && { timeoutMs }) };
   return target;

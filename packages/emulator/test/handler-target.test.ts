@@ -76,7 +76,7 @@ describe("a plain .mjs handler", () => {
     const res = await browser.fetch(`${alb.url}/malformed`);
     expect(res.status).toBe(502);
     expect(res.headers.get("x-alb-emulator-error")).toBe("LambdaInvalidResponse");
-    expect(await res.text()).toContain("statusCode is not an HTTP status");
+    expect(await res.text()).toContain("statusCode is a string, not an integer");
   });
 });
 

@@ -1,6 +1,6 @@
 // The local ALB: a listener with rules (authenticate-oidc, jwt-validation, forward, fixed-response, redirect) in front of one target, with the embedded OIDC provider by default; started in named steps, each undone on stop.
 import { randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createLogger, type Logger } from "alb-oidc-target/rules";
 import { createAlbKey, loopback, startKeyServer, type KeyServer, type TestKey } from "alb-oidc-target/testing";
 import type { Env } from "../env.js";
@@ -11,9 +11,10 @@ import { ClaimsTokens } from "./authenticate-oidc/claims-token.js";
 import { idpConfiguration } from "./authenticate-oidc/idp-client.js";
 import { Sealer } from "./authenticate-oidc/session.js";
 import { Cleanup } from "./cleanup.js";
-import { sendAlbError } from "./error-page.js";
+import { sendAlbError, sendPlainAlbError } from "./error-page.js";
 import { createJwtValidator, type JwtValidator } from "./jwt-validation/validate-request.js";
 import type { EmulatorConfig, EmulatorConfigFile } from "./listener/config-file.js";
+import { answerParserErrors, LISTENER_SERVER_OPTIONS, listenerRefusal } from "./listener/request-rules.js";
 import { route, type RuleRuntime, type RunningListener } from "./listener/route.js";
 import type { Listener, ListenerRule } from "./listener/rules.js";
 import { listenerInForce, listenerNeedsEmbeddedProvider, type EmbeddedIdp, type ListenerSource } from "./listener/source.js";
@@ -22,6 +23,7 @@ import { functionEnvironment } from "./targets/function-env.js";
 import type { LambdaTarget } from "./targets/lambda.js";
 import { buildTarget, type SampleApp, type TargetOption } from "./targets/target-group.js";
 import type { Target } from "./targets/target.js";
+import { serveUpgrades } from "./targets/upgrade.js";
 
 export interface EmulatorOptions {
   /** The validated config file (fields absent: embedded provider / ALB defaults). Ignored when `listener` is given. */
@@ -107,12 +109,22 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
   }
 }
 
-/** The listener's HTTP server: a 503 until start-up has finished, then each request through the rules; what they throw is the ALB's 500. */
+/**
+ * The listener's HTTP server: a 503 until start-up has finished; then what the load balancer refuses
+ * outright (its header limits, TRACE, too many X-Forwarded-For addresses), else each request (an
+ * upgrade too) through the rules; what they throw is the ALB's 500.
+ */
 function listenerServer(ready: { readonly running?: RunningListener }, logger: Logger): Server {
-  return createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const running = ready.running;
     if (!running) {
       res.writeHead(503, { "retry-after": "1" }).end();
+      return;
+    }
+    const refusal = listenerRefusal(req);
+    if (refusal) {
+      logger.error("the load balancer refused the request", { status: refusal.status, detail: refusal.why });
+      sendPlainAlbError(res, refusal.status);
       return;
     }
     route(running, req, res).catch((err: unknown) => {
@@ -120,7 +132,11 @@ function listenerServer(ready: { readonly running?: RunningListener }, logger: L
       if (!res.headersSent) sendAlbError(res, 500, "LambdaUnhandled");
       else res.destroy();
     });
-  });
+  };
+  const server = createServer(LISTENER_SERVER_OPTIONS, handle);
+  answerParserErrors(server, logger);
+  serveUpgrades(server, handle);
+  return server;
 }
 
 /** Everything behind the listening socket, in order: the provider, the listener in force, the key endpoint, the function's environment, the target, the rules' actions. */

@@ -26,6 +26,7 @@ export type AlbErrorReason =
   | "AuthInvalidJwt"
   | "AuthJwksUnavailable"
   | "LambdaInvalidResponse"
+  | "LambdaResponseTooLarge"
   | "LambdaUnhandled"
   | "LambdaInitError"
   | "TargetConnectionError"
@@ -56,8 +57,12 @@ const HINTS: Readonly<Record<AlbErrorReason, string>> = {
     "The bearer token failed the jwt-validation rule (signature via the JWKS, RS256, iss, exp, nbf, iat or an additional claim): get a fresh token from the configured Issuer with the claims the rule asks for.",
   AuthJwksUnavailable:
     "The jwt-validation rule could not use the JWKS endpoint (unreachable, not 200 JSON, over 150 KB or over 10 keys): check JwksEndpoint and that the provider is up.",
-  LambdaInvalidResponse: "The function returned something that is not a valid ALB Lambda result: check statusCode, headers and body.",
-  LambdaUnhandled: "The function threw instead of returning a result: see the emulator's log for the error.",
+  LambdaInvalidResponse:
+    "The function returned something that is not a valid ALB Lambda result: statusCode an integer, every header value a string (an array of strings in multi-value mode), body a string or left out, never null.",
+  LambdaResponseTooLarge:
+    "The function's result is over 1 MB as JSON, which the load balancer refuses: send less, or serve large files from S3.",
+  LambdaUnhandled:
+    "The function threw, or did not settle within its timeout, instead of returning a result: see the emulator's console for the error, or raise the timeout (--timeout, or the function's Timeout).",
   LambdaInitError:
     "The handler module could not be loaded (it threw at module scope, or the export is not a function): see the emulator's console for the cause, fix it and restart.",
   TargetConnectionError:
@@ -84,4 +89,38 @@ export function sendAlbError(
   if (setCookies.length > 0) res.setHeader("set-cookie", [...setCookies]);
   res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-alb-emulator-error": reason });
   res.end(body);
+}
+
+/** The statuses the load balancer answers with its own plain page, before any rule or target. */
+export type PlainAlbStatus = 400 | 405 | 408 | 463;
+
+/** Status lines of the plain pages; AWS names no phrase for 463, its own code. */
+const PLAIN_PHRASES: Readonly<Record<PlainAlbStatus, string>> = {
+  400: "Bad Request",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  463: "",
+};
+
+/** The page the ALB itself serves for an error (its 502 page, quoted in awslabs/aws-lambda-go-api-proxy#79, with another status). */
+function plainPage(status: PlainAlbStatus): string {
+  const title = `${status} ${PLAIN_PHRASES[status]}`.trim();
+  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`;
+}
+
+/**
+ * Answers with the ALB's own plain error page (no explanation: the ALB gives none, the emulator's
+ * console line says why) and closes the connection, as the ALB does after refusing a request.
+ */
+export function sendPlainAlbError(res: ServerResponse, status: PlainAlbStatus): void {
+  const body = plainPage(status);
+  res.shouldKeepAlive = false;
+  res.writeHead(status, PLAIN_PHRASES[status], { "content-type": "text/html", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** The same page as raw HTTP, for a connection Node's parser gave up on (no ServerResponse exists then). */
+export function plainAlbErrorResponse(status: PlainAlbStatus): string {
+  const body = plainPage(status);
+  return `HTTP/1.1 ${status} ${PLAIN_PHRASES[status]}\r\ncontent-type: text/html\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
 }

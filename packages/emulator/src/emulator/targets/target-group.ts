@@ -7,10 +7,10 @@ import { describeError, lambdaTarget } from "./lambda.js";
 import type { Target } from "./target.js";
 import { upstreamTarget } from "./upstream.js";
 
-/** What the listener forwards to. */
+/** What the listener forwards to; a function's `timeoutS` is its Lambda timeout (3 s when left out), which a template's `Timeout` sets. */
 export type TargetOption =
-  | { readonly kind: "sample" }
-  | { readonly kind: "handler"; readonly handler: string | HandlerSpec }
+  | { readonly kind: "sample"; readonly timeoutS?: number }
+  | { readonly kind: "handler"; readonly handler: string | HandlerSpec; readonly timeoutS?: number }
   | { readonly kind: "upstream"; readonly url: string; readonly allowRemote?: boolean; readonly timeoutMs?: number };
 
 /** The sample function as the emulator runs it; `handler` may be swapped (tests answer with their own). */
@@ -41,7 +41,12 @@ export async function buildTarget(
     const app: SampleApp = { handler: sampleHandler({ env: functionEnv, writeLog }) };
     // Called through the app object so that tests can swap app.handler.
     return {
-      target: lambdaTarget({ handler: (ev) => app.handler(ev as never), multiValue, name: "the sample function, whoami" }),
+      target: lambdaTarget({
+        handler: (ev) => app.handler(ev as never),
+        multiValue,
+        name: "the sample function, whoami",
+        timeoutS: t.timeoutS,
+      }),
       app,
     };
   }
@@ -49,7 +54,7 @@ export async function buildTarget(
   const name = `${spec.file}#${spec.exportName}`;
   try {
     const handler = await loadHandler(spec, functionEnv);
-    return { target: lambdaTarget({ handler, multiValue, name }), app: undefined };
+    return { target: lambdaTarget({ handler, multiValue, name, timeoutS: t.timeoutS }), app: undefined };
   } catch (err) {
     // As at Lambda: a module that fails its init phase makes every request a 502; the cause goes to the console.
     const loadError = err instanceof Error ? err : new Error(String(err));

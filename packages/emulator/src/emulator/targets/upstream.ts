@@ -1,9 +1,11 @@
 // An HTTP server as the target (instance/IP target group): the client's request is proxied with the ALB's headers, the answer streamed back unchanged; refused is 502, silent is 504.
-import { request as httpRequest, type OutgoingHttpHeaders } from "node:http";
+import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { isLoopbackHost } from "alb-oidc-target/rules";
 import { EmulatorConfigError } from "../listener/config-file.js";
 import { sendAlbError } from "../error-page.js";
 import type { Target } from "./target.js";
+import { upgradeOf, type Upgrade } from "./upgrade.js";
 import { forwardedHeaders } from "./wire.js";
 
 /** Headers of one connection only (RFC 9110 7.6.1): never passed on, in either direction. */
@@ -40,6 +42,46 @@ function connectionTokens(value: string | string[] | undefined): Set<string> {
       .map((t) => t.trim().toLowerCase())
       .filter((t) => t !== ""),
   );
+}
+
+/** Streams the upstream's answer to the client: status and headers as sent (hop-by-hop ones dropped; every set-cookie its own line), then the body. */
+function relayAnswer(up: IncomingMessage, res: ServerResponse, done: () => void): void {
+  const upHop = connectionTokens(up.headers.connection);
+  for (let i = 0; i + 1 < up.rawHeaders.length; i += 2) {
+    const name = up.rawHeaders[i] ?? "";
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || upHop.has(lower)) continue;
+    // appendHeader keeps every set-cookie (and any other repeated header) as its own line.
+    res.appendHeader(name, up.rawHeaders[i + 1] ?? "");
+  }
+  res.writeHead(up.statusCode ?? 502, up.statusMessage);
+  up.pipe(res);
+  up.on("end", done);
+  up.on("error", () => {
+    res.destroy();
+    done();
+  });
+}
+
+/** Joins the client's upgraded connection to the upstream's: the 101 as the upstream sent it, then bytes both ways until either side closes or is idle for the timeout. */
+function joinTunnel(client: Upgrade, up: IncomingMessage, upSocket: Socket, upHead: Buffer, idleMs: number): void {
+  const head = [`HTTP/1.1 101 ${up.statusMessage ?? "Switching Protocols"}`];
+  for (let i = 0; i + 1 < up.rawHeaders.length; i += 2) head.push(`${up.rawHeaders[i] ?? ""}: ${up.rawHeaders[i + 1] ?? ""}`);
+  client.socket.write(`${head.join("\r\n")}\r\n\r\n`);
+  if (upHead.length > 0) client.socket.write(upHead);
+  if (client.head.length > 0) upSocket.write(client.head);
+  const close = (): void => {
+    client.socket.destroy();
+    upSocket.destroy();
+  };
+  for (const s of [client.socket, upSocket]) {
+    s.on("close", close);
+    s.on("error", close);
+  }
+  // The ALB's idle timeout holds for WebSocket connections too.
+  upSocket.setTimeout(idleMs, close);
+  upSocket.pipe(client.socket);
+  client.socket.pipe(upSocket);
 }
 
 /**
@@ -87,7 +129,15 @@ export function upstreamTarget(o: UpstreamOptions): Target {
         for (const [name, values] of Object.entries(forwardedHeaders(req, { listenerPort, oidc, hopByHop }))) {
           headers[name] = values.length === 1 ? values[0] : values;
         }
+        const up = upgradeOf(req);
+        if (up) {
+          // An upgrade (a WebSocket) is forwarded as one: its Upgrade and Connection go on, not dropped as hop-by-hop.
+          headers.connection = "upgrade";
+          headers.upgrade = req.headers.upgrade;
+        }
         let answered = false;
+        // Once the upstream's 101 joined the two connections, the request's own timeout and errors are the tunnel's business.
+        let tunnelled = false;
         const fail = (status: 502 | 504, reason: "TargetConnectionError" | "TargetTimeout", detail: string): void => {
           logger.error("upstream failed", { upstream: base.origin, status, reason, detail });
           if (!res.headersSent) sendAlbError(res, status, reason);
@@ -104,30 +154,25 @@ export function upstreamTarget(o: UpstreamOptions): Target {
             headers,
             timeout: timeoutMs,
           },
-          (up) => {
+          (answer) => {
             answered = true;
-            const upHop = connectionTokens(up.headers.connection);
-            for (let i = 0; i + 1 < up.rawHeaders.length; i += 2) {
-              const name = up.rawHeaders[i] ?? "";
-              const lower = name.toLowerCase();
-              if (HOP_BY_HOP.has(lower) || upHop.has(lower)) continue;
-              // appendHeader keeps every set-cookie (and any other repeated header) as its own line.
-              res.appendHeader(name, up.rawHeaders[i + 1] ?? "");
-            }
-            res.writeHead(up.statusCode ?? 502, up.statusMessage);
-            up.pipe(res);
-            up.on("end", () => resolve());
-            up.on("error", () => {
-              res.destroy();
-              resolve();
-            });
+            relayAnswer(answer, res, resolve);
           },
         );
+        if (up)
+          upstream.on("upgrade", (answer, upSocket, upHead) => {
+            answered = true;
+            tunnelled = true;
+            joinTunnel(up, answer, upSocket, upHead, timeoutMs);
+            resolve();
+          });
         upstream.on("timeout", () => {
+          if (tunnelled) return;
           upstream.destroy(new Error(`no answer within ${timeoutMs} ms`));
           fail(504, "TargetTimeout", `no answer within ${timeoutMs} ms`);
         });
         upstream.on("error", (err: NodeJS.ErrnoException) => {
+          if (tunnelled) return;
           if (answered) {
             res.destroy();
             resolve();

@@ -58,6 +58,26 @@ export interface ForwardOptions {
 const VALID_HEADER_NAME = /^[-A-Za-z0-9]+$/;
 
 /**
+ * The X-Amzn-Trace-Id the ALB forwards (load-balancer-request-tracing.html): a fresh `Root` when the
+ * request has none; with a `Root`, a `Self` field inserted before the others or, when there is one,
+ * its value updated; every other field kept. A header without `Root` is replaced (AWS says nothing of it).
+ * @example forwardedTraceId("Root=1-67891233-abcdef012345678912345678;CalledFrom=app") // "Self=1-...;Root=1-...;CalledFrom=app"
+ */
+export function forwardedTraceId(incoming: string | undefined): string {
+  const fields = (incoming ?? "")
+    .split(";")
+    .map((f) => f.trim())
+    .filter((f) => f !== "");
+  if (!fields.some((f) => f.startsWith("Root="))) return traceId();
+  // Self has Root's format: 1-<epoch seconds, 8 hex digits>-<24 hex digits>.
+  const self = `Self=${traceId().slice("Root=".length)}`;
+  const at = fields.findIndex((f) => f.startsWith("Self="));
+  if (at < 0) return [self, ...fields].join(";");
+  fields[at] = self;
+  return fields.join(";");
+}
+
+/**
  * The headers a target receives: the client's (any x-amzn-oidc-* it sent, any name that is not valid
  * and any `hopByHop` one dropped, so only the emulator's own values of its headers reach the target),
  * x-forwarded-for/-proto/-port, the trace id, and the authenticate action's three headers. Shared by
@@ -75,8 +95,7 @@ export function forwardedHeaders(req: IncomingMessage, o: Omit<ForwardOptions, "
   headers["x-forwarded-for"] = [forwardedFor ? `${forwardedFor}, ${client}` : client];
   headers["x-forwarded-proto"] = ["http"];
   headers["x-forwarded-port"] = [String(o.listenerPort)];
-  const trace = headers["x-amzn-trace-id"]?.[0];
-  headers["x-amzn-trace-id"] = [trace?.includes("Root=") ? trace : traceId()];
+  headers["x-amzn-trace-id"] = [forwardedTraceId(headers["x-amzn-trace-id"]?.[0])];
   if (o.oidc) {
     headers["x-amzn-oidc-accesstoken"] = [o.oidc.accessToken];
     headers["x-amzn-oidc-identity"] = [o.oidc.identity];
