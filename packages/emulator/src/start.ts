@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigError } from "alb-oidc-target";
+import { assertIntegerInRange, type Fail } from "alb-oidc-target/rules";
 import { banner } from "./emulator/banner.js";
 import { startEmulator, type EmulatorOptions } from "./emulator/emulator.js";
 import { EmulatorConfigError, loadEmulatorConfig, withEmbeddedIdp } from "./emulator/listener/config-file.js";
@@ -31,8 +32,9 @@ Listener (one source):
 
   -h, --help                  this text
 
-Environment: PORT (3000), IDP_PORT (PORT+1), KEY_PORT (PORT+2), ALB_CLIENT_SECRET (a template's
-{{resolve:secretsmanager:...}} client secret); the rest is passed on to the function.
+Environment: PORT (3000), IDP_PORT (PORT+1), KEY_PORT (PORT+2), IDP_ACCESS_TOKEN_TTL (seconds the
+embedded provider's access tokens live, 3600; sessions refresh when they expire), ALB_CLIENT_SECRET
+(a template's {{resolve:secretsmanager:...}} client secret); the rest is passed on to the function.
 
 Commands:
   invoke <event> | <request flags> [--handler <file>[#export]] [--as-is]
@@ -51,6 +53,21 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new EmulatorConfigError(`${name} must be a port number from 0 to 65535, got "${raw}"`);
   return n;
+}
+
+/** The embedded provider's access-token lifetime: whole seconds, at most a day. */
+function accessTokenTtl(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.IDP_ACCESS_TOKEN_TTL;
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const fail: Fail = (name, problem) => {
+    throw new EmulatorConfigError(`${name} ${problem}`);
+  };
+  return assertIntegerInRange(fail, "IDP_ACCESS_TOKEN_TTL", Number(raw), {
+    min: 1,
+    max: 86400,
+    what: "a whole number of seconds",
+    shown: raw,
+  });
 }
 
 const FLAGS = {
@@ -113,7 +130,7 @@ function targetOption(values: ReturnType<typeof parseFlags>): TargetOption {
 }
 
 /**
- * Parses the `emulate` flags into emulator options (env: PORT, IDP_PORT, KEY_PORT, ALB_CLIENT_SECRET, the function's own).
+ * Parses the `emulate` flags into emulator options (env: PORT, IDP_PORT, KEY_PORT, IDP_ACCESS_TOKEN_TTL, ALB_CLIENT_SECRET, the function's own).
  * @throws EmulatorConfigError naming the flag.
  * @example emulatorOptions(["--upstream", "http://127.0.0.1:8080"], process.env)
  */
@@ -123,7 +140,8 @@ export function emulatorOptions(argv: string[], env: NodeJS.ProcessEnv): { optio
   const listenPort = port(env, "PORT", 3000);
   const idpPort = port(env, "IDP_PORT", listenPort === 0 ? 0 : listenPort + 1);
   const keyPort = port(env, "KEY_PORT", listenPort === 0 ? 0 : listenPort + 2);
-  const base = { target, port: listenPort, idpPort, keyPort, functionEnv: env };
+  const idpAccessTokenTtlS = accessTokenTtl(env);
+  const base = { target, port: listenPort, idpPort, keyPort, functionEnv: env, ...(idpAccessTokenTtlS && { idpAccessTokenTtlS }) };
   if (values.template !== undefined) {
     const listener = templateListener({
       path: values.template,

@@ -17,7 +17,8 @@ export interface Followed {
 
 /** A minimal browser: keeps cookies per host, follows redirects like one (302/303 become GET). */
 export class Browser {
-  readonly jar = new CookieJar();
+  /** @param jar its cookie store: tough-cookie's, which keeps Secure cookies for http://localhost as Chrome and Firefox do. */
+  constructor(readonly jar = new CookieJar()) {}
 
   /** One request, cookies sent and stored, no redirect followed. */
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {

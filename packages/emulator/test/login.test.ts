@@ -69,7 +69,7 @@ describe("logging in as a demo user", () => {
     expect(json(final.body).claims).toMatchObject({ sub: "carol", name: "carol", email: "carol@example.net", email_verified: false });
   });
 
-  it("sets the session as an HttpOnly -0 shard without Secure on plain-http localhost, and clears the nonce cookie", async () => {
+  it("sets the session as an HttpOnly, Secure -0 shard (as the ALB, also on plain-http localhost), and clears the nonce cookie", async () => {
     const browser = new Browser();
     const { final } = await browser.login(`${alb.url}/`, "alice");
     const callback = final.hops.find((h) => h.url.includes("/oauth2/idpresponse"));
@@ -81,7 +81,7 @@ describe("logging in as a demo user", () => {
     expect(names).toEqual(["AWSELBAuthSessionCookie-0"]);
     const session = cookies[0];
     expect(session?.httpOnly).toBe(true);
-    expect(session?.secure).toBe(false);
+    expect(session?.secure).toBe(true);
     expect(session?.path).toBe("/");
     // Sealed: neither the claims nor the access token can be read from it.
     expect(Buffer.from(session?.value ?? "", "base64url").toString("latin1")).not.toContain("alice");

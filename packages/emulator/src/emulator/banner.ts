@@ -117,7 +117,11 @@ function environmentLines(e: Emulator): string[] {
 
 function providerLines(e: Emulator): string[] {
   if (!e.idp) return [];
-  const lines = ["", `  Embedded OIDC provider:      ${e.idp.issuer}/.well-known/openid-configuration`];
+  const lines = [
+    "",
+    `  Embedded OIDC provider:      ${e.idp.issuer}/.well-known/openid-configuration`,
+    `    Access tokens live ${e.idp.accessTokenTtlS} s (IDP_ACCESS_TOKEN_TTL); a session is refreshed once its token has expired`,
+  ];
   lines.push("", "  Demo users (type the name on the login page; any other name works too, with an unverified email):");
   for (const u of Object.values(DEMO_USERS)) lines.push(`    ${u.sub.padEnd(8)} ${u.name}, ${u.email}`);
   return lines;

@@ -36,6 +36,8 @@ export interface EmulatorOptions {
   readonly port?: number;
   /** The embedded provider's port on 127.0.0.1; 0 picks a free one. */
   readonly idpPort?: number;
+  /** Seconds the embedded provider's access tokens live (IDP_ACCESS_TOKEN_TTL; 3600 by default): sessions refresh when they expire. */
+  readonly idpAccessTokenTtlS?: number;
   /** The ALB key endpoint's port on 127.0.0.1; 0 picks a free one. */
   readonly keyPort?: number;
   /** Lifetime of x-amzn-oidc-data tokens in seconds (the ALB's ~60 by default). */
@@ -176,6 +178,7 @@ async function startEmbeddedIdp(s: StartContext): Promise<{ idp: EmbeddedOidcPro
     redirectUris: [`${url}${CALLBACK_PATH}`],
     postLogoutRedirectUris: [`${url}/`],
     machineClient: { ...DEMO_MACHINE_CLIENT, resource: `${url}/` },
+    accessTokenTtlS: o.idpAccessTokenTtlS,
   });
   s.cleanup.defer(() => idp.stop());
   const oidc = {

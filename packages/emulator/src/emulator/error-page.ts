@@ -21,6 +21,7 @@ export type AlbErrorReason =
   | "AuthUnauthenticatedRequest"
   | "AuthInvalidIdToken"
   | "AuthTokenEpRequestFailed"
+  | "AuthInvalidTokenResponse"
   | "AuthClaimsTooLarge"
   | "AuthMissingJwt"
   | "AuthInvalidJwt"
@@ -49,6 +50,8 @@ const HINTS: Readonly<Record<AlbErrorReason, string>> = {
     "The code exchange or the ID token check failed, usually a wrong Issuer (LINE's is https://access.line.me, not .../oauth2/v2.1) or a wrong ClientSecret: copy both from the provider's discovery document and console.",
   AuthTokenEpRequestFailed:
     "The identity provider's token or userinfo endpoint could not be reached: check TokenEndpoint and UserInfoEndpoint and that the provider is up.",
+  AuthInvalidTokenResponse:
+    "The token endpoint answered without an ID token, usually because Scope does not ask for one: add openid (Cognito's aws.cognito.signin.user.admin alone yields none).",
   AuthClaimsTooLarge:
     "The user's claims plus the access token exceed 11 KB, which the load balancer refuses: request fewer scopes or trim the claims at the provider.",
   AuthMissingJwt:

@@ -16,7 +16,12 @@ export interface OidcProviderOptions {
   readonly postLogoutRedirectUris?: readonly string[];
   /** A service client for the client-credentials grant: its access tokens are RS256 JWTs for `resource`. */
   readonly machineClient?: MachineClient;
+  /** Seconds the access tokens of the emulator's client live (IDP_ACCESS_TOKEN_TTL; 3600 by default): the emulator refreshes the session when they expire. */
+  readonly accessTokenTtlS?: number;
 }
+
+/** How long the emulator's access tokens live unless told otherwise (what oidc-provider and most IdPs use). */
+export const DEFAULT_ACCESS_TOKEN_TTL_S = 3600;
 
 export interface MachineClient {
   readonly clientId: string;
@@ -40,6 +45,8 @@ export interface OidcEndpoints {
 
 export interface EmbeddedOidcProvider extends OidcEndpoints {
   readonly port: number;
+  /** Seconds the emulator's access tokens live. */
+  readonly accessTokenTtlS: number;
   /** The service client registered for the client-credentials grant, if any. */
   readonly machineClient: MachineClient | undefined;
   stop(): Promise<void>;
@@ -187,7 +194,8 @@ function clients(o: OidcProviderOptions): NonNullable<Configuration["clients"]> 
       client_secret: o.clientSecret,
       redirect_uris: [...o.redirectUris],
       post_logout_redirect_uris: [...(o.postLogoutRedirectUris ?? [])],
-      grant_types: ["authorization_code"],
+      // refresh_token: the ALB refreshes its sessions with it (see issueRefreshToken below).
+      grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
       // The ALB's client authentication method is undocumented; post is what LINE and openid-client default to.
       token_endpoint_auth_method: "client_secret_post",
@@ -211,6 +219,11 @@ function configuration(o: OidcProviderOptions, errors: typeof ProviderErrors): C
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const machine = o.machineClient;
   return {
+    // Every code exchange of the emulator's client gets a refresh token, as Cognito and LINE give the ALB one, without
+    // offline_access. Such a token is bound to the user's session here (oidc-provider's expiresWithSession, true without
+    // offline_access) and revoked with its grant at sign-out: a user who logs out at the provider loses the emulator's
+    // session at its next refresh, as the ALB documents.
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed("refresh_token"),
     clients: clients(o),
     jwks: { keys: [{ ...privateKey.export({ format: "jwk" }), kid: "embedded-rs256", use: "sig", alg: "RS256" }] },
     cookies: { keys: [randomBytes(32).toString("base64url")] },
@@ -226,13 +239,14 @@ function configuration(o: OidcProviderOptions, errors: typeof ProviderErrors): C
       },
     },
     ttl: {
-      AccessToken: 3600,
+      AccessToken: o.accessTokenTtlS ?? DEFAULT_ACCESS_TOKEN_TTL_S,
       ClientCredentials: 3600,
       AuthorizationCode: 60,
       IdToken: 3600,
       Interaction: 3600,
       Session: 14 * 86400,
       Grant: 14 * 86400,
+      RefreshToken: 14 * 86400,
     },
     // The ALB sends no PKCE parameters: requiring them would break every login.
     pkce: { required: () => false },
@@ -266,6 +280,9 @@ function configuration(o: OidcProviderOptions, errors: typeof ProviderErrors): C
  * @example const idp = await startOidcProvider({ clientId: "c", clientSecret: "s", redirectUris: ["http://localhost:3000/oauth2/idpresponse"] });
  */
 export async function startOidcProvider(o: OidcProviderOptions): Promise<EmbeddedOidcProvider> {
+  const ttl = o.accessTokenTtlS;
+  if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 1))
+    throw new RangeError(`accessTokenTtlS must be a whole number of seconds >= 1, got ${ttl}`);
   const { default: Provider, errors } = await loadOidcProvider();
   const ready: { provider?: Provider } = {};
   const server = createServer((req, res) => {
@@ -306,6 +323,7 @@ export async function startOidcProvider(o: OidcProviderOptions): Promise<Embedde
     userInfoEndpoint: `${issuer}/me`,
     endSessionEndpoint: `${issuer}/session/end`,
     jwksUri: `${issuer}/jwks`,
+    accessTokenTtlS: o.accessTokenTtlS ?? DEFAULT_ACCESS_TOKEN_TTL_S,
     machineClient: o.machineClient,
     stop: () => lb.close(),
   };

@@ -56,6 +56,8 @@ it("logs alice in through the emulator, shows her verified claims, and after log
   const cookies = await context.cookies(alb.url);
   expect(cookies.map((c) => c.name)).toEqual(["AWSELBAuthSessionCookie-0"]);
   expect(cookies[0]?.httpOnly).toBe(true);
+  // Secure, as the ALB sets it: Chromium keeps and sends Secure cookies for http://localhost.
+  expect(cookies[0]?.secure).toBe(true);
 
   // The session is reused: the same page again is answered without a login.
   const again = await page.goto(`${alb.url}/`);

@@ -1,21 +1,24 @@
-// The authenticate-oidc action: the session check on each request, the redirect to the IdP with a nonce cookie, and the /oauth2/idpresponse callback that sets the session cookie.
+// The authenticate-oidc action: the session check on each request (a session is its IdP's, and is refreshed once its access token has expired), the redirect to the IdP with a nonce cookie, and the /oauth2/idpresponse callback that sets the session cookie.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Configuration } from "openid-client";
-import { LOOPBACK_HOSTS, type Logger } from "alb-oidc-target/rules";
+import type { Logger } from "alb-oidc-target/rules";
 import { sendAlbError, type AlbErrorReason } from "../error-page.js";
 import type { EmulatorConfig } from "../listener/config-file.js";
 import { safeDetail } from "../safe-detail.js";
 import type { OidcHeaders } from "../targets/wire.js";
 import type { ClaimsTokens } from "./claims-token.js";
-import { expireCookie, setCookie } from "./cookies.js";
-import { authorizationUrl, completeLogin, IdpError, type LoginResult } from "./idp-client.js";
-import { MAX_SHARDS, readSession, splitShards, type Sealer, type Session } from "./session.js";
+import { expireCookie, isCrossOrigin, setCookie } from "./cookies.js";
+import { authorizationUrl, completeLogin, IdpError, refreshLogin, type LoginResult } from "./idp-client.js";
+import { MAX_SHARDS, readSession, splitShards, type Sealer, type Session, type SessionState } from "./session.js";
 
 export const CALLBACK_PATH = "/oauth2/idpresponse";
 const NONCE_COOKIE = "AWSALBAuthNonce";
 /** Claims + access token above this make the ALB answer 500. */
 const MAX_CLAIMS_BYTES = 11 * 1024;
+/** The one reason for a missing nonce cookie that only the emulator has (plain http), added to those the page's hint names. */
+const MISSING_NONCE =
+  "the load balancer's cookies are Secure, as the ALB's: a browser that keeps no Secure cookies for http://localhost (Safari) cannot log in to the emulator; use Chrome, Edge or Firefox";
 /** How long a started login may take (not documented for the ALB). */
 const NONCE_TTL_S = 900;
 
@@ -46,10 +49,9 @@ export interface OidcAction {
 /** What the action decided: go on to the rule's final action (with the session's x-amzn-oidc-* values, none under `allow`), or it has answered. */
 export type AuthenticateOutcome = { readonly pass: true; readonly oidc: OidcHeaders | undefined } | { readonly pass: false };
 
-/** `Secure` except on plain-http loopback, where a browser could not send it back over http. */
-function cookiesSecure(host: string): boolean {
-  const hostname = host.replace(/:\d+$/, "");
-  return !LOOPBACK_HOSTS.includes(hostname);
+/** Does the load balancer's Set-Cookie get `SameSite=None`? Yes on a cross-origin (CORS) request, as the ALB documents. */
+function crossOrigin(req: IncomingMessage, host: string): boolean {
+  return isCrossOrigin(req.headers.origin, host);
 }
 
 function nowS(): number {
@@ -85,15 +87,26 @@ export function safeReturnTo(target: string | undefined): string {
   return clean.replace(/^[/\\]+/, "/");
 }
 
-/** 302 to the authorization endpoint; the nonce cookie remembers the state and where to come back to. */
-export function redirectToIdp(deps: AuthenticateDeps, req: IncomingMessage, res: ServerResponse, host: string, rule = 0): void {
+/**
+ * 302 to the authorization endpoint; the nonce cookie remembers the state and where to come back to.
+ * `dropped` are Set-Cookie values sent along (a refused refresh's expired session).
+ */
+export function redirectToIdp(
+  deps: AuthenticateDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  host: string,
+  rule = 0,
+  dropped: readonly string[] = [],
+): void {
   const state = randomBytes(24).toString("base64url");
   const nonce: Nonce = { state, returnTo: safeReturnTo(req.url), exp: nowS() + NONCE_TTL_S, rule };
   const redirectUri = `http://${host}${CALLBACK_PATH}`;
-  res.setHeader(
-    "set-cookie",
-    setCookie(NONCE_COOKIE, deps.sealer.seal(nonce, "nonce"), { secure: cookiesSecure(host), maxAge: NONCE_TTL_S }),
-  );
+  const nonceCookie = setCookie(NONCE_COOKIE, deps.sealer.seal(nonce, "nonce"), {
+    maxAge: NONCE_TTL_S,
+    crossOrigin: crossOrigin(req, host),
+  });
+  res.setHeader("set-cookie", [...dropped, nonceCookie]);
   res.writeHead(302, {
     location: authorizationUrl(deps.config, redirectUri, state),
     "cache-control": "no-cache, no-store",
@@ -103,31 +116,157 @@ export function redirectToIdp(deps: AuthenticateDeps, req: IncomingMessage, res:
 }
 
 /**
- * The action on a request: a valid session goes on with its three x-amzn-oidc-* values; without one,
- * `allow` goes on without them, `deny` answers 401 (an expired session still goes back to the IdP, as
- * the ALB documents) and `authenticate` sends the browser to the IdP.
+ * The action on a request: a session of this action's IdP goes on with its three x-amzn-oidc-* values
+ * (refreshed first when its access token has expired); without one, `allow` goes on without them,
+ * `deny` answers 401 (an expired session still goes back to the IdP, as the ALB documents) and
+ * `authenticate` sends the browser to the IdP. A refused refresh drops the session: no session.
  */
-export function authenticate(
+export async function authenticate(
   a: OidcAction,
   req: IncomingMessage,
   res: ServerResponse,
   host: string,
   cookies: ReadonlyMap<string, string>,
+): Promise<AuthenticateOutcome> {
+  const state = sessionOf(a.deps.config, readSession(a.deps.sealer, cookies, a.deps.config.SessionCookieName, nowS()));
+  if (state.kind !== "valid") return unauthenticated(a, req, res, host, state.kind, []);
+  const live = await current(a, state.session, req, res, host, cookies);
+  if (live.kind === "answered") return { pass: false };
+  if (live.kind === "refused") return unauthenticated(a, req, res, host, "none", live.dropped);
+  const s = live.session;
+  return { pass: true, oidc: { accessToken: s.accessToken, identity: String(s.claims.sub), data: a.tokens.tokenFor(s.sid, s.claims) } };
+}
+
+/**
+ * A session counts only on an action with the Issuer and ClientId that created it: a login at one IdP
+ * is no session on a rule of another (which would otherwise sign that rule's iss and client over it).
+ */
+function sessionOf(config: EmulatorConfig, state: SessionState): SessionState {
+  if (state.kind !== "valid") return state;
+  const s = state.session;
+  return s.iss === config.Issuer && s.client === config.ClientId ? state : { kind: "none" };
+}
+
+/** No session (or a dropped one): what OnUnauthenticatedRequest says, the dropped session's cookies expired with the answer. */
+function unauthenticated(
+  a: OidcAction,
+  req: IncomingMessage,
+  res: ServerResponse,
+  host: string,
+  kind: "none" | "expired",
+  dropped: readonly string[],
 ): AuthenticateOutcome {
-  const config = a.deps.config;
-  const state = readSession(a.deps.sealer, cookies, config.SessionCookieName, nowS());
-  if (state.kind === "valid") {
-    const s = state.session;
-    return { pass: true, oidc: { accessToken: s.accessToken, identity: String(s.claims.sub), data: a.tokens.tokenFor(s.sid, s.claims) } };
+  const mode = a.deps.config.OnUnauthenticatedRequest;
+  if (mode === "allow") {
+    if (dropped.length > 0) res.setHeader("set-cookie", [...dropped]);
+    return { pass: true, oidc: undefined };
   }
-  const mode = config.OnUnauthenticatedRequest;
-  if (mode === "allow") return { pass: true, oidc: undefined };
-  if (mode === "deny" && state.kind === "none") {
-    sendAlbError(res, 401, "AuthUnauthenticatedRequest");
+  if (mode === "deny" && kind === "none") {
+    sendAlbError(res, 401, "AuthUnauthenticatedRequest", undefined, dropped);
     return { pass: false };
   }
-  redirectToIdp(a.deps, req, res, host, a.index);
+  redirectToIdp(a.deps, req, res, host, a.index, dropped);
   return { pass: false };
+}
+
+/** The session to go on with (refreshed, its cookie set on `res`), a refused refresh (with the cookies that drop the session), or an answer already sent. */
+type Current =
+  | { readonly kind: "session"; readonly session: Session }
+  | { readonly kind: "refused"; readonly dropped: readonly string[] }
+  | { readonly kind: "answered" };
+
+/**
+ * The session as it stands now: unchanged while its access token lives (or when the IdP gave no refresh
+ * token or no expiry: it lasts until SessionTimeout); else the refresh_token grant and userinfo, and the
+ * session cookie issued again with the new tokens and claims. SessionTimeout still counts from the login.
+ */
+async function current(
+  a: OidcAction,
+  s: Session,
+  req: IncomingMessage,
+  res: ServerResponse,
+  host: string,
+  cookies: ReadonlyMap<string, string>,
+): Promise<Current> {
+  const now = nowS();
+  if (s.refreshToken === undefined || s.accessTokenExp === undefined || s.accessTokenExp > now) return { kind: "session", session: s };
+  const { deps } = a;
+  const co = crossOrigin(req, host);
+  const sub = String(s.claims.sub);
+  let login: LoginResult;
+  try {
+    login = await refreshOnce(deps, s.sid, s.refreshToken, sub);
+  } catch (err) {
+    if (!(err instanceof IdpError)) throw err;
+    // The ALB sends the user to log in again (AWS: "the refresh fails and the load balancer redirects the user to the IdP").
+    deps.logger.info("session refresh refused", { sub, detail: safeDetail(err.message) });
+    return { kind: "refused", dropped: dropSession(deps.config.SessionCookieName, cookies, co) };
+  }
+  if (tooLarge(login)) {
+    fail(deps, res, 500, "AuthClaimsTooLarge");
+    return { kind: "answered" };
+  }
+  const session: Session = {
+    ...s,
+    sid: randomUUID(),
+    claims: login.claims,
+    accessToken: login.accessToken,
+    refreshToken: login.refreshToken ?? s.refreshToken,
+    accessTokenExp: login.accessTokenExp,
+  };
+  const set = sessionCookies(deps, session, cookies, co, now);
+  if (!set) {
+    fail(deps, res, 500, "AuthClaimsTooLarge");
+    return { kind: "answered" };
+  }
+  res.setHeader("set-cookie", set.cookies);
+  deps.logger.info("session refreshed", { sub });
+  return { kind: "session", session };
+}
+
+/** Refreshes under way, by session id: requests that arrive together with one expired session share one refresh. */
+const refreshing = new Map<string, Promise<LoginResult>>();
+
+function refreshOnce(deps: AuthenticateDeps, sid: string, refreshToken: string, sub: string): Promise<LoginResult> {
+  let pending = refreshing.get(sid);
+  if (!pending) {
+    pending = refreshLogin(deps.idp, refreshToken, sub).finally(() => refreshing.delete(sid));
+    refreshing.set(sid, pending);
+  }
+  return pending;
+}
+
+/** Claims + access token above 11 KB: the ALB answers 500. */
+function tooLarge(login: LoginResult): boolean {
+  return Buffer.byteLength(JSON.stringify(login.claims)) + Buffer.byteLength(login.accessToken) > MAX_CLAIMS_BYTES;
+}
+
+/** Set-Cookie values that expire every shard of the session the request carried. */
+function dropSession(name: string, cookies: ReadonlyMap<string, string>, co: boolean): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < MAX_SHARDS; i++) if (cookies.has(`${name}-${i}`)) out.push(expireCookie(`${name}-${i}`, co));
+  return out;
+}
+
+/**
+ * The session cookie's Set-Cookie values: its shards (living until the session's SessionTimeout), and
+ * stale shards of a larger earlier session expired; undefined when it needs more shards than the ALB sets.
+ */
+function sessionCookies(
+  deps: AuthenticateDeps,
+  session: Session,
+  cookies: ReadonlyMap<string, string>,
+  co: boolean,
+  now: number,
+): { cookies: string[]; shards: number } | undefined {
+  const shards = splitShards(deps.sealer.seal(session, "session"));
+  if (shards.length > MAX_SHARDS) return undefined;
+  const name = deps.config.SessionCookieName;
+  const maxAge = session.exp - now;
+  const out = shards.map((v, i) => setCookie(`${name}-${i}`, v, { maxAge, crossOrigin: co }));
+  // Shards left over from a larger earlier session would otherwise be joined onto this one.
+  for (let i = shards.length; i < MAX_SHARDS; i++) if (cookies.has(`${name}-${i}`)) out.push(expireCookie(`${name}-${i}`, co));
+  return { cookies: out, shards: shards.length };
 }
 
 function readNonce(sealer: Sealer, raw: string): Nonce | undefined {
@@ -139,11 +278,12 @@ function readNonce(sealer: Sealer, raw: string): Nonce | undefined {
 
 /**
  * The callback: IdP error -> 401; nonce cookie missing or not matching state -> 401; code exchange or
- * ID token failure -> 561; IdP unreachable or claims too large -> 500; else the session cookie and a
- * 302 back to the original URL.
+ * ID token failure -> 561; IdP unreachable, no ID token or claims too large -> 500; else the session
+ * cookie (the session this action's IdP's) and a 302 back to the original URL.
  */
 export async function handleCallback(
   depsFor: (rule: number) => AuthenticateDeps | undefined,
+  req: IncomingMessage,
   res: ServerResponse,
   host: string,
   rawQuery: string,
@@ -157,12 +297,11 @@ export async function handleCallback(
     login = await completeLogin(deps.idp, `http://${host}${CALLBACK_PATH}`, code, nonce.state);
   } catch (err) {
     if (!(err instanceof IdpError)) throw err;
-    return fail(deps, res, err.status, err.status === 500 ? "AuthTokenEpRequestFailed" : "AuthInvalidIdToken", err.message);
+    const reason = err.reason ?? (err.status === 500 ? "AuthTokenEpRequestFailed" : "AuthInvalidIdToken");
+    return fail(deps, res, err.status, reason, err.message);
   }
-  if (Buffer.byteLength(JSON.stringify(login.claims)) + Buffer.byteLength(login.accessToken) > MAX_CLAIMS_BYTES) {
-    return fail(deps, res, 500, "AuthClaimsTooLarge");
-  }
-  startSession(deps, res, login, nonce.returnTo, cookies, cookiesSecure(host));
+  if (tooLarge(login)) return fail(deps, res, 500, "AuthClaimsTooLarge");
+  startSession(deps, res, login, nonce.returnTo, cookies, crossOrigin(req, host));
 }
 
 /**
@@ -184,7 +323,7 @@ function startedLogin(
     return fail(first, res, 401, "AuthIdPClientRequestError", description ? `${idpError}: ${description}` : idpError);
   }
   const rawNonce = cookies.get(NONCE_COOKIE);
-  if (rawNonce === undefined) return fail(first, res, 401, "AuthMissingAWSALBAuthNonce");
+  if (rawNonce === undefined) return fail(first, res, 401, "AuthMissingAWSALBAuthNonce", MISSING_NONCE);
   const nonce = readNonce(first.sealer, rawNonce);
   if (!nonce || q.get("state") !== nonce.state) return fail(first, res, 401, "AuthInvalidAWSALBAuthNonce");
   const deps = depsFor(nonce.rule);
@@ -201,23 +340,28 @@ function startSession(
   login: LoginResult,
   returnTo: string,
   cookies: ReadonlyMap<string, string>,
-  secure: boolean,
+  co: boolean,
 ): void {
+  const now = nowS();
   const session: Session = {
     sid: randomUUID(),
     claims: login.claims,
     accessToken: login.accessToken,
-    exp: nowS() + deps.config.SessionTimeout,
+    exp: now + deps.config.SessionTimeout,
+    // The session is this IdP's and this client's: other rules' actions do not accept it.
+    iss: deps.config.Issuer,
+    client: deps.config.ClientId,
+    ...(login.refreshToken !== undefined && { refreshToken: login.refreshToken }),
+    ...(login.accessTokenExp !== undefined && { accessTokenExp: login.accessTokenExp }),
   };
-  const shards = splitShards(deps.sealer.seal(session, "session"));
-  if (shards.length > MAX_SHARDS) return fail(deps, res, 500, "AuthClaimsTooLarge");
-  const name = deps.config.SessionCookieName;
-  const setCookies = shards.map((v, i) => setCookie(`${name}-${i}`, v, { secure, maxAge: deps.config.SessionTimeout }));
-  // Shards left over from a larger earlier session would otherwise be joined onto this one.
-  for (let i = shards.length; i < MAX_SHARDS; i++) if (cookies.has(`${name}-${i}`)) setCookies.push(expireCookie(`${name}-${i}`, secure));
-  setCookies.push(expireCookie(NONCE_COOKIE, secure));
-  deps.logger.info("login", { sub: typeof login.claims.sub === "string" ? login.claims.sub : "", shards: shards.length });
-  res.setHeader("set-cookie", setCookies);
+  const set = sessionCookies(deps, session, cookies, co, now);
+  if (!set) return fail(deps, res, 500, "AuthClaimsTooLarge");
+  deps.logger.info("login", {
+    sub: typeof login.claims.sub === "string" ? login.claims.sub : "",
+    shards: set.shards,
+    refreshable: session.refreshToken !== undefined && session.accessTokenExp !== undefined,
+  });
+  res.setHeader("set-cookie", [...set.cookies, expireCookie(NONCE_COOKIE, co)]);
   res.writeHead(302, { location: safeReturnTo(returnTo), "cache-control": "no-cache, no-store", "content-length": 0 });
   res.end();
 }

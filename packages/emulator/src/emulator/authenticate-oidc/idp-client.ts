@@ -1,23 +1,33 @@
 // The ALB's side of the code flow, on openid-client: the authorization URL, the code exchange (ID token checked, issuer included) and userinfo.
 import * as client from "openid-client";
 import { isUnreachable } from "../../unreachable.js";
+import type { AlbErrorReason } from "../error-page.js";
 import type { EmulatorConfig } from "../listener/config-file.js";
 
-/** Why a login failed, in the ALB's terms: 561 for an IdP that answered with an error, 500 for one we could not reach. */
+/**
+ * Why a login or a refresh failed, in the ALB's terms: 561 for an IdP that answered with an error, 500 for
+ * one we could not reach or whose token response lacks the ID token; `reason` when the status alone does not say which.
+ */
 export class IdpError extends Error {
   override readonly name = "IdpError";
   constructor(
     readonly status: 500 | 561,
     message: string,
     options?: ErrorOptions,
+    readonly reason?: AlbErrorReason,
   ) {
     super(message, options);
   }
 }
 
+/** What a login or a refresh brings: the userinfo claims and the tokens a session keeps. */
 export interface LoginResult {
   readonly claims: Readonly<Record<string, unknown>>;
   readonly accessToken: string;
+  /** The IdP's refresh token, if it issued one (a refresh that issues none keeps the previous one). */
+  readonly refreshToken: string | undefined;
+  /** Epoch seconds at which the access token expires, from expires_in; undefined when the IdP does not say. */
+  readonly accessTokenExp: number | undefined;
 }
 
 /** Seconds the ALB waits for the IdP (not documented; 5 s keeps a dead IdP from hanging the browser). */
@@ -85,31 +95,71 @@ function describe(err: unknown): string {
   return `${message} (${inner.message}${typeof expected === "string" ? `, expected "${expected}"` : ""})`;
 }
 
+/** What the token endpoint answered, with openid-client's helpers (claims(), ...). */
+type TokenResponse = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
+
+/** Userinfo with the access token (its `sub` must be `sub`), and what the session keeps of the token response. */
+async function withUserinfo(conf: client.Configuration, tokens: TokenResponse, sub: string): Promise<LoginResult> {
+  let userinfo;
+  try {
+    userinfo = await client.fetchUserInfo(conf, tokens.access_token, sub);
+  } catch (err) {
+    if (isUnreachable(err)) throw new IdpError(500, `userinfo endpoint unreachable: ${describe(err)}`, { cause: err });
+    throw new IdpError(561, `userinfo failed: ${describe(err)}`, { cause: err });
+  }
+  const expiresIn = tokens.expires_in;
+  return {
+    claims: { ...userinfo },
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token,
+    accessTokenExp: typeof expiresIn === "number" ? Math.floor(Date.now() / 1000) + expiresIn : undefined,
+  };
+}
+
 /**
  * Exchanges the code at the token endpoint with the client secret, validates the ID token
  * (iss, aud, exp; the signature is not needed for a token received directly over TLS, per OIDC Core 3.1.3.7),
  * then fetches userinfo with the access token.
- * @throws IdpError with the ALB's status.
+ * @throws IdpError with the ALB's status: 500 also when the response has no ID token (a Scope that yields none).
  */
 export async function completeLogin(conf: client.Configuration, redirectUri: string, code: string, state: string): Promise<LoginResult> {
   // Only code and state: the ALB does not check RFC 9207's `iss` parameter, and a wrong Issuer must fail where it fails at the ALB.
   const callback = new URL(redirectUri);
   callback.searchParams.set("code", code);
   callback.searchParams.set("state", state);
-  let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+  let tokens: TokenResponse;
   try {
-    tokens = await client.authorizationCodeGrant(conf, callback, { expectedState: state, idTokenExpected: true });
+    // An ID token is still validated when there is one; its absence is checked below, to answer it as the ALB does (500, not 561).
+    tokens = await client.authorizationCodeGrant(conf, callback, { expectedState: state, idTokenExpected: false });
   } catch (err) {
     if (isUnreachable(err)) throw new IdpError(500, `token endpoint unreachable: ${describe(err)}`, { cause: err });
     throw new IdpError(561, `code exchange or ID token validation failed: ${describe(err)}`, { cause: err });
   }
   const sub = tokens.claims()?.sub;
-  if (sub === undefined) throw new IdpError(561, "the token response has no ID token");
+  if (sub === undefined)
+    throw new IdpError(
+      500,
+      "the token response has no ID token: the Scope must yield one (include openid)",
+      {},
+      "AuthInvalidTokenResponse",
+    );
+  return withUserinfo(conf, tokens, sub);
+}
+
+/**
+ * The refresh_token grant, then userinfo with the new access token (for the same `sub`): what the ALB
+ * does when a session's access token has expired. An ID token in the answer is validated as at login.
+ * @throws IdpError when the IdP refuses (revoked grant, user signed out), fails or cannot be reached.
+ */
+export async function refreshLogin(conf: client.Configuration, refreshToken: string, sub: string): Promise<LoginResult> {
+  let tokens: TokenResponse;
   try {
-    const userinfo = await client.fetchUserInfo(conf, tokens.access_token, sub);
-    return { claims: { ...userinfo }, accessToken: tokens.access_token };
+    tokens = await client.refreshTokenGrant(conf, refreshToken);
   } catch (err) {
-    if (isUnreachable(err)) throw new IdpError(500, `userinfo endpoint unreachable: ${describe(err)}`, { cause: err });
-    throw new IdpError(561, `userinfo failed: ${describe(err)}`, { cause: err });
+    if (isUnreachable(err)) throw new IdpError(500, `token endpoint unreachable: ${describe(err)}`, { cause: err });
+    throw new IdpError(561, `refresh refused: ${describe(err)}`, { cause: err });
   }
+  const idTokenSub = tokens.claims()?.sub;
+  if (idTokenSub !== undefined && idTokenSub !== sub) throw new IdpError(561, "the refreshed ID token names another user");
+  return withUserinfo(conf, tokens, sub);
 }

@@ -3,13 +3,21 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 
 /** What the emulator keeps about a logged-in user (the ALB keeps it in the encrypted cookie too). */
 export interface Session {
-  /** Random id: the re-mint cache is keyed by it. */
+  /** Random id, new at each refresh: the re-mint cache is keyed by it. */
   readonly sid: string;
   /** Userinfo claims. */
   readonly claims: Readonly<Record<string, unknown>>;
   readonly accessToken: string;
-  /** Epoch seconds: SessionTimeout after login. */
+  /** Epoch seconds: SessionTimeout after login (a refresh does not move it). */
   readonly exp: number;
+  /** The Issuer of the authenticate-oidc action that logged the user in: only actions with the same Issuer and ClientId accept the session. */
+  readonly iss: string;
+  /** That action's ClientId. */
+  readonly client: string;
+  /** The IdP's refresh token, when it issued one. */
+  readonly refreshToken?: string;
+  /** Epoch seconds at which the access token expires (the token response's expires_in); absent when the IdP did not say. */
+  readonly accessTokenExp?: number;
 }
 
 /** Bytes of cookie value per shard: the browser limit is 4096 for name, value and attributes together. */
@@ -73,6 +81,10 @@ function isSession(v: unknown): v is Session {
     typeof s.sid === "string" &&
     typeof s.accessToken === "string" &&
     typeof s.exp === "number" &&
+    typeof s.iss === "string" &&
+    typeof s.client === "string" &&
+    (s.refreshToken === undefined || typeof s.refreshToken === "string") &&
+    (s.accessTokenExp === undefined || typeof s.accessTokenExp === "number") &&
     typeof s.claims === "object" &&
     s.claims !== null &&
     typeof (s.claims as Record<string, unknown>).sub === "string"

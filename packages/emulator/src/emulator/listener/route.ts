@@ -37,7 +37,7 @@ export async function route(r: RunningListener, req: IncomingMessage, res: Serve
   const { path, rawQuery } = splitTarget(req.url ?? "/");
   const cookies = parseCookies(req.headersDistinct.cookie);
   // The callback path belongs to the load balancer: it never reaches the target.
-  if (path === CALLBACK_PATH && r.oidc.length > 0) return handleCallback((i) => r.oidc[i]?.deps, res, host, rawQuery, cookies);
+  if (path === CALLBACK_PATH && r.oidc.length > 0) return handleCallback((i) => r.oidc[i]?.deps, req, res, host, rawQuery, cookies);
   const rule = matchRule(r.listener, { path, host: hostName(host), method: req.method ?? "GET" });
   if (!rule) return sendAlbError(res, 500, "LambdaUnhandled", "no rule matched and the listener has no default action");
   // Which rule answered: the emulator's own debugging aid, like x-alb-emulator-error.
@@ -48,6 +48,6 @@ export async function route(r: RunningListener, req: IncomingMessage, res: Serve
     if (await validateRequest(runtime.validator, req, res, r.logger)) return runFinalAction(rule.action, r, req, res, undefined);
     return;
   }
-  const outcome = authenticate(runtime.action, req, res, host, cookies);
+  const outcome = await authenticate(runtime.action, req, res, host, cookies);
   if (outcome.pass) return runFinalAction(rule.action, r, req, res, outcome.oidc);
 }

@@ -135,7 +135,11 @@ export function describeVerdict(v: AlbVerdict): string {
 export function sendAnswer(res: ServerResponse, a: HttpAnswer): void {
   const grouped = new Map<string, string[]>();
   for (const [k, v] of a.headers) grouped.set(k, [...(grouped.get(k) ?? []), v]);
-  for (const [k, v] of grouped) res.setHeader(k, v.length === 1 ? (v[0] ?? "") : v);
+  // Appended: a Set-Cookie the load balancer set already (a refreshed session) stays, before the function's own.
+  for (const [k, v] of grouped) {
+    if (k === "set-cookie") res.appendHeader(k, v);
+    else res.setHeader(k, v.length === 1 ? (v[0] ?? "") : v);
+  }
   res.setHeader("content-length", a.body.length);
   res.writeHead(a.status);
   res.end(a.body);
