@@ -43,7 +43,9 @@ for (const tgz of process.argv.slice(2)) {
     if (!files.includes(file)) problems.push(`${name}: ${file}, named by its package.json, is not in the tarball`);
   }
   // A package's own dependency on a sister package is by exact version: versions move in lockstep.
-  for (const [dep, range] of Object.entries(pkg.dependencies ?? {})) {
+  // The private test helpers (test-support/) are never published, so no package may need them.
+  for (const [dep, range] of Object.entries({ ...pkg.dependencies, ...pkg.peerDependencies })) {
+    if (dep === "alb-oidc-target-test-support") problems.push(`${name}: depends on the private ${dep}`);
     if (dep.startsWith("alb-oidc-target") && range !== pkg.version)
       problems.push(`${name}: depends on ${dep}@${range}, not ${pkg.version}`);
   }

@@ -1,45 +1,18 @@
 // Shared by the test suites: a handler wired to a loopback key server (a cold start), the log capture, result parsing, the exact answers (200, 401, 503).
 import type { ALBResult } from "aws-lambda";
-import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from "vitest";
+import { afterEach, beforeEach, expect, vi } from "vitest";
 import { createApp, type App } from "../src/app.js";
 import { createAlbTokenVerifier } from "../src/auth/alb-token.js";
 import { loadConfig, type Env } from "../src/config.js";
 import { AuthError, ConfigError } from "../src/errors.js";
 import { AlbKeyCache } from "../src/keys/alb-keys.js";
 import { DEFAULT_ALB_ARN, DEFAULT_CLIENT_ID, DEFAULT_ISSUER } from "../src/testing/alb-token.js";
-import { createFakeAlb, type FakeAlb, type FakeAlbOptions } from "../src/testing/index.js";
-import { startKeyServer, type KeyServer, type KeyServerOptions } from "../src/testing/key-server.js";
-import type { TestKey } from "../src/testing/keys.js";
+import type { KeyServer } from "../src/testing/key-server.js";
+import { body, captureLog, header, type CapturedLog } from "alb-oidc-target-test-support";
 import { echoApp } from "./echo-app.js";
 
 export { echoApp } from "./echo-app.js";
-
-/** Log lines kept as a handler writes them: pass `write` as its `writeLog`. */
-export interface CapturedLog {
-  /** Every log line written, parsed. */
-  readonly logs: Record<string, unknown>[];
-  /** The raw text of every log line (to search for leaked secrets). */
-  readonly rawLogs: string[];
-  /** Keeps one line (the `writeLog` option). */
-  readonly write: (line: string) => void;
-}
-
-/**
- * A place for a handler's log lines, raw and parsed.
- * @example const log = captureLog(); withAlbAuth(app, { env, writeLog: log.write }); ... expect(log.logs[0]).toMatchObject({ status: 401 });
- */
-export function captureLog(): CapturedLog {
-  const rawLogs: string[] = [];
-  const logs: Record<string, unknown>[] = [];
-  return {
-    logs,
-    rawLogs,
-    write: (line) => {
-      rawLogs.push(line);
-      logs.push(JSON.parse(line) as Record<string, unknown>);
-    },
-  };
-}
+export { body, captureLog, header, useFakeAlb, useForFile, useKeyServer, type CapturedLog } from "alb-oidc-target-test-support";
 
 export interface Harness extends App, Omit<CapturedLog, "write"> {}
 
@@ -80,57 +53,6 @@ export function configError(env: Env): ConfigError {
     throw err;
   }
   throw new Error("expected a ConfigError");
-}
-
-/** The JSON body of a result. */
-export function body(res: ALBResult): Record<string, unknown> {
-  return JSON.parse(res.body ?? "") as Record<string, unknown>;
-}
-
-/** A header of a result, from whichever mode it uses. */
-export function header(res: ALBResult, name: string): string | undefined {
-  return res.headers?.[name]?.toString() ?? res.multiValueHeaders?.[name]?.[0]?.toString();
-}
-
-/**
- * One object for the whole test file (or one per test with `each`): `start` before, `stop` after,
- * and a stand-in forwarding to the running one. Call it at the top of the file (or of a describe).
- * @example const alb = useForFile("the emulator", () => testEmulator()); // then alb.url, alb.logs ...
- */
-export function useForFile<T extends { stop(): Promise<void> }>(what: string, start: () => Promise<T>, each = false): T {
-  let started: T | undefined;
-  (each ? beforeEach : beforeAll)(async () => {
-    started = await start();
-  });
-  (each ? afterEach : afterAll)(async () => {
-    await started?.stop();
-  });
-  return new Proxy({} as T, {
-    get(_target, prop) {
-      if (!started) throw new Error(`${what} starts in beforeAll: use it inside a test or a hook`);
-      return Reflect.get(started, prop) as unknown;
-    },
-  });
-}
-
-/**
- * A loopback key server serving `keys` (or started with `options`) for the whole test file: started
- * before its tests, stopped after them; with `each`, a fresh one for every test (nothing carries over). Call it at the top of the file (or of a describe); the
- * returned object forwards to the running server, also after `stop()` and `restart()`.
- * @example const server = useKeyServer([key]); // then server.url, server.requests, server.stop() ...
- */
-export function useKeyServer(keys: readonly TestKey[] | KeyServerOptions = [], o: { readonly each?: boolean } = {}): KeyServer {
-  const options: KeyServerOptions = Array.isArray(keys) ? { keys } : (keys as KeyServerOptions);
-  return useForFile("the key server", () => startKeyServer(options), o.each);
-}
-
-/**
- * The fake ALB (the package's testing kit) for the whole test file, started before its tests and
- * stopped after them; the returned object forwards to the running one.
- * @example const alb = useFakeAlb(); // then alb.userEvent(), alb.badUserToken("expired"), alb.keyServer ...
- */
-export function useFakeAlb(options?: FakeAlbOptions): FakeAlb {
-  return useForFile("the fake ALB", () => createFakeAlb(options));
 }
 
 export interface CodeOfOptions {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as s3 from "aws-cdk-lib/aws-s3";
-import { findings } from "./nag-findings";
+import { findings } from "alb-oidc-target-test-support/nag-findings";
 import { VARIANTS, defaultsVariant } from "./variants";
 
 describe("cdk-nag AwsSolutionsChecks", () => {

@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import { describe, expect, it } from "vitest";
 import { scrubTokens } from "alb-oidc-target/rules";
 import { mintAlbToken, createAlbKey, loopback } from "alb-oidc-target/testing";
-import { useForFile } from "../../alb-oidc-target/test/helpers.js";
+import { useForFile } from "alb-oidc-target-test-support";
 import { Browser, type Followed } from "./browser.js";
 import { testEmulator, type TestEmulator } from "./setup.js";
 

@@ -15,7 +15,7 @@ import {
   mintMachineToken,
   type MachineMintOptions,
 } from "alb-oidc-target/testing";
-import { useKeyServer } from "../../alb-oidc-target/test/helpers.js";
+import { useKeyServer } from "alb-oidc-target-test-support";
 import { Browser } from "./browser.js";
 import { lastEvent, REPOSITORY_ROOT, testEmulator, type TestEmulator } from "./setup.js";
 

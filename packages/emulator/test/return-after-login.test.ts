@@ -2,7 +2,7 @@
 import { request } from "node:http";
 import { describe, expect, it } from "vitest";
 import { safeReturnTo } from "../src/emulator/authenticate-oidc/action.js";
-import { useForFile } from "../../alb-oidc-target/test/helpers.js";
+import { useForFile } from "alb-oidc-target-test-support";
 import { Browser } from "./browser.js";
 import { testEmulator } from "./setup.js";
 

@@ -4,7 +4,7 @@ import type { ALBResult } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { prepare, type SampleEvent } from "../src/invoke.js";
 import { sampleHandler } from "../src/sample/whoami.js";
-import { body, header } from "../../alb-oidc-target/test/helpers.js";
+import { body, header } from "alb-oidc-target-test-support";
 
 const cases: [file: string, status: number, code: string | undefined, check?: (res: ALBResult) => void][] = [
   ["whoami.json", 200, undefined, (res) => expect(body(res)).toMatchObject({ message: "Token is valid", identity: "alice" })],

@@ -1,7 +1,7 @@
 // The load balancer's cookies as the ALB documentation gives them: always Secure ("because user authentication requires an HTTPS listener"), SameSite=None on cross-origin (CORS) requests, also on http://localhost.
 import { CookieJar } from "tough-cookie";
 import { describe, expect, it } from "vitest";
-import { useForFile } from "../../alb-oidc-target/test/helpers.js";
+import { useForFile } from "alb-oidc-target-test-support";
 import { Browser } from "./browser.js";
 import { testEmulator } from "./setup.js";
 

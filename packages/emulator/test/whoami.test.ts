@@ -1,7 +1,7 @@
 // The sample app whoami behind withAlbAuth: a browser's page names the user with a logout link and escapes the claims; a browser's 403 is a page too, an API client's JSON.
 import { withAlbAuth } from "alb-oidc-target";
 import { describe, expect, it } from "vitest";
-import { body, header, useFakeAlb } from "../../alb-oidc-target/test/helpers.js";
+import { body, header, useFakeAlb } from "alb-oidc-target-test-support";
 import { createWhoami, sampleHandler } from "../src/sample/whoami.js";
 
 const alb = useFakeAlb();

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { App, type Stack } from "aws-cdk-lib";
-import { findings } from "../../../packages/cdk/test/nag-findings";
+import { findings } from "alb-oidc-target-test-support/nag-findings";
 import { createStack } from "../lib/app";
 import { EXAMPLE_CONTEXT, MACHINE_CONTEXT, assetPath } from "./helpers";
 
