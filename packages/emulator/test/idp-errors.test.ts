@@ -109,6 +109,30 @@ describe("401: the IdP sends an error to the callback", () => {
   });
 });
 
+describe("401: a callback without what the authorization response carries", () => {
+  it("no state is 401 AuthMissingStateParam, nobody logged in", async () => {
+    const browser = new Browser();
+    const callback = new URL(await loginUntilCallback(browser, alb));
+    callback.searchParams.delete("state");
+    const res = await browser.fetch(callback.href);
+    expect(res.status).toBe(401);
+    expect(res.headers.get("x-alb-emulator-error")).toBe("AuthMissingStateParam");
+    expect(res.headers.getSetCookie()).toEqual([]);
+  });
+
+  it("no code is 401 AuthMissingCodeParam, nobody logged in", async () => {
+    const browser = new Browser();
+    const callback = new URL(await loginUntilCallback(browser, alb));
+    callback.searchParams.delete("code");
+    const before = alb.events.length;
+    const res = await browser.fetch(callback.href);
+    expect(res.status).toBe(401);
+    expect(res.headers.get("x-alb-emulator-error")).toBe("AuthMissingCodeParam");
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect(alb.events.length).toBe(before);
+  });
+});
+
 describe("an IdP's error text is logged and shown bounded, without tokens", () => {
   it("GET /oauth2/idpresponse?error=<15,000 letters>.b is answered 401 with a bounded detail in the log and on the page", async () => {
     const letters = "a".repeat(15_000);

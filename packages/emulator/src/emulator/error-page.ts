@@ -18,6 +18,7 @@ export type AlbErrorReason =
   | "AuthMissingAWSALBAuthNonce"
   | "AuthInvalidAWSALBAuthNonce"
   | "AuthMissingCodeParam"
+  | "AuthMissingStateParam"
   | "AuthUnauthenticatedRequest"
   | "AuthInvalidIdToken"
   | "AuthInvalidGrantError"
@@ -72,6 +73,11 @@ export const ALB_ERRORS: Readonly<Record<AlbErrorReason, AlbErrorInfo>> = {
     reason: "AuthMissingCodeParam",
     aws: true,
     hint: "The identity provider came back without an authorization code: check that it is set up for the authorization code flow.",
+  },
+  AuthMissingStateParam: {
+    reason: "AuthMissingStateParam",
+    aws: true,
+    hint: "The callback came back without the state the load balancer sent: check that the identity provider returns `state` unchanged, and start again from the application URL.",
   },
   AuthUnauthenticatedRequest: {
     reason: "AuthUnauthenticatedRequest",

@@ -279,7 +279,7 @@ function readNonce(sealer: Sealer, raw: string): Nonce | undefined {
 }
 
 /**
- * The callback: IdP error -> 401; nonce cookie missing or not matching state -> 401; code exchange or
+ * The callback: IdP error -> 401; nonce cookie missing, no state or a state not matching it -> 401; code exchange or
  * ID token failure -> 561; IdP unreachable, no ID token or claims too large -> 500; else the session
  * cookie (the session this action's IdP's) and a 302 back to the original URL.
  */
@@ -325,6 +325,7 @@ function startedLogin(
   }
   const rawNonce = cookies.get(NONCE_COOKIE);
   if (rawNonce === undefined) return fail(first, res, 401, "AuthMissingAWSALBAuthNonce", MISSING_NONCE);
+  if (q.get("state") === null) return fail(first, res, 401, "AuthMissingStateParam");
   const nonce = readNonce(first.sealer, rawNonce);
   if (!nonce || q.get("state") !== nonce.state) return fail(first, res, 401, "AuthInvalidAWSALBAuthNonce");
   const deps = depsFor(nonce.rule);
