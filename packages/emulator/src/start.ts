@@ -7,7 +7,7 @@ import { banner } from "./emulator/banner.js";
 import { startEmulator, type EmulatorOptions } from "./emulator/emulator.js";
 import { EmulatorConfigError, loadEmulatorConfig, withEmbeddedIdp } from "./emulator/listener/config-file.js";
 import { templateListener } from "./emulator/listener/template.js";
-import { describeSelfCheck, selfCheck } from "./emulator/self-check.js";
+import { describeSelfCheck, loginProblems, selfCheck } from "./emulator/self-check.js";
 import type { TargetOption } from "./emulator/targets/target-group.js";
 import { runDirectly } from "./run-directly.js";
 
@@ -172,7 +172,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const { options, source } = emulatorOptions(argv, process.env);
     emulator = await startEmulator(options);
-    if (emulator.app) process.stdout.write(describeSelfCheck(await selfCheck(emulator)));
+    if (emulator.app) process.stdout.write(describeSelfCheck(await selfCheck(emulator), await loginProblems(emulator)));
     process.stdout.write(`${banner(emulator, source)}\n`);
   } catch (err) {
     if (emulator) await emulator.stop();

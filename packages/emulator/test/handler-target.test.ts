@@ -97,7 +97,7 @@ describe("a callback-style CommonJS handler", () => {
 });
 
 describe("a handler module that cannot be used", () => {
-  it("failing to load: the emulator starts, prints the cause, and answers every request with 502 (LambdaInitError)", async () => {
+  it("failing to load: the emulator starts, prints the cause, and answers every request with 502 LambdaUnhandled (Lambda reports a failed init as an unhandled error)", async () => {
     const alb = await testEmulator({
       target: { kind: "handler", handler: `${FIXTURES}/broken-handler.mjs` },
       file: { OnUnauthenticatedRequest: "allow" },
@@ -106,7 +106,7 @@ describe("a handler module that cannot be used", () => {
       expect(alb.logs.join("")).toContain("cannot start: DATABASE_URL is not set (broken on purpose)");
       const res = await fetch(`${alb.url}/`);
       expect(res.status).toBe(502);
-      expect(res.headers.get("x-alb-emulator-error")).toBe("LambdaInitError");
+      expect(res.headers.get("x-alb-emulator-error")).toBe("LambdaUnhandled");
     } finally {
       await alb.stop();
     }

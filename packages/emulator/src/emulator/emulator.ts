@@ -131,7 +131,7 @@ function listenerServer(ready: { readonly running?: RunningListener }, logger: L
     }
     route(running, req, res).catch((err: unknown) => {
       logger.error("emulator error", { reason: safeDetail(String(err)) });
-      if (!res.headersSent) sendAlbError(res, 500, "LambdaUnhandled");
+      if (!res.headersSent) sendAlbError(res, 500, "EmulatorError");
       else res.destroy();
     });
   };

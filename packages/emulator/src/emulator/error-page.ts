@@ -1,6 +1,6 @@
-// The load balancer's own error answers (400/401/413/500/502/561), each with one sentence on the usual cause and the fix.
+// The load balancer's own error answers (401/413/500/502/504/561): the ALB's status and access-log reason, with the emulator's explanation and what it compared.
 import type { ServerResponse } from "node:http";
-import { escapeHtml } from "../oidc/pages.js";
+import { escapeHtml, styledPage } from "../oidc/pages.js";
 
 /** The reason phrases the ALB uses; 561 is its own. */
 const REASONS: Readonly<Record<number, string>> = {
@@ -12,17 +12,23 @@ const REASONS: Readonly<Record<number, string>> = {
   561: "Authentication Error",
 };
 
-/** Stable names for each failure, shown on the page and in the emulator's log (like the ALB's error_reason). */
+/** Each failure the emulator answers with an error page. Most are named as the ALB's access log names them. */
 export type AlbErrorReason =
   | "AuthIdPClientRequestError"
   | "AuthMissingAWSALBAuthNonce"
   | "AuthInvalidAWSALBAuthNonce"
   | "AuthMissingCodeParam"
+  | "AuthMissingStateParam"
   | "AuthUnauthenticatedRequest"
   | "AuthInvalidIdToken"
+  | "AuthInvalidGrantError"
   | "AuthTokenEpRequestFailed"
+  | "AuthTokenEpRequestTimeout"
   | "AuthInvalidTokenResponse"
-  | "AuthClaimsTooLarge"
+  | "AuthUserinfoEpRequestFailed"
+  | "AuthUserinfoEpRequestTimeout"
+  | "AuthInvalidUserinfoResponse"
+  | "AuthUserinfoResponseSizeExceeded"
   | "AuthMissingJwt"
   | "AuthInvalidJwt"
   | "AuthJwksUnavailable"
@@ -30,68 +36,218 @@ export type AlbErrorReason =
   | "LambdaResponseTooLarge"
   | "LambdaUnhandled"
   | "LambdaInitError"
+  | "LambdaRequestTooLarge"
   | "TargetConnectionError"
   | "TargetTimeout"
-  | "RequestTooLarge";
+  | "EmulatorError";
 
-/** One sentence each: what usually causes it and how to fix it. */
-const HINTS: Readonly<Record<AlbErrorReason, string>> = {
-  AuthIdPClientRequestError:
-    "The identity provider sent an error back to /oauth2/idpresponse, usually a Scope it does not accept (LINE wants exactly `profile openid`): fix Scope and try again.",
-  AuthMissingAWSALBAuthNonce:
-    "The AWSALBAuthNonce cookie did not come back with the callback, usually because cookies are blocked or the login was started on another host name: allow cookies and use one host name.",
-  AuthInvalidAWSALBAuthNonce:
-    "The state sent back by the identity provider does not match this browser's login, usually a stale or second login tab: close other login tabs and start again from the application URL.",
-  AuthMissingCodeParam:
-    "The identity provider came back without an authorization code: check that it is set up for the authorization code flow.",
-  AuthUnauthenticatedRequest:
-    "This rule answers unauthenticated requests with 401 (OnUnauthenticatedRequest is deny): log in through a route that authenticates, or use authenticate.",
-  AuthInvalidIdToken:
-    "The code exchange or the ID token check failed, usually a wrong Issuer (LINE's is https://access.line.me, not .../oauth2/v2.1) or a wrong ClientSecret: copy both from the provider's discovery document and console.",
-  AuthTokenEpRequestFailed:
-    "The identity provider's token or userinfo endpoint could not be reached: check TokenEndpoint and UserInfoEndpoint and that the provider is up.",
-  AuthInvalidTokenResponse:
-    "The token endpoint answered without an ID token, usually because Scope does not ask for one: add openid (Cognito's aws.cognito.signin.user.admin alone yields none).",
-  AuthClaimsTooLarge:
-    "The user's claims plus the access token exceed 11 KB, which the load balancer refuses: request fewer scopes or trim the claims at the provider.",
-  AuthMissingJwt:
-    "This path is behind a jwt-validation rule and the request carried no bearer token: send `Authorization: Bearer <access token>` (locally: npm run token).",
-  AuthInvalidJwt:
-    "The bearer token failed the jwt-validation rule (signature via the JWKS, RS256, iss, exp, nbf, iat or an additional claim): get a fresh token from the configured Issuer with the claims the rule asks for.",
-  AuthJwksUnavailable:
-    "The jwt-validation rule could not use the JWKS endpoint (unreachable, not 200 JSON, over 150 KB or over 10 keys): check JwksEndpoint and that the provider is up.",
-  LambdaInvalidResponse:
-    "The function returned something that is not a valid ALB Lambda result: statusCode an integer, every header value a string (an array of strings in multi-value mode), body a string or left out, never null.",
-  LambdaResponseTooLarge:
-    "The function's result is over 1 MB as JSON, which the load balancer refuses: send less, or serve large files from S3.",
-  LambdaUnhandled:
-    "The function threw, or did not settle within its timeout, instead of returning a result: see the emulator's console for the error, or raise the timeout (--timeout, or the function's Timeout).",
-  LambdaInitError:
-    "The handler module could not be loaded (it threw at module scope, or the export is not a function): see the emulator's console for the cause, fix it and restart.",
-  TargetConnectionError:
-    "The upstream HTTP server refused the connection or closed it without an answer: check that it runs on the --upstream address.",
-  TargetTimeout: "The upstream HTTP server did not answer within the idle timeout: see why it hangs, or raise --upstream-timeout.",
-  RequestTooLarge: "The request body exceeds the 1 MB a Lambda target accepts: send a smaller body.",
+/**
+ * What a failure shows: `reason` is the access log's `error_reason` name where AWS documents one
+ * (`aws: true`, load-balancer-access-logs.html "Error reason codes"), else the emulator's own name;
+ * `hint` is one sentence on the usual cause and the fix (`code` in backticks is shown as code).
+ */
+export interface AlbErrorInfo {
+  readonly reason: string;
+  readonly aws: boolean;
+  readonly hint: string;
+}
+
+/** The one map from each failure to what the page and the `x-alb-emulator-error` header say. */
+export const ALB_ERRORS: Readonly<Record<AlbErrorReason, AlbErrorInfo>> = {
+  AuthIdPClientRequestError: {
+    reason: "AuthIdPClientRequestError",
+    aws: false,
+    hint: "The identity provider sent an error back to /oauth2/idpresponse, usually a Scope it does not accept (LINE wants exactly `profile openid`): fix Scope and try again.",
+  },
+  AuthMissingAWSALBAuthNonce: {
+    reason: "AuthMissingAWSALBAuthNonce",
+    aws: true,
+    hint: "The AWSALBAuthNonce cookie did not come back with the callback, usually because cookies are blocked or the login was started on another host name: allow cookies and use one host name.",
+  },
+  AuthInvalidAWSALBAuthNonce: {
+    reason: "AuthInvalidAWSALBAuthNonce",
+    aws: true,
+    hint: "The state sent back by the identity provider does not match this browser's login, usually a stale or second login tab: close other login tabs and start again from the application URL.",
+  },
+  AuthMissingCodeParam: {
+    reason: "AuthMissingCodeParam",
+    aws: true,
+    hint: "The identity provider came back without an authorization code: check that it is set up for the authorization code flow.",
+  },
+  AuthMissingStateParam: {
+    reason: "AuthMissingStateParam",
+    aws: true,
+    hint: "The callback came back without the state the load balancer sent: check that the identity provider returns `state` unchanged, and start again from the application URL.",
+  },
+  AuthUnauthenticatedRequest: {
+    reason: "AuthUnauthenticatedRequest",
+    aws: false,
+    hint: "This rule answers unauthenticated requests with 401 (OnUnauthenticatedRequest is `deny`): log in through a route that authenticates, or use `authenticate`.",
+  },
+  AuthInvalidIdToken: {
+    reason: "AuthInvalidIdToken",
+    aws: true,
+    hint: "The ID token failed a check, usually a wrong Issuer (LINE's is `https://access.line.me`, not `https://access.line.me/oauth2/v2.1`) or a ClientId that is not the token's audience: copy both from the provider's discovery document and console.",
+  },
+  AuthInvalidGrantError: {
+    reason: "AuthInvalidGrantError",
+    aws: true,
+    hint: "The token endpoint refused the authorization code (invalid_grant), usually a code used twice (a reloaded callback) or expired: start again from the application URL.",
+  },
+  AuthTokenEpRequestFailed: {
+    reason: "AuthTokenEpRequestFailed",
+    aws: true,
+    hint: "The token endpoint answered with an error, usually a wrong ClientSecret or ClientId (invalid_client): copy both again from the provider's console.",
+  },
+  AuthTokenEpRequestTimeout: {
+    reason: "AuthTokenEpRequestTimeout",
+    aws: true,
+    hint: "The token endpoint could not be reached or did not answer within 5 seconds: check TokenEndpoint and that the provider is up.",
+  },
+  AuthInvalidTokenResponse: {
+    reason: "AuthInvalidTokenResponse",
+    aws: true,
+    hint: "The token endpoint answered without an ID token, usually because Scope does not ask for one: add `openid` (Cognito's `aws.cognito.signin.user.admin` alone yields none).",
+  },
+  AuthUserinfoEpRequestFailed: {
+    reason: "AuthUserinfoEpRequestFailed",
+    aws: true,
+    hint: "The userinfo endpoint answered with an error, usually because it does not accept the access token (a UserInfoEndpoint of another provider): check UserInfoEndpoint.",
+  },
+  AuthUserinfoEpRequestTimeout: {
+    reason: "AuthUserinfoEpRequestTimeout",
+    aws: true,
+    hint: "The userinfo endpoint could not be reached or did not answer within 5 seconds: check UserInfoEndpoint and that the provider is up.",
+  },
+  AuthInvalidUserinfoResponse: {
+    reason: "AuthInvalidUserinfoResponse",
+    aws: true,
+    hint: "The userinfo endpoint's answer is not the user's claims as JSON with the ID token's `sub`: check that UserInfoEndpoint is the provider's userinfo endpoint.",
+  },
+  AuthUserinfoResponseSizeExceeded: {
+    reason: "AuthUserinfoResponseSizeExceeded",
+    aws: true,
+    hint: "The user's claims plus the access token exceed 11 KB, which the load balancer refuses: request fewer scopes or trim the claims at the provider.",
+  },
+  AuthMissingJwt: {
+    reason: "AuthMissingJwt",
+    aws: false,
+    hint: "This path is behind a jwt-validation rule and the request carried no bearer token: send `Authorization: Bearer <access token>` (locally: `npm run token`).",
+  },
+  AuthInvalidJwt: {
+    reason: "AuthInvalidJwt",
+    aws: false,
+    hint: "The bearer token failed the jwt-validation rule (signature via the JWKS, RS256, iss, exp, nbf, iat or an additional claim): get a fresh token from the configured Issuer with the claims the rule asks for.",
+  },
+  AuthJwksUnavailable: {
+    reason: "AuthJwksUnavailable",
+    aws: false,
+    hint: "The jwt-validation rule could not use the JWKS endpoint (unreachable, not 200 JSON, over 150 KB or over 10 keys): check JwksEndpoint and that the provider is up.",
+  },
+  LambdaInvalidResponse: {
+    reason: "LambdaInvalidResponse",
+    aws: true,
+    hint: "The function returned something that is not a valid ALB Lambda result: statusCode an integer, every header value a string (an array of strings in multi-value mode), body a string or left out, never null.",
+  },
+  LambdaResponseTooLarge: {
+    reason: "LambdaResponseTooLarge",
+    aws: true,
+    hint: "The function's result is over 1 MB as JSON, which the load balancer refuses: send less, or serve large files from S3.",
+  },
+  LambdaUnhandled: {
+    reason: "LambdaUnhandled",
+    aws: true,
+    hint: "The function threw, or did not settle within its timeout, instead of returning a result: see the emulator's console for the error, or raise the timeout (`--timeout`, or the function's Timeout).",
+  },
+  // Lambda reports a failed initialisation as the invocation's unhandled error: the ALB's reason is the same.
+  LambdaInitError: {
+    reason: "LambdaUnhandled",
+    aws: true,
+    hint: "The handler module could not be loaded (it threw at module scope, or the export is not a function): see the emulator's console for the cause, fix it and restart.",
+  },
+  LambdaRequestTooLarge: {
+    reason: "LambdaRequestTooLarge",
+    aws: true,
+    hint: "The request body exceeds the 1 MB a Lambda target accepts: send a smaller body.",
+  },
+  TargetConnectionError: {
+    reason: "TargetConnectionError",
+    aws: false,
+    hint: "The upstream HTTP server refused the connection or closed it without an answer: check that it runs on the `--upstream` address.",
+  },
+  TargetTimeout: {
+    reason: "TargetTimeout",
+    aws: false,
+    hint: "The upstream HTTP server did not answer within the idle timeout: see why it hangs, or raise `--upstream-timeout`.",
+  },
+  EmulatorError: {
+    reason: "EmulatorError",
+    aws: false,
+    hint: "The emulator itself failed on this request, not the function or the provider: see the emulator's console, and report it if it is a bug.",
+  },
 };
 
-/** Writes the error page (the ALB's pages are HTML too) and returns the reason for logging. */
+/** A value the load balancer checked and what it got instead (issuer, audience, ...): never a token, code, cookie or secret. */
+export interface Compared {
+  readonly what: string;
+  readonly expected: string;
+  readonly received: string;
+}
+
+/** The hint's `code` spans as <code>, the rest escaped: no markdown reaches the page. */
+function hintHtml(hint: string): string {
+  return hint
+    .split("`")
+    .map((part, i) => (i % 2 === 1 ? `<code>${escapeHtml(part)}</code>` : escapeHtml(part)))
+    .join("");
+}
+
+function comparedHtml(compared: readonly Compared[]): string {
+  if (compared.length === 0) return "";
+  const rows = compared.map(
+    (c) =>
+      `<tr><th>${escapeHtml(c.what)}</th><td>expected <code>${escapeHtml(c.expected)}</code></td><td>received <code>${escapeHtml(c.received)}</code></td></tr>`,
+  );
+  return `<table>${rows.join("")}</table>`;
+}
+
+/** The error page: status line, the reason (and whose name it is), what was compared, the detail, the hint. */
+export function albErrorPage(status: number, failure: AlbErrorReason, detail?: string, compared: readonly Compared[] = []): string {
+  const phrase = REASONS[status] ?? "Error";
+  const { reason, aws, hint } = ALB_ERRORS[failure];
+  const whose = aws
+    ? "the <code>error_reason</code> a real ALB writes to its access log"
+    : "the emulator's own name: AWS documents no <code>error_reason</code> for this";
+  const extra = detail ? `<p class="error">${escapeHtml(detail)}</p>` : "";
+  return styledPage(
+    `${status} ${phrase}`,
+    `<h1>${status} ${escapeHtml(phrase)}</h1>
+<p><code>${escapeHtml(reason)}</code> <small>(${whose})</small></p>
+${comparedHtml(compared)}${extra}<p class="hint">${hintHtml(hint)}</p>
+<p><small>alb-oidc-target local ALB emulator</small></p>`,
+  );
+}
+
+/**
+ * Writes the error page (the ALB's pages are HTML too) with the ALB's status and the reason in `x-alb-emulator-error`.
+ * @example sendAlbError(res, 561, "AuthInvalidIdToken", detail, [], [{ what: "issuer", expected, received }])
+ */
 export function sendAlbError(
   res: ServerResponse,
   status: 401 | 413 | 500 | 502 | 504 | 561,
-  reason: AlbErrorReason,
+  failure: AlbErrorReason,
   detail?: string,
   setCookies: readonly string[] = [],
+  compared: readonly Compared[] = [],
 ): void {
-  const phrase = REASONS[status] ?? "Error";
-  const extra = detail ? `<p><code>${escapeHtml(detail)}</code></p>` : "";
-  const body = `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>${status} ${phrase}</title></head>
-<body><h1>${status} ${phrase}</h1><p>${escapeHtml(reason)}</p>${extra}<p class="hint">${escapeHtml(HINTS[reason])}</p>
-<p><small>alb-oidc-target local ALB emulator</small></p></body></html>`;
-  res.statusMessage = phrase;
+  res.statusMessage = REASONS[status] ?? "Error";
   if (setCookies.length > 0) res.setHeader("set-cookie", [...setCookies]);
-  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-alb-emulator-error": reason });
-  res.end(body);
+  res.writeHead(status, {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "x-alb-emulator-error": ALB_ERRORS[failure].reason,
+  });
+  res.end(albErrorPage(status, failure, detail, compared));
 }
 
 /** The statuses the load balancer answers with its own plain page, before any rule or target. */

@@ -6,12 +6,16 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function page(title: string, body: string): string {
+/**
+ * A page in the emulator's one style (the provider's pages and the load balancer's error pages);
+ * `title` is escaped here, `body` must already be HTML with every outside value escaped.
+ */
+export function styledPage(title: string, body: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}input,button{font-size:1rem;padding:.4rem}code{background:#eee;padding:0 .2rem}.error{color:#a00}</style>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}input,button{font-size:1rem;padding:.4rem}code{background:#eee;padding:0 .2rem;overflow-wrap:anywhere}.error{color:#a00}table{border-collapse:collapse}th,td{text-align:left;vertical-align:top;padding:.2rem .6rem .2rem 0}small{color:#555}</style>
 </head>
 <body>
 ${body}
@@ -28,7 +32,7 @@ export function loginPage(action: string, clientId: string, error?: string): str
     .map((u) => `<li><code>${escapeHtml(u.sub)}</code> (${escapeHtml(u.name)}, ${escapeHtml(u.email)})</li>`)
     .join("");
   const problem = error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : "";
-  return page(
+  return styledPage(
     "Sign in - embedded OIDC provider",
     `<h1>Sign in</h1>
 <p>Development identity provider for <code>${escapeHtml(clientId)}</code>. No password: type any user name.</p>
@@ -47,7 +51,7 @@ ${problem}
  * the page submits it by itself, the button is there for browsers without scripts.
  */
 export function logoutPage(form: string): string {
-  return page(
+  return styledPage(
     "Sign out - embedded OIDC provider",
     `<h1>Signing you out</h1>
 ${form}
@@ -58,7 +62,10 @@ ${form}
 
 /** After sign-out without a redirect back to the application. */
 export function loggedOutPage(): string {
-  return page("Signed out - embedded OIDC provider", "<h1>Signed out</h1><p>You are signed out of the embedded identity provider.</p>");
+  return styledPage(
+    "Signed out - embedded OIDC provider",
+    "<h1>Signed out</h1><p>You are signed out of the embedded identity provider.</p>",
+  );
 }
 
 /** Why each error the provider shows usually happens, and how to fix it (one sentence). */
@@ -68,14 +75,40 @@ const ERROR_HINTS: Readonly<Record<string, string>> = {
   invalid_client: "The ClientId is not registered at this identity provider: copy it again from the provider's console.",
 };
 
-/** The provider's error page: status, error code, description and a one-sentence hint. */
-export function errorPage(out: { readonly error?: unknown; readonly error_description?: unknown }): string {
+/** What the provider compared when it refused an authorization request: what came in, and what is registered. */
+export interface ErrorContext {
+  readonly clientId?: string;
+  readonly redirectUri?: string;
+  readonly registeredClientIds?: readonly string[];
+  readonly registeredRedirectUris?: readonly string[];
+}
+
+function codeList(values: readonly string[]): string {
+  return values.length === 0 ? "none" : values.map((v) => `<code>${escapeHtml(v)}</code>`).join("<br>");
+}
+
+/** The two rows a developer compares: the value sent and those registered (client ids and redirect URIs are not secrets). */
+function comparedRows(error: string, c: ErrorContext): string {
+  const rows: string[] = [];
+  if (error === "invalid_redirect_uri" && c.redirectUri !== undefined) {
+    rows.push(`<tr><th>redirect_uri sent</th><td><code>${escapeHtml(c.redirectUri)}</code></td></tr>`);
+    rows.push(`<tr><th>registered</th><td>${codeList(c.registeredRedirectUris ?? [])}</td></tr>`);
+  }
+  if (error === "invalid_client" && c.clientId !== undefined) {
+    rows.push(`<tr><th>client_id sent</th><td><code>${escapeHtml(c.clientId)}</code></td></tr>`);
+    rows.push(`<tr><th>registered</th><td>${codeList(c.registeredClientIds ?? [])}</td></tr>`);
+  }
+  return rows.length === 0 ? "" : `<table>${rows.join("")}</table>`;
+}
+
+/** The provider's error page: status, error code, description, what it compared, and a one-sentence hint. */
+export function errorPage(out: { readonly error?: unknown; readonly error_description?: unknown }, context: ErrorContext = {}): string {
   const error = typeof out.error === "string" ? out.error : "server_error";
   const description = typeof out.error_description === "string" ? out.error_description : "";
   const hint =
     ERROR_HINTS[error] ?? "The authorization request was rejected by the identity provider: check the load balancer's OIDC settings.";
-  return page(
+  return styledPage(
     "Error - embedded OIDC provider",
-    `<h1>${escapeHtml(error)}</h1><p>${escapeHtml(description)}</p><p class="hint">${escapeHtml(hint)}</p>`,
+    `<h1>${escapeHtml(error)}</h1><p>${escapeHtml(description)}</p>${comparedRows(error, context)}<p class="hint">${escapeHtml(hint)}</p>`,
   );
 }

@@ -3,7 +3,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Configuration, KoaContextWithOIDC, default as ProviderClass, errors as ProviderErrors } from "oidc-provider";
 import { loopback } from "alb-oidc-target/testing";
-import { errorPage, loggedOutPage, loginPage, logoutPage } from "./pages.js";
+import { errorPage, loggedOutPage, loginPage, logoutPage, type ErrorContext } from "./pages.js";
 import { claimsFor, isLoginName } from "./users.js";
 
 export interface OidcProviderOptions {
@@ -215,6 +215,23 @@ function clients(o: OidcProviderOptions): NonNullable<Configuration["clients"]> 
   ];
 }
 
+/** What a refused authorization request sent and what is registered, for the error page (the request's own values, never a secret). */
+function errorContext(ctx: KoaContextWithOIDC, o: OidcProviderOptions): ErrorContext {
+  // Typed as always there, but an error before oidc-provider's own middleware has none.
+  const oidc = ctx.oidc as KoaContextWithOIDC["oidc"] | undefined;
+  const params = oidc?.params;
+  const sent = (name: string): string | undefined => {
+    const v = params?.[name];
+    return typeof v === "string" ? v : undefined;
+  };
+  return {
+    clientId: sent("client_id"),
+    redirectUri: sent("redirect_uri"),
+    registeredClientIds: [o.clientId],
+    registeredRedirectUris: oidc?.client?.redirectUris ?? [...o.redirectUris],
+  };
+}
+
 function configuration(o: OidcProviderOptions, errors: typeof ProviderErrors): Configuration {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const machine = o.machineClient;
@@ -270,7 +287,7 @@ function configuration(o: OidcProviderOptions, errors: typeof ProviderErrors): C
     },
     renderError: (ctx, out) => {
       ctx.type = "html";
-      ctx.body = errorPage(out);
+      ctx.body = errorPage(out, errorContext(ctx, o));
     },
   };
 }

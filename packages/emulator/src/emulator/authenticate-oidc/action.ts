@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Configuration } from "openid-client";
 import type { Logger } from "alb-oidc-target/rules";
-import { sendAlbError, type AlbErrorReason } from "../error-page.js";
+import { sendAlbError, type AlbErrorReason, type Compared } from "../error-page.js";
 import type { EmulatorConfig } from "../listener/config-file.js";
 import { safeDetail } from "../safe-detail.js";
 import type { OidcHeaders } from "../targets/wire.js";
@@ -66,11 +66,13 @@ function fail(
   reason: AlbErrorReason,
   detail?: string,
   cookies?: string[],
+  compared: readonly Compared[] = [],
 ): undefined {
   // Bounded before anything reads it: an IdP error or a callback query is the client's text.
   const safe = detail === undefined ? undefined : safeDetail(detail);
+  const shown = compared.map((c) => ({ what: c.what, expected: safeDetail(c.expected), received: safeDetail(c.received) }));
   deps.logger.error("authentication failed", { status, reason, detail: safe });
-  sendAlbError(res, status, reason, safe, cookies);
+  sendAlbError(res, status, reason, safe, cookies, shown);
 }
 
 /**
@@ -203,7 +205,7 @@ async function current(
     return { kind: "refused", dropped: dropSession(deps.config.SessionCookieName, cookies, co) };
   }
   if (tooLarge(login)) {
-    fail(deps, res, 500, "AuthClaimsTooLarge");
+    fail(deps, res, 500, "AuthUserinfoResponseSizeExceeded");
     return { kind: "answered" };
   }
   const session: Session = {
@@ -216,7 +218,7 @@ async function current(
   };
   const set = sessionCookies(deps, session, cookies, co, now);
   if (!set) {
-    fail(deps, res, 500, "AuthClaimsTooLarge");
+    fail(deps, res, 500, "AuthUserinfoResponseSizeExceeded");
     return { kind: "answered" };
   }
   res.setHeader("set-cookie", set.cookies);
@@ -277,7 +279,7 @@ function readNonce(sealer: Sealer, raw: string): Nonce | undefined {
 }
 
 /**
- * The callback: IdP error -> 401; nonce cookie missing or not matching state -> 401; code exchange or
+ * The callback: IdP error -> 401; nonce cookie missing, no state or a state not matching it -> 401; code exchange or
  * ID token failure -> 561; IdP unreachable, no ID token or claims too large -> 500; else the session
  * cookie (the session this action's IdP's) and a 302 back to the original URL.
  */
@@ -297,10 +299,9 @@ export async function handleCallback(
     login = await completeLogin(deps.idp, `http://${host}${CALLBACK_PATH}`, code, nonce.state);
   } catch (err) {
     if (!(err instanceof IdpError)) throw err;
-    const reason = err.reason ?? (err.status === 500 ? "AuthTokenEpRequestFailed" : "AuthInvalidIdToken");
-    return fail(deps, res, err.status, reason, err.message);
+    return fail(deps, res, err.status, err.reason, err.message, undefined, err.compared);
   }
-  if (tooLarge(login)) return fail(deps, res, 500, "AuthClaimsTooLarge");
+  if (tooLarge(login)) return fail(deps, res, 500, "AuthUserinfoResponseSizeExceeded");
   startSession(deps, res, login, nonce.returnTo, cookies, crossOrigin(req, host));
 }
 
@@ -324,6 +325,7 @@ function startedLogin(
   }
   const rawNonce = cookies.get(NONCE_COOKIE);
   if (rawNonce === undefined) return fail(first, res, 401, "AuthMissingAWSALBAuthNonce", MISSING_NONCE);
+  if (q.get("state") === null) return fail(first, res, 401, "AuthMissingStateParam");
   const nonce = readNonce(first.sealer, rawNonce);
   if (!nonce || q.get("state") !== nonce.state) return fail(first, res, 401, "AuthInvalidAWSALBAuthNonce");
   const deps = depsFor(nonce.rule);
@@ -355,7 +357,7 @@ function startSession(
     ...(login.accessTokenExp !== undefined && { accessTokenExp: login.accessTokenExp }),
   };
   const set = sessionCookies(deps, session, cookies, co, now);
-  if (!set) return fail(deps, res, 500, "AuthClaimsTooLarge");
+  if (!set) return fail(deps, res, 500, "AuthUserinfoResponseSizeExceeded");
   deps.logger.info("login", {
     sub: typeof login.claims.sub === "string" ? login.claims.sub : "",
     shards: set.shards,

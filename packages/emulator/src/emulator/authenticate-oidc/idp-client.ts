@@ -1,20 +1,22 @@
 // The ALB's side of the code flow, on openid-client: the authorization URL, the code exchange (ID token checked, issuer included) and userinfo.
 import * as client from "openid-client";
 import { isUnreachable } from "../../unreachable.js";
-import type { AlbErrorReason } from "../error-page.js";
+import type { AlbErrorReason, Compared } from "../error-page.js";
 import type { EmulatorConfig } from "../listener/config-file.js";
 
 /**
- * Why a login or a refresh failed, in the ALB's terms: 561 for an IdP that answered with an error, 500 for
- * one we could not reach or whose token response lacks the ID token; `reason` when the status alone does not say which.
+ * Why a login or a refresh failed, in the ALB's terms: 561 for an IdP that answered with an error or a
+ * token that fails a check, 500 for one we could not reach or whose token response lacks the ID token;
+ * `reason` the access log's error_reason, `compared` the checked values (issuer, audience) when a check failed.
  */
 export class IdpError extends Error {
   override readonly name = "IdpError";
   constructor(
     readonly status: 500 | 561,
+    readonly reason: AlbErrorReason,
     message: string,
     options?: ErrorOptions,
-    readonly reason?: AlbErrorReason,
+    readonly compared: readonly Compared[] = [],
   ) {
     super(message, options);
   }
@@ -95,6 +97,70 @@ function describe(err: unknown): string {
   return `${message} (${inner.message}${typeof expected === "string" ? `, expected "${expected}"` : ""})`;
 }
 
+/** The error's own fields (openid-client's, oauth4webapi's), read without trusting their shape. */
+function field(err: unknown, name: string): unknown {
+  return typeof err === "object" && err !== null ? (err as Record<string, unknown>)[name] : undefined;
+}
+
+/** oauth4webapi's error under openid-client's wrapper (or the error itself). */
+function inner(err: unknown): unknown {
+  const cause = field(err, "cause");
+  return cause instanceof Error ? cause : err;
+}
+
+/** Did the endpoint answer with an HTTP error (an OAuth error body, a WWW-Authenticate challenge, or any other non-2xx)? */
+function answeredWithError(err: unknown): boolean {
+  const name = field(err, "name");
+  return name === "ResponseBodyError" || name === "WWWAuthenticateChallengeError" || field(err, "code") === "OAUTH_RESPONSE_IS_NOT_CONFORM";
+}
+
+function claimText(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (Array.isArray(v)) return v.map(String).join(", ");
+  return v === undefined ? "(none)" : JSON.stringify(v);
+}
+
+/** The ID token claim a check compared, expected against received: issuer and audience only (names of the IdP and the client, never a token). */
+function comparedClaim(err: unknown): Compared[] {
+  const details = field(inner(err), "cause");
+  const claim = field(details, "claim");
+  const expected = field(details, "expected");
+  const claims = field(details, "claims");
+  const what = claim === "iss" ? "issuer (iss)" : claim === "aud" ? "audience (aud)" : undefined;
+  if (what === undefined || typeof expected !== "string" || typeof claim !== "string") return [];
+  return [{ what, expected, received: claimText(field(claims, claim)) }];
+}
+
+/** The access log's reason for a failed code exchange, by what the token endpoint did. */
+function tokenFailure(err: unknown, step: string): IdpError {
+  if (isUnreachable(err))
+    return new IdpError(500, "AuthTokenEpRequestTimeout", `token endpoint unreachable: ${describe(err)}`, { cause: err });
+  if (field(err, "error") === "invalid_grant")
+    return new IdpError(561, "AuthInvalidGrantError", `${step}: ${describe(err)}`, { cause: err });
+  if (answeredWithError(err)) return new IdpError(561, "AuthTokenEpRequestFailed", `${step}: ${describe(err)}`, { cause: err });
+  const code = field(err, "code");
+  if (
+    code === "OAUTH_RESPONSE_IS_NOT_JSON" ||
+    (code === "OAUTH_INVALID_RESPONSE" && !/ID Token/i.test(String(field(inner(err), "message"))))
+  )
+    return new IdpError(561, "AuthInvalidTokenResponse", `${step}: ${describe(err)}`, { cause: err });
+  return new IdpError(561, "AuthInvalidIdToken", `ID token validation failed: ${describe(err)}`, { cause: err }, comparedClaim(err));
+}
+
+/** The access log's reason for a failed userinfo request. */
+function userinfoFailure(err: unknown): IdpError {
+  if (isUnreachable(err))
+    return new IdpError(500, "AuthUserinfoEpRequestTimeout", `userinfo endpoint unreachable: ${describe(err)}`, { cause: err });
+  if (answeredWithError(err)) return new IdpError(561, "AuthUserinfoEpRequestFailed", `userinfo failed: ${describe(err)}`, { cause: err });
+  const details = field(inner(err), "cause");
+  const sub = field(details, "attribute") === "sub" ? field(details, "expected") : undefined;
+  const compared =
+    typeof sub === "string"
+      ? [{ what: "sub (ID token, then userinfo)", expected: sub, received: claimText(field(field(details, "body"), "sub")) }]
+      : [];
+  return new IdpError(561, "AuthInvalidUserinfoResponse", `userinfo answer refused: ${describe(err)}`, { cause: err }, compared);
+}
+
 /** What the token endpoint answered, with openid-client's helpers (claims(), ...). */
 type TokenResponse = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
 
@@ -104,8 +170,7 @@ async function withUserinfo(conf: client.Configuration, tokens: TokenResponse, s
   try {
     userinfo = await client.fetchUserInfo(conf, tokens.access_token, sub);
   } catch (err) {
-    if (isUnreachable(err)) throw new IdpError(500, `userinfo endpoint unreachable: ${describe(err)}`, { cause: err });
-    throw new IdpError(561, `userinfo failed: ${describe(err)}`, { cause: err });
+    throw userinfoFailure(err);
   }
   const expiresIn = tokens.expires_in;
   return {
@@ -132,17 +197,11 @@ export async function completeLogin(conf: client.Configuration, redirectUri: str
     // An ID token is still validated when there is one; its absence is checked below, to answer it as the ALB does (500, not 561).
     tokens = await client.authorizationCodeGrant(conf, callback, { expectedState: state, idTokenExpected: false });
   } catch (err) {
-    if (isUnreachable(err)) throw new IdpError(500, `token endpoint unreachable: ${describe(err)}`, { cause: err });
-    throw new IdpError(561, `code exchange or ID token validation failed: ${describe(err)}`, { cause: err });
+    throw tokenFailure(err, "code exchange failed");
   }
   const sub = tokens.claims()?.sub;
   if (sub === undefined)
-    throw new IdpError(
-      500,
-      "the token response has no ID token: the Scope must yield one (include openid)",
-      {},
-      "AuthInvalidTokenResponse",
-    );
+    throw new IdpError(500, "AuthInvalidTokenResponse", "the token response has no ID token: the Scope must yield one (include openid)");
   return withUserinfo(conf, tokens, sub);
 }
 
@@ -156,10 +215,10 @@ export async function refreshLogin(conf: client.Configuration, refreshToken: str
   try {
     tokens = await client.refreshTokenGrant(conf, refreshToken);
   } catch (err) {
-    if (isUnreachable(err)) throw new IdpError(500, `token endpoint unreachable: ${describe(err)}`, { cause: err });
-    throw new IdpError(561, `refresh refused: ${describe(err)}`, { cause: err });
+    throw tokenFailure(err, "refresh refused");
   }
   const idTokenSub = tokens.claims()?.sub;
-  if (idTokenSub !== undefined && idTokenSub !== sub) throw new IdpError(561, "the refreshed ID token names another user");
+  if (idTokenSub !== undefined && idTokenSub !== sub)
+    throw new IdpError(561, "AuthInvalidIdToken", "the refreshed ID token names another user");
   return withUserinfo(conf, tokens, sub);
 }

@@ -39,7 +39,7 @@ export async function route(r: RunningListener, req: IncomingMessage, res: Serve
   // The callback path belongs to the load balancer: it never reaches the target.
   if (path === CALLBACK_PATH && r.oidc.length > 0) return handleCallback((i) => r.oidc[i]?.deps, req, res, host, rawQuery, cookies);
   const rule = matchRule(r.listener, { path, host: hostName(host), method: req.method ?? "GET" });
-  if (!rule) return sendAlbError(res, 500, "LambdaUnhandled", "no rule matched and the listener has no default action");
+  if (!rule) return sendAlbError(res, 500, "EmulatorError", "no rule matched and the listener has no default action");
   // Which rule answered: the emulator's own debugging aid, like x-alb-emulator-error.
   res.setHeader("x-alb-emulator-rule", rule.name);
   const runtime = r.runtimes.get(rule);

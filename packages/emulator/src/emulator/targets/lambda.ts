@@ -105,7 +105,7 @@ export function lambdaTarget(o: LambdaTargetOptions): LambdaTarget {
         return sendPlainAlbError(res, 400);
       }
       const body = await readBody(req);
-      if (body === undefined) return sendAlbError(res, 413, "RequestTooLarge");
+      if (body === undefined) return sendAlbError(res, 413, "LambdaRequestTooLarge");
       if (target.loadError) {
         logger.error("the function could not be loaded", { target: o.name, reason: safeDetail(describeError(target.loadError)) });
         return sendAlbError(res, 502, "LambdaInitError");
