@@ -1,6 +1,6 @@
 // The load balancer's error pages: the ALB's status and access-log reason, the emulator's explanation in the provider's style, what was compared, and nothing secret.
 import { describe, expect, it } from "vitest";
-import { useForFile } from "../../alb-oidc-target/test/helpers.js";
+import { useForFile } from "alb-oidc-target-test-support";
 import { ALB_ERRORS, albErrorPage, type AlbErrorReason } from "../src/emulator/error-page.js";
 import { Browser } from "./browser.js";
 import { testEmulator } from "./setup.js";
