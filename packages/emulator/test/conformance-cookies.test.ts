@@ -133,3 +133,39 @@ describe("a refresh", () => {
     expect(proxy.count("refresh_token")).toBe(1);
   });
 });
+
+describe("a session that would need a fifth shard", () => {
+  let proxy: IdpProxy;
+  let alb: TestEmulator;
+  /** The refresh token the IdP issues: its length decides the session's size (claims and access token stop at 11K). */
+  let refreshTokenLength = 0;
+  beforeAll(async () => {
+    proxy = await startIdpProxy((call, body) =>
+      call === "authorization_code" ? { ...body, refresh_token: "r".repeat(refreshTokenLength) } : body,
+    );
+    alb = await testEmulator({ adjustConfig: (c) => proxy.route(c) });
+  });
+  afterAll(async () => {
+    await alb.stop();
+    await proxy.close();
+  });
+
+  it("with four shards (16K) the login succeeds; beyond them it is a 500 and no session is set", async () => {
+    refreshTokenLength = 10_000;
+    const browser = new Browser();
+    const four = await loginUntilCallbackAnswer(browser, await browser.fetch(`${alb.url}/`));
+    expect(sessionSetCookies(four).length).toBeGreaterThanOrEqual(3);
+    expect(sessionSetCookies(four).length).toBeLessThanOrEqual(4);
+    expect((await browser.fetch(`${alb.url}/`)).status).toBe(200);
+
+    refreshTokenLength = 13_000;
+    const other = new Browser();
+    const start = await other.fetch(`${alb.url}/`);
+    const page = await other.follow(start.headers.get("location") ?? "");
+    const final = await other.submitForm(page, { login: "alice" });
+    const callback = final.hops.find((h) => h.url.includes("/oauth2/idpresponse"));
+    expect(callback?.status).toBe(500);
+    expect(final.res.headers.get("x-alb-emulator-error")).toBe("AuthClaimsTooLarge");
+    expect((await other.jar.getCookies(alb.url)).filter((c) => c.key.startsWith("AWSELBAuthSessionCookie"))).toEqual([]);
+  });
+});
