@@ -1,4 +1,5 @@
-// The Lambda event as docs/emulator-fidelity.md's "Lambda event" rows state it, built from real requests: which bodies arrive as text, query keys left URL-encoded, repeated headers and keys in both header modes.
+// The Lambda event as docs/emulator-fidelity.md's "Lambda event" rows state it, built from real requests: which bodies arrive as text (Content-Encoding or type), query keys left URL-encoded, repeated headers and keys in both header modes.
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawRequest } from "./raw-http.js";
 import { lastEvent, testEmulator, type TestEmulator } from "./setup.js";
@@ -37,6 +38,31 @@ describe("a single-value target group", () => {
       expect(await post(type, "a=b&c=d")).toEqual({ body: Buffer.from("a=b&c=d").toString("base64"), isBase64Encoded: true });
     },
   );
+
+  it("base64-encodes any body sent with a Content-Encoding, a JSON one included, its bytes kept", async () => {
+    const gzipped = gzipSync('{"a":1}');
+    const res = await fetch(`${alb.url}/post`, {
+      method: "POST",
+      body: gzipped,
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+    });
+    await res.arrayBuffer();
+    const ev = lastEvent(alb);
+    expect(ev.isBase64Encoded).toBe(true);
+    expect(Buffer.from(ev.body ?? "", "base64").equals(gzipped)).toBe(true);
+  });
+
+  it("keeps the last of two Cookie header lines, as AWS's example shows", async () => {
+    const port = Number(new URL(alb.url).port);
+    await rawRequest(port, [
+      "GET /c HTTP/1.1",
+      `host: localhost:${port}`,
+      "cookie: name1=value1",
+      "cookie: name2=value2",
+      "connection: close",
+    ]);
+    expect(lastEvent(alb).headers?.cookie).toBe("name2=value2");
+  });
 
   it("leaves query keys and values URL-encoded as the client sent them ('+' stays '+'); a key without = has the value ''", async () => {
     const res = await fetch(`${alb.url}/q?a%20b=c%2Fd&plus=a+b&flag&%C3%A9=%C3%A9`);
