@@ -104,6 +104,8 @@ describe("rules in priority order, the default action last", () => {
     expect(await answer("GET", "/x/ac")).toBe("twenty");
     expect(await answer("GET", "/x/abbc")).toBe("twenty");
     expect(await answer("GET", "/x/")).toBe("twenty");
+    // The query is no part of the path: /x/a with the query c is not /x/a?c.
+    expect(await answer("GET", "/x/a?c")).toBe("twenty");
   });
 
   it("an http-request-method condition matches the method exactly, together with the rule's other conditions", async () => {
