@@ -165,7 +165,7 @@ describe("a session that would need a fifth shard", () => {
     const final = await other.submitForm(page, { login: "alice" });
     const callback = final.hops.find((h) => h.url.includes("/oauth2/idpresponse"));
     expect(callback?.status).toBe(500);
-    expect(final.res.headers.get("x-alb-emulator-error")).toBe("AuthClaimsTooLarge");
+    expect(final.res.headers.get("x-alb-emulator-error")).toBe("AuthUserinfoResponseSizeExceeded");
     expect((await other.jar.getCookies(alb.url)).filter((c) => c.key.startsWith("AWSELBAuthSessionCookie"))).toEqual([]);
   });
 });
