@@ -12,6 +12,8 @@ export type Rewrite = (call: IdpCall, body: Record<string, unknown>) => Record<s
 export interface IdpProxy {
   /** Every call the emulator made through the proxy, in order. */
   readonly calls: IdpCall[];
+  /** How each token-endpoint request authenticated the client: the secret in the form body (`client_secret_post`), in `Authorization: Basic` (`client_secret_basic`), or `none`. */
+  readonly tokenClientAuth: ("client_secret_post" | "client_secret_basic" | "none")[];
   /** How many calls of one kind. */
   count(call: IdpCall): number;
   /** Points the configuration's TokenEndpoint and UserInfoEndpoint at the proxy (for `adjustConfig`); the provider behind it is the one the configuration named. */
@@ -35,6 +37,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
  */
 export async function startIdpProxy(rewrite: Rewrite = (_call, body) => body): Promise<IdpProxy> {
   const calls: IdpCall[] = [];
+  const tokenClientAuth: IdpProxy["tokenClientAuth"] = [];
   const upstream: { token?: string; userinfo?: string } = {};
   const server = createServer((req, res) => {
     void (async () => {
@@ -44,6 +47,11 @@ export async function startIdpProxy(rewrite: Rewrite = (_call, body) => body): P
       const grant = new URLSearchParams(body.toString("utf8")).get("grant_type");
       const call: IdpCall = !isToken ? "userinfo" : grant === "authorization_code" || grant === "refresh_token" ? grant : "other";
       calls.push(call);
+      if (isToken) {
+        const basic = /^basic /i.test(req.headers.authorization ?? "");
+        const post = new URLSearchParams(body.toString("utf8")).has("client_secret");
+        tokenClientAuth.push(post ? "client_secret_post" : basic ? "client_secret_basic" : "none");
+      }
       const headers = new Headers();
       for (const name of ["authorization", "content-type", "accept", "dpop"]) {
         const v = req.headers[name];
@@ -72,6 +80,7 @@ export async function startIdpProxy(rewrite: Rewrite = (_call, body) => body): P
   const origin = `http://127.0.0.1:${port}`;
   return {
     calls,
+    tokenClientAuth,
     count: (call) => calls.filter((c) => c === call).length,
     route: (c) => {
       upstream.token = c.TokenEndpoint;

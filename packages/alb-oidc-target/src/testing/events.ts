@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 
 export const TARGET_GROUP_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/alb-oidc-target/943f017f9feb9f1b";
 
-/** Content types the ALB passes as text; every other body arrives base64-encoded. */
+/** Content types the ALB passes as text (without a Content-Encoding); every other body arrives base64-encoded. */
 const TEXT_TYPES = /^(text\/|application\/(json|javascript|xml)\b)/i;
 
 export interface EventOptions {
@@ -102,7 +102,9 @@ function assemble(
   let isBase64Encoded = false;
   if (rawBody !== undefined && rawBody.length > 0) {
     const type = headers["content-type"]?.[0] ?? "";
-    if (TEXT_TYPES.test(type)) body = Buffer.isBuffer(rawBody) ? rawBody.toString("utf8") : rawBody;
+    // "If the content-encoding header is present, the load balancer Base64 encodes the body" (lambda-functions.html), whatever its type.
+    if (headers["content-encoding"] === undefined && TEXT_TYPES.test(type))
+      body = Buffer.isBuffer(rawBody) ? rawBody.toString("utf8") : rawBody;
     else {
       body = Buffer.from(rawBody).toString("base64");
       isBase64Encoded = true;

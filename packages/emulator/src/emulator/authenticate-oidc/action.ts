@@ -19,8 +19,14 @@ const MAX_CLAIMS_BYTES = 11 * 1024;
 /** The one reason for a missing nonce cookie that only the emulator has (plain http), added to those the page's hint names. */
 const MISSING_NONCE =
   "the load balancer's cookies are Secure, as the ALB's: a browser that keeps no Secure cookies for http://localhost (Safari) cannot log in to the emulator; use Chrome, Edge or Firefox";
-/** How long a started login may take (not documented for the ALB). */
+/** How long a started login may take: the ALB's client login timeout, 15 minutes ("can't be changed or removed"). */
 const NONCE_TTL_S = 900;
+/**
+ * The session cookie's own expiry, whatever SessionTimeout says: "The cookie expiry is an attribute of the
+ * cookie, which is set to 7 days" (the session's end is sealed inside it). A browser thus still sends a
+ * timed-out session, which the ALB answers as expired authentication information (a redirect, also under deny).
+ */
+const SESSION_COOKIE_MAX_AGE_S = 7 * 24 * 3600;
 
 interface Nonce {
   readonly state: string;
@@ -216,7 +222,7 @@ async function current(
     refreshToken: login.refreshToken ?? s.refreshToken,
     accessTokenExp: login.accessTokenExp,
   };
-  const set = sessionCookies(deps, session, cookies, co, now);
+  const set = sessionCookies(deps, session, cookies, co);
   if (!set) {
     fail(deps, res, 500, "AuthUserinfoResponseSizeExceeded");
     return { kind: "answered" };
@@ -251,7 +257,7 @@ function dropSession(name: string, cookies: ReadonlyMap<string, string>, co: boo
 }
 
 /**
- * The session cookie's Set-Cookie values: its shards (living until the session's SessionTimeout), and
+ * The session cookie's Set-Cookie values: its shards (the cookie living 7 days, the session until its SessionTimeout), and
  * stale shards of a larger earlier session expired; undefined when it needs more shards than the ALB sets.
  */
 function sessionCookies(
@@ -259,13 +265,11 @@ function sessionCookies(
   session: Session,
   cookies: ReadonlyMap<string, string>,
   co: boolean,
-  now: number,
 ): { cookies: string[]; shards: number } | undefined {
   const shards = splitShards(deps.sealer.seal(session, "session"));
   if (shards.length > MAX_SHARDS) return undefined;
   const name = deps.config.SessionCookieName;
-  const maxAge = session.exp - now;
-  const out = shards.map((v, i) => setCookie(`${name}-${i}`, v, { maxAge, crossOrigin: co }));
+  const out = shards.map((v, i) => setCookie(`${name}-${i}`, v, { maxAge: SESSION_COOKIE_MAX_AGE_S, crossOrigin: co }));
   // Shards left over from a larger earlier session would otherwise be joined onto this one.
   for (let i = shards.length; i < MAX_SHARDS; i++) if (cookies.has(`${name}-${i}`)) out.push(expireCookie(`${name}-${i}`, co));
   return { cookies: out, shards: shards.length };
@@ -356,7 +360,7 @@ function startSession(
     ...(login.refreshToken !== undefined && { refreshToken: login.refreshToken }),
     ...(login.accessTokenExp !== undefined && { accessTokenExp: login.accessTokenExp }),
   };
-  const set = sessionCookies(deps, session, cookies, co, now);
+  const set = sessionCookies(deps, session, cookies, co);
   if (!set) return fail(deps, res, 500, "AuthUserinfoResponseSizeExceeded");
   deps.logger.info("login", {
     sub: typeof login.claims.sub === "string" ? login.claims.sub : "",
