@@ -211,7 +211,7 @@ function codeDir(r: Resource, p: Record<string, unknown>, templateDir: string): 
           ? `at CodeUri ${JSON.stringify(codeUri).slice(0, 120)}`
           : "not in the template";
     return {
-      unrunnable: `its code is ${where}, with no aws:asset:path next to the template (synthesize with cdk synth, or give SAM a local CodeUri)`,
+      unrunnable: `its code is ${where}, with no aws:asset:path metadata naming a directory next to the template (cdk synth writes it unless --no-asset-metadata; SAM needs a local CodeUri)`,
     };
   }
   const dir = resolve(templateDir, relative);
