@@ -168,10 +168,13 @@ function runnable(r: Resource, p: Record<string, unknown>, templateDir: string):
   if (!parsed) return { unrunnable: `Handler ${JSON.stringify(p.Handler)} is not <file>.<export>, like index.handler` };
   const timeoutS =
     typeof p.Timeout === "number" ? p.Timeout : typeof p.Timeout === "string" && /^\d+$/.test(p.Timeout) ? Number(p.Timeout) : undefined;
-  if (typeof code.ZipFile === "string") {
+  // SAM's InlineCode is CloudFormation's Code.ZipFile.
+  const inline =
+    typeof code.ZipFile === "string" ? code.ZipFile : r.Type === SERVERLESS && typeof p.InlineCode === "string" ? p.InlineCode : undefined;
+  if (inline !== undefined) {
     // CloudFormation writes inline code to index.js, as CommonJS (no package.json beside it).
     if (parsed.module !== "index") return { unrunnable: `Handler ${handler ?? ""} with inline Code.ZipFile: the inline file is index.js` };
-    return { code: { inline: code.ZipFile }, module: "index.js", exportPath: parsed.exportPath, timeoutS };
+    return { code: { inline }, module: "index.js", exportPath: parsed.exportPath, timeoutS };
   }
   const found = codeDir(r, p, templateDir);
   if ("unrunnable" in found) return found;
