@@ -1,7 +1,9 @@
 // `--template` with no --handler: each target group whose target is a function of the template runs that function's own code (CDK asset, SAM CodeUri, inline ZipFile), Handler, Environment and Timeout; a function the emulator cannot run is named at start and answers 502 LambdaInitError.
 import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -128,6 +130,45 @@ describe("a template's own functions, with no --handler", () => {
 
   it("layers are named: the function runs without them", () => {
     expect(alb.listener.notes).toContain("OtherFunction: Layers are not emulated (the function runs without them; /opt is not there)");
+  });
+});
+
+describe("with --embedded-idp", () => {
+  it("the embedded provider's machine tokens are for the emulator's URL: the template's M2M_AUDIENCE gives way to it", async () => {
+    // The fixture with a jwt-validation rule on /api/*, its asset directory named by an absolute path from a copy elsewhere.
+    const template = JSON.parse(readFileSync(FIXTURE, "utf8")) as { Resources: Record<string, unknown> };
+    const main = template.Resources.MainFunction as {
+      Properties: { Environment: { Variables: Record<string, unknown> } };
+      Metadata: Record<string, string>;
+    };
+    main.Metadata["aws:asset:path"] = resolve(dirname(FIXTURE), "asset.main");
+    main.Properties.Environment.Variables.M2M_AUDIENCE = "https://api.example.com";
+    template.Resources.MachineRule = {
+      Type: "AWS::ElasticLoadBalancingV2::ListenerRule",
+      Properties: {
+        ListenerArn: { Ref: "Listener" },
+        Priority: 100,
+        Conditions: [{ Field: "path-pattern", PathPatternConfig: { Values: ["/api/*"] } }],
+        Actions: [
+          {
+            Type: "jwt-validation",
+            Order: 1,
+            JwtValidationConfig: { Issuer: "https://auth.example.com", JwksEndpoint: "https://auth.example.com/jwks" },
+          },
+          { Type: "forward", Order: 2, TargetGroupArn: { Ref: "MainTargetGroup" } },
+        ],
+      },
+    };
+    const path = join(mkdtempSync(join(tmpdir(), "alb-template-function-")), "machine.template.json");
+    writeFileSync(path, JSON.stringify(template));
+    const alb = await testEmulator({ listener: templateListener({ path, embeddedIdp: true, env: {} }) });
+    try {
+      const { env } = (await (await fetch(`${alb.url}/env`)).json()) as MainAnswer;
+      expect(env.M2M_AUDIENCE).toBe(`${alb.url}/`);
+      expect((await fetch(`${alb.url}/api/orders`)).status).toBe(401);
+    } finally {
+      await alb.stop();
+    }
   });
 });
 
