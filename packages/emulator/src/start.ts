@@ -1,4 +1,4 @@
-// `alb-oidc-target-emulator` / `npm start`: the local ALB emulator (embedded OIDC provider by default) in front of the sample function, a handler module or an HTTP upstream.
+// `alb-oidc-target-emulator` / `npm start`: the local ALB emulator (embedded OIDC provider by default) in front of the sample function, a handler module, an HTTP upstream or a template's own functions.
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigError } from "alb-oidc-target";
@@ -16,17 +16,19 @@ const DEFAULT_CONFIG = "alb.config.json";
 export const USAGE = `usage: alb-oidc-target-emulator [options]            the local ALB emulator (in this repository: npm start -- [options])
        alb-oidc-target-emulator <command> [options]  (below)
 
-Targets (one; the sample function by default):
+Targets (one; the sample function by default, with --template each target group's own function):
   --handler <file>[#export]   a Lambda handler module (.js, .mjs, .cjs; .ts through tsx); export "handler" by default
   --upstream <http://host:port>
                               an HTTP server (instance/IP target); loopback only unless --allow-remote-upstream
   --allow-remote-upstream     let --upstream be another host (it receives your users' tokens)
   --upstream-timeout <s>      idle timeout before a 504 (default 60, the ALB's)
-  --timeout <s>               the function's timeout before a 502 (default 3, Lambda's)
+  --timeout <s>               the function's timeout before a 502 (default 3, Lambda's; wins over a template's Timeout)
 
 Listener (one source):
   --config <file>             the ALB fields as JSON (default alb.config.json when it exists, else built-in defaults)
-  --template <file>           a synthesized CloudFormation template (JSON): the listener whose rules authenticate
+  --template <file>           a synthesized CloudFormation template (JSON): the listener whose rules authenticate,
+                              its target groups' own functions (their code next to the template, Handler,
+                              Environment, Timeout) unless --handler or --upstream is given
   --listener <logicalId>      with --template: this listener instead (when several authenticate, or another one)
   --embedded-idp              swap every IdP the rules name for the embedded provider
 
@@ -109,7 +111,7 @@ function functionTimeoutS(raw: string | undefined): number | undefined {
   return s;
 }
 
-/** The target the flags name: --handler or the sample function (with the function's timeout), or --upstream (with its own). */
+/** The target the flags name: --handler, a template's own functions or the sample function (with the function's timeout), or --upstream (with its own). */
 function targetOption(values: ReturnType<typeof parseFlags>): TargetOption {
   if (values.timeout !== undefined && values.upstream !== undefined)
     throw new EmulatorConfigError("--timeout is the function's; an HTTP upstream has --upstream-timeout");
@@ -122,7 +124,7 @@ function targetOption(values: ReturnType<typeof parseFlags>): TargetOption {
     timeoutMs = s * 1000;
   }
   const fnTimeout = timeoutS === undefined ? {} : { timeoutS };
-  let target: TargetOption = { kind: "sample", ...fnTimeout };
+  let target: TargetOption = { kind: values.template === undefined ? "sample" : "template", ...fnTimeout };
   if (values.handler !== undefined) target = { kind: "handler", handler: values.handler, ...fnTimeout };
   if (values.upstream !== undefined)
     target = { kind: "upstream", url: values.upstream, allowRemote: values["allow-remote-upstream"], ...(timeoutMs && { timeoutMs }) };

@@ -28,6 +28,7 @@ export {
 export {
   albEvent,
   albEventFromWire,
+  TARGET_GROUP_ARN,
   healthCheckEvent,
   traceId,
   userEvent,

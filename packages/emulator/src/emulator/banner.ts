@@ -62,8 +62,16 @@ function addressLines(e: Emulator): string[] {
     `  Login callback:              ${e.url}/oauth2/idpresponse`,
     `  Logout:                      ${e.url}/logout`,
     `  ALB public keys (loopback):  ${e.keyServer.url}/<kid>`,
-    `  Target:                      ${e.target.description}`,
+    ...targetLines(e),
   ];
+}
+
+/** The target; with a template, each target group's own function (or why it cannot run), then the one the others share. */
+function targetLines(e: Emulator): string[] {
+  if (e.targets.size === 0) return [`  Target:                      ${e.target.description}`];
+  const own = [...e.targets].map(([group, t]) => `    ${group} -> ${t.description}`);
+  const shared = [...e.targets.values()].includes(e.target) ? [] : [`    (other target groups) -> ${e.target.description}`];
+  return ["  Targets (the template's own functions, by target group):", ...own, ...shared];
 }
 
 /** The scopes each authenticate-oidc rule asks the IdP for (the claims the target sees depend on them). */

@@ -22,6 +22,8 @@ import { safeDetail } from "./safe-detail.js";
 import { functionEnvironment } from "./targets/function-env.js";
 import type { LambdaTarget } from "./targets/lambda.js";
 import { buildTarget, type SampleApp, type TargetOption } from "./targets/target-group.js";
+import { templateTarget } from "./targets/template-target.js";
+import type { TemplateFunction } from "./listener/template-function.js";
 import type { Target } from "./targets/target.js";
 import { serveUpgrades } from "./targets/upgrade.js";
 
@@ -30,7 +32,10 @@ export interface EmulatorOptions {
   readonly file?: EmulatorConfigFile;
   /** The listener from a template instead of the config file. */
   readonly listener?: ListenerSource;
-  /** The target group: the sample function (default), a handler module, or an HTTP upstream. */
+  /**
+   * The target group: the sample function (default), a handler module, or an HTTP upstream. With a template
+   * `listener` the default is `template`: each target group runs its own function of the template.
+   */
   readonly target?: TargetOption;
   /** Listener port on 127.0.0.1; 0 picks a free one (tests). */
   readonly port?: number;
@@ -68,7 +73,10 @@ export interface Emulator {
   readonly claimsTokens: ClaimsTokens;
   /** The jwt-validation action of the first such rule, if any. */
   readonly jwtValidation: JwtValidator | undefined;
+  /** Where a forward goes unless its target group has its own function in `targets` (the first forward's, when they all have). */
   readonly target: Target;
+  /** Each template target group's own function, by the group's logical id. */
+  readonly targets: ReadonlyMap<string, Target>;
   /** The sample function as built from the emulator's environment (only with the sample target). */
   readonly app: SampleApp | undefined;
   /** The environment the function was built from (what an upstream or a plain AlbJwtVerifier needs too). */
@@ -145,22 +153,67 @@ function listenerServer(ready: { readonly running?: RunningListener }, logger: L
 async function startBehindListener(s: StartContext): Promise<{ running: RunningListener; emulator: Omit<Emulator, "stop"> }> {
   const { o, url, port, logger, cleanup } = s;
   const { idp, embedded } = await startEmbeddedIdp(s);
-  const { listener, config } = listenerInForce({ file: o.file ?? {}, source: o.listener, adjustConfig: o.adjustConfig }, embedded);
+  const { listener, config, functions } = listenerInForce(
+    { file: o.file ?? {}, source: o.listener, adjustConfig: o.adjustConfig },
+    embedded,
+  );
   const key = createAlbKey();
   const keyServer = await startKeyServer({ keys: [key], port: o.keyPort ?? 0 });
   cleanup.defer(() => keyServer.stop());
   const functionEnv = functionEnvironment({ extra: o.functionEnv, config, keyEndpoint: keyServer.url, url, embeddedIssuer: idp?.issuer });
   if ((o.target?.kind ?? "sample") === "handler") restoreProcessEnvOnCleanup(functionEnv, cleanup);
-  const { target, app } = await buildTarget(o.target, config.MultiValueHeaders, functionEnv, s.writeLog);
+  const kind = o.target?.kind ?? (o.listener ? "template" : "sample");
+  const timeoutS = o.target && "timeoutS" in o.target ? o.target.timeoutS : undefined;
+  const targets =
+    kind === "template"
+      ? await templateTargets(s, functions, { config, keyEndpoint: keyServer.url, idp, timeoutS })
+      : new Map<string, Target>();
+  // A forward whose target group has no function of the template goes to the option's target (the sample function by default).
+  const forwards = listener.rules.flatMap((r) => (r.action.type === "forward" ? [r.action.targetGroup] : []));
+  const ownTargets = forwards.map((g) => (g === undefined ? undefined : targets.get(g)));
+  const first = ownTargets[0];
+  const { target, app } =
+    first !== undefined && ownTargets.every((t) => t !== undefined)
+      ? { target: first, app: undefined }
+      : await buildTarget(o.target, config.MultiValueHeaders, functionEnv, s.writeLog);
   cleanup.defer(() => target.stop());
   const { runtimes, oidc, jwtValidation } = ruleRuntimes(listener, config, key, s);
   const claimsTokens =
     oidc[0]?.tokens ??
     new ClaimsTokens({ key, issuer: config.Issuer, clientId: config.ClientId, signer: config.LoadBalancerArn, lifetimeS: 60 });
   return {
-    running: { listener, runtimes, oidc, target, logger, port },
-    emulator: { url, port, config, listener, idp, keyServer, claimsTokens, jwtValidation, target, app, functionEnv },
+    running: { listener, runtimes, oidc, target, targets, logger, port },
+    emulator: { url, port, config, listener, idp, keyServer, claimsTokens, jwtValidation, target, targets, app, functionEnv },
   };
+}
+
+/**
+ * Step (template listeners): each target group's own function, with its own Environment (references to the load
+ * balancer resolved to the emulator's) under the emulator's variables, which win, as they do for every function.
+ */
+async function templateTargets(
+  s: StartContext,
+  functions: readonly TemplateFunction[],
+  c: { config: EmulatorConfig; keyEndpoint: string; idp: EmbeddedOidcProvider | undefined; timeoutS: number | undefined },
+): Promise<Map<string, Target>> {
+  const targets = new Map<string, Target>();
+  for (const fn of functions) {
+    const own = fn.environment({ loadBalancerArn: c.config.LoadBalancerArn, url: s.url });
+    // The embedded provider's machine tokens are for the emulator's URL: the template's audience is the real IdP's.
+    if (c.idp !== undefined && c.config.JwtValidation?.Issuer === c.idp.issuer) Reflect.deleteProperty(own, "M2M_AUDIENCE");
+    const env = functionEnvironment({
+      extra: { ...s.o.functionEnv, ...own },
+      config: c.config,
+      keyEndpoint: c.keyEndpoint,
+      url: s.url,
+      embeddedIssuer: c.idp?.issuer,
+    });
+    if (!("unrunnable" in fn.run)) restoreProcessEnvOnCleanup(env, s.cleanup);
+    const target = await templateTarget({ fn, env, timeoutS: c.timeoutS, writeLog: s.writeLog, defer: (u) => s.cleanup.defer(u) });
+    s.cleanup.defer(() => target.stop());
+    targets.set(fn.targetGroup, target);
+  }
+  return targets;
 }
 
 /** Step: the embedded OpenID Provider, when the listener's actions need it, registered for this emulator's callback and logout URLs. */

@@ -1,4 +1,4 @@
-// A rule's final action, once its authenticate action (if any) has let the request through: forward to the target, a fixed response, or a redirect.
+// A rule's final action, once its authenticate action (if any) has let the request through: forward to the target group's target, a fixed response, or a redirect.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "alb-oidc-target/rules";
 import type { Target } from "../targets/target.js";
@@ -8,7 +8,9 @@ import type { FinalAction } from "./rules.js";
 
 /** What a final action needs of the running listener. */
 export interface FinalActionContext {
+  /** Where a forward goes unless its target group has a target of its own in `targets`. */
   readonly target: Target;
+  readonly targets: ReadonlyMap<string, Target>;
   /** The listener's port: the redirect action's #{port}, the target's x-forwarded-port. */
   readonly port: number;
   readonly logger: Logger;
@@ -50,7 +52,10 @@ export async function runFinalAction(
   res: ServerResponse,
   oidc: OidcHeaders | undefined,
 ): Promise<void> {
-  if (a.type === "forward") return c.target.deliver({ req, res, listenerPort: c.port, oidc, logger: c.logger });
+  if (a.type === "forward") {
+    const target = (a.targetGroup === undefined ? undefined : c.targets.get(a.targetGroup)) ?? c.target;
+    return target.deliver({ req, res, listenerPort: c.port, oidc, logger: c.logger });
+  }
   if (a.type === "fixed-response") {
     const body = Buffer.from(a.messageBody ?? "");
     res.writeHead(a.statusCode, { "content-type": a.contentType ?? "text/plain; charset=utf-8", "content-length": body.length });

@@ -15,14 +15,17 @@ import { matchRule, type Listener, type ListenerRule } from "./rules.js";
 export type RuleRuntime =
   { readonly kind: "oidc"; readonly action: OidcAction } | { readonly kind: "jwt"; readonly validator: JwtValidator };
 
-/** The listener as it runs: its rules with their authenticate actions, the one target, the console. */
+/** The listener as it runs: its rules with their authenticate actions, the targets, the console. */
 export interface RunningListener {
   readonly listener: Listener;
   /** The authenticate action of each rule that has one. */
   readonly runtimes: ReadonlyMap<ListenerRule, RuleRuntime>;
   /** The authenticate-oidc actions in listener order: a login's nonce names the one that started it by index. */
   readonly oidc: readonly OidcAction[];
+  /** The target of a forward whose target group has none of its own in `targets`. */
   readonly target: Target;
+  /** Each template target group's own function, by logical id. */
+  readonly targets: ReadonlyMap<string, Target>;
   readonly logger: Logger;
   /** The port the listener listens on. */
   readonly port: number;

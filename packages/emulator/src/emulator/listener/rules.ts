@@ -21,7 +21,11 @@ export interface JwtAuth {
 }
 
 export type FinalAction =
-  | { readonly type: "forward" }
+  | {
+      readonly type: "forward";
+      /** The template's target group (logical id), when it has a target of its own. */
+      readonly targetGroup?: string;
+    }
   | { readonly type: "fixed-response"; readonly statusCode: number; readonly contentType?: string; readonly messageBody?: string }
   | {
       readonly type: "redirect";

@@ -2,6 +2,7 @@
 import { jwtValidationNeedsEmbeddedProvider } from "../jwt-validation/rule-config.js";
 import { needsEmbeddedProvider, resolveConfig, type EmulatorConfig, type EmulatorConfigFile, type IdpFields } from "./config-file.js";
 import { listenerFromConfig, prefixOf, type Listener, type ListenerRule } from "./rules.js";
+import type { TemplateFunction } from "./template-function.js";
 
 /** The embedded provider's side of a listener: what `--embedded-idp` puts in place of every IdP the rules name. */
 export interface EmbeddedIdp {
@@ -15,6 +16,8 @@ export type BuiltListener = Listener & {
   readonly multiValue?: boolean;
   /** The ARN the emulator signs as. */
   readonly loadBalancerArn?: string;
+  /** The target groups whose target is a function of the template. */
+  readonly functions?: readonly TemplateFunction[];
 };
 
 /** A listener read from somewhere else (a CloudFormation template); built once the embedded provider's URLs are known. */
@@ -37,6 +40,8 @@ export interface ListenerOrigin {
 export interface ListenerInForce {
   readonly listener: Listener;
   readonly config: EmulatorConfig;
+  /** The template's target groups with a function of their own (none with the config file). */
+  readonly functions: readonly TemplateFunction[];
 }
 
 /** Do the listener's actions need the embedded provider (an IdP or a JWKS left to it)? */
@@ -54,7 +59,7 @@ export function listenerInForce(o: ListenerOrigin, embedded: EmbeddedIdp | undef
   if (o.source) return fromSource(o.source, embedded, o.adjustConfig);
   const resolved = resolveConfig(o.file, needsEmbeddedProvider(o.file) ? embedded?.oidc : undefined, embedded?.machine);
   const config = o.adjustConfig ? o.adjustConfig(resolved) : resolved;
-  return { listener: listenerFromConfig(config), config };
+  return { listener: listenerFromConfig(config), config, functions: [] };
 }
 
 function fromSource(
@@ -66,7 +71,7 @@ function fromSource(
   let config = configOfBuilt(built, embedded);
   if (adjustConfig) config = adjustConfig(config);
   const notes = [...built.notes, ...machineRouteNotes(built.rules, config)];
-  return { listener: { ...built, notes }, config };
+  return { listener: { rules: built.rules, notes }, config, functions: built.functions ?? [] };
 }
 
 /** The configuration in force for a built listener: its first authenticate-oidc action's, and its first jwt-validation rule's when its paths are all `<prefix>*`. */

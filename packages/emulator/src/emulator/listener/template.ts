@@ -6,18 +6,11 @@ import { parseJwtValidation } from "../jwt-validation/rule-config.js";
 import { EmulatorConfigError, parseEmulatorConfig, resolveConfig, type EmulatorConfig } from "./config-file.js";
 import { sortRules, type Condition, type FinalAction, type JwtAuth, type ListenerRule, type OidcAuth } from "./rules.js";
 import type { BuiltListener, EmbeddedIdp, ListenerSource } from "./source.js";
+import { PSEUDO, templateFunctions } from "./template-function.js";
 
 const LISTENER = "AWS::ElasticLoadBalancingV2::Listener";
 const RULE = "AWS::ElasticLoadBalancingV2::ListenerRule";
 const TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup";
-/** What pseudo parameters stand for locally (the fake account of the repository's samples). */
-const PSEUDO: Readonly<Record<string, string>> = {
-  "AWS::Region": "us-east-1",
-  "AWS::AccountId": "123456789012",
-  "AWS::Partition": "aws",
-  "AWS::URLSuffix": "amazonaws.com",
-  "AWS::StackName": "local",
-};
 const SECRET_REF = /^\{\{resolve:secretsmanager:[^}]*\}\}$/;
 /** Listener properties that change nothing locally, or that the notes already cover. */
 const LISTENER_KNOWN = new Set(["DefaultActions", "LoadBalancerArn", "Port", "Protocol", "Certificates", "SslPolicy"]);
@@ -227,7 +220,7 @@ class Reader {
     }
   }
 
-  /** A forward action; the target groups it names are added to `groups` (the emulator has one target). */
+  /** A forward action to the first target group it names (the one a ForwardConfig with several gets here, named); each is added to `groups`. */
   forward(a: Record<string, unknown>, where: string, groups: Set<string>): FinalAction {
     const fc = a.ForwardConfig;
     const refs = [
@@ -237,7 +230,12 @@ class Reader {
       .filter((v) => v !== undefined)
       .map((v) => targetGroupOf(this.resources, v) ?? this.str(v, where) ?? "?");
     for (const r of refs) groups.add(r);
-    return { type: "forward" };
+    const first = refs[0];
+    if (new Set(refs).size > 1)
+      this.note(where, `forwards to ${[...new Set(refs)].join(", ")}: every request goes to the first, ${first ?? "?"}`);
+    return first !== undefined && this.resources[first]?.Type === TARGET_GROUP
+      ? { type: "forward", targetGroup: first }
+      : { type: "forward" };
   }
 
   fixedResponse(f: Record<string, unknown>, where: string): FinalAction {
@@ -317,7 +315,11 @@ class Reader {
   }
 }
 
-function readTemplate(path: string): { resources: Resources; parameters: Readonly<Record<string, { Default?: unknown }>> } {
+function readTemplate(path: string): {
+  resources: Resources;
+  parameters: Readonly<Record<string, { Default?: unknown }>>;
+  globals: Record<string, unknown> | undefined;
+} {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
@@ -329,6 +331,8 @@ function readTemplate(path: string): { resources: Resources; parameters: Readonl
   return {
     resources: raw.Resources as Resources,
     parameters: (isRecord(raw.Parameters) ? raw.Parameters : {}) as Record<string, { Default?: unknown }>,
+    // SAM's Globals.Function: defaults for every AWS::Serverless::Function.
+    globals: isRecord(raw.Globals) && isRecord(raw.Globals.Function) ? raw.Globals.Function : undefined,
   };
 }
 
@@ -388,7 +392,7 @@ export function authenticateActions(resources: Resources, listenerId: string): S
  * @example startEmulator({ listener: templateListener({ path: "cdk.out/App.template.json", embeddedIdp: true, env: process.env }) })
  */
 export function templateListener(o: TemplateOptions): ListenerSource {
-  const { resources, parameters } = readTemplate(o.path);
+  const { resources, parameters, globals } = readTemplate(o.path);
   const { listenerId, others, why } = pickListener(o, resources);
   const ruleIds = ruleIdsOf(resources, listenerId);
   const auth = authenticateActions(resources, listenerId);
@@ -399,7 +403,7 @@ export function templateListener(o: TemplateOptions): ListenerSource {
       const reader = new Reader(o.path, resources, parameters, o);
       for (const other of others)
         reader.note(other, `another listener of the template, not emulated (--listener ${other} runs it instead)`);
-      return buildListener(reader, listenerId, ruleIds, embedded);
+      return buildListener(reader, listenerId, ruleIds, embedded, globals);
     },
   };
 }
@@ -434,7 +438,13 @@ function pickListener(o: TemplateOptions, resources: Resources): { listenerId: s
 }
 
 /** The listener's rules (its ListenerRules, then its DefaultActions), with what the emulator cannot emulate noted. */
-function buildListener(reader: Reader, listenerId: string, ruleIds: readonly string[], embedded: EmbeddedIdp | undefined): BuiltListener {
+function buildListener(
+  reader: Reader,
+  listenerId: string,
+  ruleIds: readonly string[],
+  embedded: EmbeddedIdp | undefined,
+  globals: Record<string, unknown> | undefined,
+): BuiltListener {
   const existing = isExisting(reader.resources, listenerId);
   const props = existing ? existingListenerProps(reader, listenerId) : (reader.resources[listenerId]?.Properties ?? {});
   const groups = new Set<string>();
@@ -453,11 +463,26 @@ function buildListener(reader: Reader, listenerId: string, ruleIds: readonly str
   const defaultRule = reader.rule(defaultName, undefined, [], props.DefaultActions, embedded, groups);
   if (!defaultRule) throw new EmulatorConfigError(`${reader.file} ${listenerId}: its DefaultActions cannot be emulated (see above)`);
   rules.push(defaultRule);
-  const multiValue = multiValueOf(reader, listenerId, groups);
+  const functions = templateFunctions({
+    resources: reader.resources,
+    parameters: reader.parameters,
+    globals,
+    templatePath: reader.file,
+    targetGroups: [...groups],
+  });
+  for (const f of functions) for (const n of f.notes) reader.notes.push(n);
+  const withFunction = new Set(functions.map((f) => f.targetGroup));
+  const multiValue = multiValueOf(
+    reader,
+    listenerId,
+    [...groups].filter((g) => !withFunction.has(g)),
+    groups,
+  );
   const lb = existing ? loadBalancerOfListener(listenerId) : loadBalancerArnOf(reader, listenerId, props.LoadBalancerArn);
   return {
     rules: sortRules(rules),
     notes: reader.notes,
+    functions,
     ...(multiValue !== undefined && { multiValue }),
     ...(lb?.startsWith("arn:") && { loadBalancerArn: lb }),
   };
@@ -494,11 +519,20 @@ function listenerRule(reader: Reader, rid: string, embedded: EmbeddedIdp | undef
   return reader.rule(rid, priority, conditions, p.Actions, embedded, groups);
 }
 
-/** lambda.multi_value_headers.enabled of the target group the rules forward to (the first, with a note when there are several). */
-function multiValueOf(reader: Reader, listenerId: string, groups: ReadonlySet<string>): boolean | undefined {
-  const targetGroups = [...groups];
-  if (targetGroups.length > 1) reader.note(listenerId, `forwards to ${targetGroups.join(", ")}: every forward goes to the one target`);
-  const tg = targetGroups[0] === undefined ? undefined : reader.resources[targetGroups[0]]?.Properties;
+/**
+ * lambda.multi_value_headers.enabled of the first target group the rules forward to (the fallback target's); the
+ * groups with no function of the template share that one target, named when there are several.
+ */
+function multiValueOf(
+  reader: Reader,
+  listenerId: string,
+  withoutFunction: readonly string[],
+  groups: ReadonlySet<string>,
+): boolean | undefined {
+  if (withoutFunction.length > 1)
+    reader.note(listenerId, `forwards to ${withoutFunction.join(", ")}, which have no function of the template: they share the one target`);
+  const first = withoutFunction[0] ?? [...groups][0];
+  const tg = first === undefined ? undefined : reader.resources[first]?.Properties;
   const attributes = Array.isArray(tg?.TargetGroupAttributes) ? (tg.TargetGroupAttributes as unknown[]).filter(isRecord) : [];
   const mv = attributes.find((a) => a.Key === "lambda.multi_value_headers.enabled");
   return mv === undefined ? undefined : String(mv.Value) === "true";

@@ -9,7 +9,7 @@ import type { LambdaFunction } from "./lambda.js";
 export interface HandlerSpec {
   /** Absolute path of the module. */
   readonly file: string;
-  /** The export to call (`handler` by default, as Lambda's `index.handler`). */
+  /** The export to call (`handler` by default, as Lambda's `index.handler`); a template's Handler may name a nested one, `handlers.main`. */
   readonly exportName: string;
 }
 
@@ -55,6 +55,16 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
   return (await import(`${url.href}?load=${++loads}`)) as Record<string, unknown>;
 }
 
+/** The value at a dotted export path (`handlers.main`), as the Lambda Node.js runtime walks a Handler's. */
+function exportAt(root: unknown, path: string): unknown {
+  let v = root;
+  for (const key of path.split(".")) {
+    if ((typeof v !== "object" && typeof v !== "function") || v === null) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
 /**
  * Imports the module and returns its handler. `env` is written into process.env BEFORE the import,
  * since handlers read it at module scope (as Lambda sets it before the init phase).
@@ -64,8 +74,7 @@ export async function loadHandler(spec: HandlerSpec, env: Readonly<Record<string
   Object.assign(process.env, env);
   const mod = await importModule(spec.file);
   // A CommonJS module imported as ESM puts its exports on `default`.
-  const fromDefault = (mod.default as Record<string, unknown> | undefined)?.[spec.exportName];
-  const fn = mod[spec.exportName] ?? fromDefault;
+  const fn = exportAt(mod, spec.exportName) ?? exportAt(mod.default, spec.exportName);
   if (typeof fn !== "function") {
     const found = Object.keys(mod).filter((k) => k !== "default");
     throw new Error(`${spec.file} has no function export "${spec.exportName}" (exports: ${found.join(", ") || "none"})`);

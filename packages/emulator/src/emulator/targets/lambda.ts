@@ -76,6 +76,8 @@ export interface LambdaTargetOptions {
   readonly handler: LambdaFunction;
   readonly multiValue: boolean;
   readonly name: string;
+  /** context.functionName (the name by default). */
+  readonly functionName?: string;
   readonly loadError?: Error;
   /** The function's timeout in seconds (the template's `Timeout`, or --timeout); Lambda's 3 by default. */
   readonly timeoutS?: number;
@@ -114,7 +116,7 @@ export function lambdaTarget(o: LambdaTargetOptions): LambdaTarget {
       const deadline = Date.now() + timeoutS * 1000;
       let outcome: { result: unknown } | "timeout";
       try {
-        outcome = await runUntil(target.handler, event, context(o.name, deadline), deadline);
+        outcome = await runUntil(target.handler, event, context(o.functionName ?? o.name, deadline), deadline);
       } catch (err) {
         logger.error("function threw", { target: o.name, status: 502, reason: "LambdaUnhandled", detail: safeDetail(describeError(err)) });
         return sendAlbError(res, 502, "LambdaUnhandled");

@@ -1,4 +1,4 @@
-// The listener's one target group, built from the option that names it: the sample function (default), a user's handler module, or an HTTP upstream.
+// The listener's target group, built from the option that names it: the sample function (default), a user's handler module, or an HTTP upstream; a template's own functions are template-target.ts.
 import type { AlbHandler } from "alb-oidc-target";
 import { sampleHandler } from "../../sample/whoami.js";
 import { safeDetail } from "../safe-detail.js";
@@ -7,9 +7,14 @@ import { describeError, lambdaTarget } from "./lambda.js";
 import type { Target } from "./target.js";
 import { upstreamTarget } from "./upstream.js";
 
-/** What the listener forwards to; a function's `timeoutS` is its Lambda timeout (3 s when left out), which a template's `Timeout` sets. */
+/**
+ * What the listener forwards to; a function's `timeoutS` is its Lambda timeout (3 s when left out). `template`: each
+ * target group of the template runs its own function (its `Timeout`, unless `timeoutS` is given), the sample function
+ * the groups without one.
+ */
 export type TargetOption =
   | { readonly kind: "sample"; readonly timeoutS?: number }
+  | { readonly kind: "template"; readonly timeoutS?: number }
   | { readonly kind: "handler"; readonly handler: string | HandlerSpec; readonly timeoutS?: number }
   | { readonly kind: "upstream"; readonly url: string; readonly allowRemote?: boolean; readonly timeoutMs?: number };
 
@@ -37,7 +42,7 @@ export async function buildTarget(
 ): Promise<BuiltTarget> {
   const t = option ?? { kind: "sample" };
   if (t.kind === "upstream") return { target: upstreamTarget(t), app: undefined };
-  if (t.kind === "sample") {
+  if (t.kind === "sample" || t.kind === "template") {
     const app: SampleApp = { handler: sampleHandler({ env: functionEnv, writeLog }) };
     // Called through the app object so that tests can swap app.handler.
     return {
