@@ -1,23 +1,19 @@
 // The start-up banner: the four variables a target needs as shell lines a user can paste, the scopes the login asks for, and where the configuration came from (never a file that is not there).
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
-import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_ALB_ARN } from "alb-oidc-target/testing";
 import { banner, shellQuote } from "../src/emulator/banner.js";
 import { templateListener } from "../src/emulator/listener/template.js";
 import { emulatorOptions } from "../src/start.js";
+import { startCli } from "./cli-process.js";
 import { bannerEnv } from "./python-upstream.js";
 import { REPOSITORY_ROOT, testEmulator, type TestEmulator } from "./setup.js";
 
 const execFileAsync = promisify(execFile);
-const CLI = resolve(import.meta.dirname, "../src/cli.ts");
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 let alb: TestEmulator;
 let text: string;
@@ -118,27 +114,14 @@ describe("where the configuration came from", () => {
 
   it("no --config and no alb.config.json in the working directory: built-in defaults, no file named", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "alb-emulator-nofile-"));
-    const child = spawn(process.execPath, ["--import", TSX, CLI, "--handler", resolve("test/fixtures/plain-handler.mjs")], {
-      cwd,
-      env: { ...process.env, PORT: "0" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const cli = await startCli(["--handler", resolve("test/fixtures/plain-handler.mjs")], { cwd });
     try {
-      const printed = await new Promise<string>((done, fail) => {
-        let out = "";
-        child.once("exit", (code) => fail(new Error(`exited with ${String(code)}: ${out}`)));
-        createInterface({ input: child.stdout }).on("line", (l) => {
-          out += `${l}\n`;
-          if (l.includes("Ctrl-C stops everything.")) done(out);
-        });
-      });
+      const printed = cli.banner;
       expect(printed).toContain("  Listener rules (built-in defaults; first match wins):\n");
       expect(printed).toContain("  Configuration (built-in defaults):\n");
       expect(printed).not.toContain("alb.config.json");
     } finally {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGINT");
-      await exited;
+      await cli.stop();
     }
   });
 });

@@ -1,9 +1,8 @@
 // The emulator in front of a user's Lambda handler module (--handler): .ts outside src/, plain .mjs and callback-style .cjs; the environment set before load; load, throw and malformed-result failures are 502s with the cause on the console.
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_USERS } from "../src/oidc/users.js";
 import { Browser } from "./browser.js";
+import { startCli } from "./cli-process.js";
 import { testEmulator, type TestEmulator } from "./setup.js";
 
 const FIXTURES = "test/fixtures";
@@ -137,33 +136,16 @@ describe("a handler module that cannot be used", () => {
 
 describe("alb-oidc-target-emulator --handler, as a process", () => {
   it("loads a .ts module through tsx, prints the banner with the key endpoint, and the login flow ends at the module's answer", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "--handler", `${FIXTURES}/my-handler.ts`], {
-      env: { ...process.env, PORT: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const cli = await startCli(["--handler", `${FIXTURES}/my-handler.ts`]);
     try {
-      const lines = createInterface({ input: child.stdout });
-      let text = "";
-      const url = await new Promise<string>((resolve, reject) => {
-        child.once("exit", (code) => reject(new Error(`exited with ${String(code)}: ${text}`)));
-        lines.on("line", (l) => {
-          text += `${l}\n`;
-          if (l.includes("Ctrl-C stops everything.")) {
-            const m = /Application \(ALB listener\):\s+(\S+)\//.exec(text);
-            if (m?.[1]) resolve(m[1]);
-            else reject(new Error(text));
-          }
-        });
-      });
+      const { banner: text, url } = cli;
       expect(text).toMatch(/export ALB_PUBLIC_KEY_ENDPOINT='http:\/\/127\.0\.0\.1:\d+'\n/);
       expect(text).toContain("my-handler.ts#handler)");
       const { final } = await new Browser().login(`${url}/whoami`, "alice");
       expect(final.res.status).toBe(200);
       expect((JSON.parse(final.body) as { identity: string }).identity).toBe("alice");
     } finally {
-      const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-      child.kill("SIGINT");
-      expect(await exited).toBe(0);
+      expect(await cli.stop()).toBe(0);
     }
   });
 });

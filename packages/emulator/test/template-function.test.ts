@@ -1,21 +1,16 @@
 // `--template` with no --handler: each target group whose target is a function of the template runs that function's own code (CDK asset, SAM CodeUri, inline ZipFile), Handler, Environment and Timeout; a function the emulator cannot run is named at start and answers 502 LambdaUnhandled.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { createInterface } from "node:readline";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { banner } from "../src/emulator/banner.js";
 import { templateListener } from "../src/emulator/listener/template.js";
 import { splitHandler } from "../src/emulator/listener/template-function.js";
 import { emulatorOptions } from "../src/start.js";
+import { startCli } from "./cli-process.js";
 import { testEmulator, type TestEmulator } from "./setup.js";
 
 const FIXTURE = resolve(import.meta.dirname, "fixtures/template-functions/functions.template.json");
-const CLI = resolve(import.meta.dirname, "../src/cli.ts");
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 interface MainAnswer {
   which: string;
@@ -202,27 +197,15 @@ describe("flags given explicitly", () => {
 
 describe("the CLI: alb-oidc-target-emulator --template <file>", () => {
   it("runs the template's functions with no other flag", async () => {
-    const child = spawn(process.execPath, ["--conditions=alb-oidc-target-source", "--import", TSX, CLI, "--template", FIXTURE], {
-      env: { ...process.env, PORT: "0" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const cli = await startCli(["--template", FIXTURE]);
     try {
-      const printed = await new Promise<string>((done, fail) => {
-        let out = "";
-        child.once("exit", (code) => fail(new Error(`exited with ${String(code)}: ${out}`)));
-        createInterface({ input: child.stdout }).on("line", (l) => {
-          out += `${l}\n`;
-          if (l.includes("Ctrl-C stops everything.")) done(out);
-        });
-      });
+      const printed = cli.banner;
       expect(printed).toContain("  Targets (the template's own functions, by target group):\n");
-      const url = /Application \(ALB listener\): +(http:\/\/localhost:\d+)\//.exec(printed)?.[1];
-      const res = await fetch(`${url ?? ""}/other/y`);
+      expect(cli.url).toMatch(/^http:\/\/localhost:\d+$/);
+      const res = await fetch(`${cli.url}/other/y`);
       expect(await res.text()).toBe("other /other/y");
     } finally {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGINT");
-      await exited;
+      await cli.stop();
     }
   });
 });
