@@ -363,7 +363,7 @@ describe("a YAML template (hand-written CloudFormation, short-form tags)", () =>
   });
 });
 
-describe("a YAML template that cannot be read", () => {
+describe("YAML that CloudFormation refuses (and a duplicate key, which it accepts)", () => {
   const dir = mkdtempSync(join(tmpdir(), "alb-template-yaml-"));
   const write = (name: string, text: string): string => {
     const path = join(dir, name);
@@ -383,6 +383,17 @@ describe("a YAML template that cannot be read", () => {
     expect(() => templateListener({ path, embeddedIdp: true, env: {} })).toThrow(
       `--template ${path}: cannot be read as YAML at line 4, column 20: Unresolved tag: !Reff`,
     );
+  });
+
+  it("a short-form tag directly on another is refused, as CloudFormation refuses it", () => {
+    const path = write("nested.yaml", "UserData: !Base64 !Sub x\n");
+    expect(() => templateListener({ path, embeddedIdp: true, env: {} })).toThrow(
+      `--template ${path}: cannot be read as YAML at line 1, column 19: A node can have at most one tag`,
+    );
+  });
+
+  it("a key written twice is not an error: the last one wins, as CloudFormation deploys it (and as JSON.parse reads a JSON template)", () => {
+    expect(parseYamlTemplate("Resources:\n  Fn: { Type: A }\n  Fn: { Type: B }\n", "t.yaml")).toEqual({ Resources: { Fn: { Type: "B" } } });
   });
 
   it("the CLI prints it as one configuration error, no stack trace, and exits 1", async () => {

@@ -61,7 +61,8 @@ export function isYaml(path: string, text: string): boolean {
  * @example parseYamlTemplate("Resources:\n  Fn:\n    Properties:\n      Role: !GetAtt Role.Arn\n", "t.yaml") // { Resources: { Fn: { Properties: { Role: { "Fn::GetAtt": ["Role", "Arn"] } } } } }
  */
 export function parseYamlTemplate(text: string, path: string): unknown {
-  const doc = parseDocument(text, { schema: "core", customTags: CUSTOM_TAGS, prettyErrors: false });
+  // A key written twice: CloudFormation deploys the last one (as JSON.parse reads a JSON template); the yaml package would refuse it.
+  const doc = parseDocument(text, { schema: "core", customTags: CUSTOM_TAGS, prettyErrors: false, uniqueKeys: false });
   // An unknown tag is a warning to the yaml package; CloudFormation refuses the template, and so does the emulator.
   const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
   if (problem) throw yamlError(problem, text, path);
