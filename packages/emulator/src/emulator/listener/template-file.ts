@@ -1,7 +1,7 @@
 // A CloudFormation template file as data: JSON (what `cdk synth` writes) or YAML (what `sam build` writes, and most hand-written templates), YAML's short-form intrinsic tags turned into the long form (`!Ref X` is `{"Ref": "X"}`).
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { parseDocument, YAMLError, type CollectionTag, type ScalarTag } from "yaml";
+import { parseDocument, type CollectionTag, type ScalarTag, type YAMLError } from "yaml";
 import { EmulatorConfigError } from "./config-file.js";
 
 /** The short-form tags CloudFormation reads, and the long-form key each one stands for. */
