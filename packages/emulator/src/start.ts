@@ -26,9 +26,9 @@ Targets (one; the sample function by default, with --template each target group'
 
 Listener (one source):
   --config <file>             the ALB fields as JSON (default alb.config.json when it exists, else built-in defaults)
-  --template <file>           a synthesized CloudFormation template (JSON): the listener whose rules authenticate,
-                              its target groups' own functions (their code next to the template, Handler,
-                              Environment, Timeout) unless --handler or --upstream is given
+  --template <file>           a CloudFormation template, JSON or YAML (cdk synth's, sam build's): the listener
+                              whose rules authenticate, its target groups' own functions (their code next to
+                              the template, Handler, Environment, Timeout) unless --handler or --upstream is given
   --listener <logicalId>      with --template: this listener instead (when several authenticate, or another one)
   --embedded-idp              swap every IdP the rules name for the embedded provider
 

@@ -2,15 +2,19 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { ALICE } from "alb-oidc-target/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { banner } from "../src/emulator/banner.js";
 import { templateListener } from "../src/emulator/listener/template.js";
 import { splitHandler } from "../src/emulator/listener/template-function.js";
 import { emulatorOptions } from "../src/start.js";
+import { Browser } from "./browser.js";
 import { startCli } from "./cli-process.js";
 import { testEmulator, type TestEmulator } from "./setup.js";
 
 const FIXTURE = resolve(import.meta.dirname, "fixtures/template-functions/functions.template.json");
+/** A SAM project after `sam build`: .aws-sam/build/template.yaml, each function's CodeUri its built directory beside it. */
+const SAM_PROJECT = resolve(import.meta.dirname, "fixtures/template-functions");
 
 interface MainAnswer {
   which: string;
@@ -204,6 +208,41 @@ describe("the CLI: alb-oidc-target-emulator --template <file>", () => {
       expect(cli.url).toMatch(/^http:\/\/localhost:\d+$/);
       const res = await fetch(`${cli.url}/other/y`);
       expect(await res.text()).toBe("other /other/y");
+    } finally {
+      await cli.stop();
+    }
+  });
+});
+
+describe("after sam build: alb-oidc-target-emulator --template .aws-sam/build/template.yaml --embedded-idp", () => {
+  it("alice logs in through the template's authenticate-oidc and the function's own answer comes back, its Environment resolved", async () => {
+    const cli = await startCli(["--template", ".aws-sam/build/template.yaml", "--embedded-idp"], { cwd: SAM_PROJECT });
+    try {
+      expect(cli.banner).toContain("  Targets (the template's own functions, by target group):\n");
+      expect(cli.banner).toMatch(/AppTargetGroup -> Lambda \(AppFunction\b/);
+      // The variable that names a table cannot be resolved here: named at start, left out.
+      expect(cli.banner).toContain(
+        'AppFunction: Environment TABLE is {"Ref": "Table"} (an AWS::Serverless::SimpleTable), which cannot be resolved locally',
+      );
+      const browser = new Browser();
+      const { loginPage, final } = await browser.login(`${cli.url}/orders?id=7`, "alice");
+      expect(loginPage.hops[0]?.status).toBe(302);
+      expect(final.res.status).toBe(200);
+      expect(final.res.headers.get("x-alb-emulator-rule")).toBe("Listener DefaultActions");
+      const body = JSON.parse(final.body) as { which: string; path: string; identity: string; env: Record<string, string> };
+      expect(body).toMatchObject({ which: "sam-built", path: "/orders", identity: ALICE.sub });
+      expect(body.identity).toBe("alice");
+      // !Sub "${Stage}-session" in the listener's SessionCookieName.
+      expect((await browser.jar.getCookies(cli.url)).map((c) => c.key)).toEqual(["test-session-0"]);
+      const { LB_ARN, LISTENER_ARN, ...rest } = body.env;
+      expect(LB_ARN).toMatch(/^arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer\/app\/[^/]+\/[0-9a-f]+$/);
+      expect(LISTENER_ARN).toMatch(new RegExp(`^${(LB_ARN ?? "").replace(":loadbalancer/", ":listener/")}/[0-9a-f]{16}$`));
+      expect(rest).toEqual({
+        STAGE: "test",
+        PUBLIC_URL: "https://localhost/test",
+        JOINED: "test-us-east-1",
+        FROM_GLOBALS: "local in us-east-1",
+      });
     } finally {
       await cli.stop();
     }

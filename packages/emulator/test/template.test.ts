@@ -1,11 +1,14 @@
 // --template: the listener read from a CloudFormation template with several rules (fixed-response by host, deny, jwt-validation, redirect, the default authenticate-oidc), IdPs swapped for the embedded provider; which listener is picked without --listener; which rule answered.
+import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withEmbeddedIdp } from "../src/emulator/listener/config-file.js";
 import { templateListener } from "../src/emulator/listener/template.js";
+import { parseYamlTemplate } from "../src/emulator/listener/template-file.js";
 import { decodePart } from "alb-oidc-target/testing";
 import { DEMO_USERS } from "../src/oidc/users.js";
 import { fetchMachineToken } from "../src/token.js";
@@ -13,6 +16,8 @@ import { Browser } from "./browser.js";
 import { lastEvent, testEmulator, type TestEmulator } from "./setup.js";
 
 const TEMPLATE = "test/fixtures/listener.template.json";
+/** The same listener written by hand as CloudFormation YAML (short-form tags, unquoted numbers). */
+const YAML_TEMPLATE = "test/fixtures/listener.template.yaml";
 const TWO_AUTHENTICATING = "test/fixtures/two-authenticating-listeners.template.json";
 const EXISTING = "test/fixtures/existing-listener.template.json";
 const EXISTING_LISTENER_ARN =
@@ -263,5 +268,145 @@ describe("--embedded-idp with --config", () => {
     } finally {
       await e.stop();
     }
+  });
+});
+
+describe("a YAML template (hand-written CloudFormation, short-form tags)", () => {
+  let yaml: TestEmulator;
+  beforeAll(async () => {
+    yaml = await testEmulator({ listener: templateListener({ path: YAML_TEMPLATE, embeddedIdp: true, env: {} }) });
+  });
+  afterAll(async () => {
+    await yaml.stop();
+  });
+
+  it("reads the same listener as the JSON template: the same rules, actions and notes", () => {
+    const env = { ALB_CLIENT_SECRET: "from-env" };
+    const fromJson = templateListener({ path: TEMPLATE, listenerId: "HttpsListener", embeddedIdp: false, env }).build(undefined);
+    const fromYaml = templateListener({ path: YAML_TEMPLATE, listenerId: "HttpsListener", embeddedIdp: false, env }).build(undefined);
+    expect(fromYaml.rules).toEqual(fromJson.rules);
+    expect(fromYaml.notes).toEqual(fromJson.notes);
+    expect(fromYaml.rules.map((r) => r.name)).toEqual(["MaintenanceRule", "XhrRule", "MachineRule", "OldPathsRule", DEFAULT_RULE]);
+    expect(templateListener({ path: YAML_TEMPLATE, embeddedIdp: true, env: {} }).description).toBe(
+      `${YAML_TEMPLATE} listener HttpsListener (the one whose rules authenticate) with rules MaintenanceRule, XhrRule, MachineRule, OldPathsRule, OfficeOnlyRule, IdPs swapped for the embedded provider`,
+    );
+  });
+
+  it("routes as the JSON template does: host-header fixed-response, deny, jwt-validation, redirect, then the default login", async () => {
+    expect(await getWithHost(`${yaml.url}/`, "Status.EU.example.com")).toEqual({
+      status: 503,
+      rule: "MaintenanceRule",
+      body: "down for maintenance",
+    });
+    const xhr = await new Browser().fetch(`${yaml.url}/xhr/poll`);
+    expect([xhr.status, xhr.headers.get("x-alb-emulator-rule")]).toEqual([401, "XhrRule"]);
+    const api = await fetch(`${yaml.url}/api/orders`);
+    expect([api.status, api.headers.get("x-alb-emulator-rule"), api.headers.get("x-alb-emulator-error")]).toEqual([
+      401,
+      "MachineRule",
+      "AuthMissingJwt",
+    ]);
+    const old = await fetch(`${yaml.url}/old/page?x=1`, { redirect: "manual" });
+    expect([old.status, old.headers.get("location")]).toEqual([301, `${yaml.url}/new/old/page?x=1`]);
+    const browser = new Browser();
+    const { final } = await browser.login(`${yaml.url}/whoami`, "alice");
+    expect(final.res.status).toBe(200);
+    expect(final.res.headers.get("x-alb-emulator-rule")).toBe(DEFAULT_RULE);
+    expect((await browser.jar.getCookies(yaml.url)).map((c) => c.key)).toEqual(["MyAppSession-0"]);
+    expect(yaml.events).toHaveLength(1);
+  });
+
+  it("each short-form tag is its long form; the core schema keeps 2010-09-09 a string", () => {
+    const text = [
+      "AWSTemplateFormatVersion: 2010-09-09",
+      "Quoted: '2010-09-09'",
+      "Ref: !Ref Bucket",
+      "Condition: !Condition IsProd",
+      "GetAtt: !GetAtt Db.Endpoint.Address",
+      "GetAttList: !GetAtt [Db, Arn]",
+      'Sub: !Sub "${AWS::Region}-x"',
+      'SubList: !Sub ["${A}-x", { A: !Ref Y }]',
+      'Join: !Join [",", [!Ref A, !GetAtt B.Arn]]',
+      "Select: !Select [0, !GetAZs '']",
+      'Split: !Split [",", !ImportValue subnets]',
+      'If: !If [IsProd, !Ref A, !Ref "AWS::NoValue"]',
+      "Not: !Not [!Equals [!Ref Stage, prod]]",
+      "And: !And [!Condition A, !Or [!Condition B, !Condition C]]",
+      "FindInMap: !FindInMap [Regions, !Ref AWS::Region, Ami]",
+      "Base64: !Base64 hello",
+      'Cidr: !Cidr ["10.0.0.0/16", 4, 8]',
+      "GetAZs: !GetAZs",
+      "Transform: !Transform { Name: AWS::Include, Parameters: { Location: s3://bucket/x.yaml } }",
+      "",
+    ].join("\n");
+    expect(parseYamlTemplate(text, "t.yaml")).toEqual({
+      AWSTemplateFormatVersion: "2010-09-09",
+      Quoted: "2010-09-09",
+      Ref: { Ref: "Bucket" },
+      Condition: { Condition: "IsProd" },
+      GetAtt: { "Fn::GetAtt": ["Db", "Endpoint.Address"] },
+      GetAttList: { "Fn::GetAtt": ["Db", "Arn"] },
+      Sub: { "Fn::Sub": "${AWS::Region}-x" },
+      SubList: { "Fn::Sub": ["${A}-x", { A: { Ref: "Y" } }] },
+      Join: { "Fn::Join": [",", [{ Ref: "A" }, { "Fn::GetAtt": ["B", "Arn"] }]] },
+      Select: { "Fn::Select": [0, { "Fn::GetAZs": "" }] },
+      Split: { "Fn::Split": [",", { "Fn::ImportValue": "subnets" }] },
+      If: { "Fn::If": ["IsProd", { Ref: "A" }, { Ref: "AWS::NoValue" }] },
+      Not: { "Fn::Not": [{ "Fn::Equals": [{ Ref: "Stage" }, "prod"] }] },
+      And: { "Fn::And": [{ Condition: "A" }, { "Fn::Or": [{ Condition: "B" }, { Condition: "C" }] }] },
+      FindInMap: { "Fn::FindInMap": ["Regions", { Ref: "AWS::Region" }, "Ami"] },
+      Base64: { "Fn::Base64": "hello" },
+      Cidr: { "Fn::Cidr": ["10.0.0.0/16", 4, 8] },
+      GetAZs: { "Fn::GetAZs": "" },
+      Transform: { "Fn::Transform": { Name: "AWS::Include", Parameters: { Location: "s3://bucket/x.yaml" } } },
+    });
+  });
+});
+
+describe("YAML that CloudFormation refuses (and a duplicate key, which it accepts)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "alb-template-yaml-"));
+  const write = (name: string, text: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it("malformed YAML: one line naming the file, the line and the column", () => {
+    const path = write("bad.yaml", "Resources:\n  Listener:\n    Type: AWS::ElasticLoadBalancingV2::Listener\n    Properties: [\n");
+    expect(() => templateListener({ path, embeddedIdp: true, env: {} })).toThrow(
+      new RegExp(`^--template ${path}: cannot be read as YAML at line 5, column 1: [^\\n]+$`),
+    );
+  });
+
+  it("a tag CloudFormation does not have (a typo) is refused, named with its line", () => {
+    const path = write("typo.yml", "Resources:\n  Rule:\n    Properties:\n      ListenerArn: !Reff Listener\n");
+    expect(() => templateListener({ path, embeddedIdp: true, env: {} })).toThrow(
+      `--template ${path}: cannot be read as YAML at line 4, column 20: Unresolved tag: !Reff`,
+    );
+  });
+
+  it("a short-form tag directly on another is refused, as CloudFormation refuses it", () => {
+    const path = write("nested.yaml", "UserData: !Base64 !Sub x\n");
+    expect(() => templateListener({ path, embeddedIdp: true, env: {} })).toThrow(
+      `--template ${path}: cannot be read as YAML at line 1, column 19: A node can have at most one tag`,
+    );
+  });
+
+  it("a key written twice is not an error: the last one wins, as CloudFormation deploys it (and as JSON.parse reads a JSON template)", () => {
+    expect(parseYamlTemplate("Resources:\n  Fn: { Type: A }\n  Fn: { Type: B }\n", "t.yaml")).toEqual({ Resources: { Fn: { Type: "B" } } });
+  });
+
+  it("the CLI prints it as one configuration error, no stack trace, and exits 1", async () => {
+    const path = write("template.yaml", "Resources:\n  Listener: {Type: AWS::ElasticLoadBalancingV2::Listener\n");
+    const failed = await promisify(execFile)(process.execPath, ["--import", "tsx", "src/cli.ts", "--template", path], {
+      env: { ...process.env, PORT: "0", IDP_PORT: "0", KEY_PORT: "0" },
+    }).then(
+      () => undefined,
+      (err: unknown) => err as { code: number; stderr: string },
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toMatch(
+      new RegExp(`^Configuration error: --template ${path}: cannot be read as YAML at line 3, column 1: [^\\n]+\\n$`),
+    );
   });
 });

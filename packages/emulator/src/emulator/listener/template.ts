@@ -1,11 +1,11 @@
-// `--template <file>`: the listener read from a synthesized CloudFormation template (DefaultActions and its ListenerRules), intrinsics resolved where they can be, the rest named.
-import { readFileSync } from "node:fs";
+// `--template <file>`: the listener read from a CloudFormation template, JSON or YAML (DefaultActions and its ListenerRules), intrinsics resolved where they can be, the rest named.
 import { isPlainObject as isRecord } from "alb-oidc-target/rules";
 import type { Env } from "../../env.js";
 import { parseJwtValidation } from "../jwt-validation/rule-config.js";
 import { EmulatorConfigError, parseEmulatorConfig, resolveConfig, type EmulatorConfig } from "./config-file.js";
 import { sortRules, type Condition, type FinalAction, type JwtAuth, type ListenerRule, type OidcAuth } from "./rules.js";
 import type { BuiltListener, EmbeddedIdp, ListenerSource } from "./source.js";
+import { readTemplateFile } from "./template-file.js";
 import { PSEUDO, templateFunctions } from "./template-function.js";
 
 const LISTENER = "AWS::ElasticLoadBalancingV2::Listener";
@@ -28,7 +28,7 @@ const OIDC_READ = new Set<string>([
 const RULE_KNOWN = new Set(["ListenerArn", "Priority", "Conditions", "Actions"]);
 
 export interface TemplateOptions {
-  /** The template file (JSON, as `cdk synth` writes it). */
+  /** The template file: JSON (as `cdk synth` writes it) or YAML (as `sam build` writes it, short-form tags included). */
   readonly path: string;
   /** The listener's logical id, when the template has several. */
   readonly listenerId?: string;
@@ -320,12 +320,7 @@ function readTemplate(path: string): {
   parameters: Readonly<Record<string, { Default?: unknown }>>;
   globals: Record<string, unknown> | undefined;
 } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (err) {
-    throw new EmulatorConfigError(`--template ${path}: cannot be read as JSON (${(err as Error).message})`, { cause: err });
-  }
+  const raw = readTemplateFile(path);
   if (!isRecord(raw) || !isRecord(raw.Resources))
     throw new EmulatorConfigError(`--template ${path}: has no Resources (is it a CloudFormation template?)`);
   return {
