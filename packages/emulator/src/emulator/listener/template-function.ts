@@ -4,15 +4,7 @@ import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { isPlainObject as isRecord } from "alb-oidc-target/rules";
 import { TARGET_GROUP_ARN } from "alb-oidc-target/testing";
-
-/** What pseudo parameters stand for locally (the fake account of the repository's samples). */
-export const PSEUDO: Readonly<Record<string, string>> = {
-  "AWS::Region": "us-east-1",
-  "AWS::AccountId": "123456789012",
-  "AWS::Partition": "aws",
-  "AWS::URLSuffix": "amazonaws.com",
-  "AWS::StackName": "local",
-};
+import { multiValueAttribute, parameterValue, resolveString, type TemplateParameters } from "./intrinsics.js";
 
 const LAMBDA = "AWS::Lambda::Function";
 const SERVERLESS = "AWS::Serverless::Function";
@@ -26,7 +18,6 @@ const MODULE_EXTENSIONS = [".js", ".mjs", ".cjs"] as const;
 
 type Resource = { readonly Type?: string; readonly Properties?: Record<string, unknown>; readonly Metadata?: Record<string, unknown> };
 type Resources = Readonly<Record<string, Resource>>;
-type TemplateParameters = Readonly<Record<string, { Default?: unknown }>>;
 
 /** The emulator's values for what a function's Environment may reference: the load balancer, its listener, the target group. */
 export interface EmulatorValues {
@@ -109,11 +100,6 @@ function refOrArn(v: unknown): string | undefined {
   return Array.isArray(att) && typeof att[0] === "string" && att[1] === "Arn" ? att[0] : undefined;
 }
 
-function multiValueOf(props: Record<string, unknown> | undefined): boolean {
-  const attributes = Array.isArray(props?.TargetGroupAttributes) ? (props.TargetGroupAttributes as unknown[]).filter(isRecord) : [];
-  return String(attributes.find((a) => a.Key === "lambda.multi_value_headers.enabled")?.Value) === "true";
-}
-
 /** SAM's Globals.Function under the function's own properties (its Environment.Variables merged). */
 function propertiesOf(r: Resource, globals: Record<string, unknown> | undefined): Record<string, unknown> {
   const own = r.Properties ?? {};
@@ -144,7 +130,7 @@ function describeFunction(
   return {
     targetGroup,
     functionId,
-    multiValue: multiValueOf(t.resources[targetGroup]?.Properties),
+    multiValue: multiValueAttribute(t.resources[targetGroup]?.Properties) ?? false,
     run: runnable(r, p, dirname(resolve(t.templatePath))),
     environment: (v) => resolver.resolveAll(variables, v),
     notes,
@@ -259,37 +245,16 @@ class EnvResolver {
   }
 
   private value(raw: unknown, v: EmulatorValues, why: string[]): string | undefined {
-    if (typeof raw === "string") return raw;
-    if (typeof raw === "number" || typeof raw === "boolean") return String(raw);
-    if (!isRecord(raw)) return undefined;
-    if (typeof raw.Ref === "string") return this.ref(raw.Ref, v, why);
-    const att = raw["Fn::GetAtt"];
-    if (Array.isArray(att) && typeof att[0] === "string" && typeof att[1] === "string") return this.getAtt(att[0], att[1], v, why);
-    const join = raw["Fn::Join"];
-    if (Array.isArray(join) && typeof join[0] === "string" && Array.isArray(join[1])) {
-      const parts = (join[1] as unknown[]).map((x) => this.value(x, v, why));
-      return parts.every((x) => x !== undefined) ? parts.join(join[0]) : undefined;
-    }
-    const sub = raw["Fn::Sub"];
-    if (typeof sub === "string") {
-      const missing: string[] = [];
-      const out = sub.replace(/\$\{([^}!]+)\}/g, (_m, name: string) => {
-        const dot = name.indexOf(".");
-        const r = dot < 0 ? this.ref(name, v, why) : this.getAtt(name.slice(0, dot), name.slice(dot + 1), v, why);
-        if (r === undefined) missing.push(name);
-        return r ?? "";
-      });
-      return missing.length > 0 ? undefined : out;
-    }
-    why.push(JSON.stringify(raw).slice(0, 120));
-    return undefined;
+    return resolveString(raw, {
+      ref: (id) => this.ref(id, v, why),
+      getAtt: (id, attribute) => this.getAtt(id, attribute, v, why),
+      unresolved: (what) => why.push(what),
+    });
   }
 
   private ref(id: string, v: EmulatorValues, why: string[]): string | undefined {
-    const pseudo = PSEUDO[id];
-    if (pseudo !== undefined) return pseudo;
-    const p = this.parameters[id];
-    if (p && (typeof p.Default === "string" || typeof p.Default === "number")) return String(p.Default);
+    const parameter = parameterValue(id, this.parameters);
+    if (parameter !== undefined) return parameter;
     const type = this.resources[id]?.Type;
     if (type === LOAD_BALANCER) return v.loadBalancerArn;
     if (type === LISTENER) return listenerArn(v.loadBalancerArn, id);

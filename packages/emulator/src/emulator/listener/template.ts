@@ -6,7 +6,8 @@ import { EmulatorConfigError, parseEmulatorConfig, resolveConfig, type EmulatorC
 import { sortRules, type Condition, type FinalAction, type JwtAuth, type ListenerRule, type OidcAuth } from "./rules.js";
 import type { BuiltListener, EmbeddedIdp, ListenerSource } from "./source.js";
 import { readTemplateFile } from "./template-file.js";
-import { PSEUDO, templateFunctions } from "./template-function.js";
+import { multiValueAttribute, parameterValue, resolveString, type TemplateParameters } from "./intrinsics.js";
+import { templateFunctions } from "./template-function.js";
 
 const LISTENER = "AWS::ElasticLoadBalancingV2::Listener";
 const RULE = "AWS::ElasticLoadBalancingV2::ListenerRule";
@@ -61,7 +62,7 @@ class Reader {
   constructor(
     readonly file: string,
     readonly resources: Resources,
-    readonly parameters: Readonly<Record<string, { Default?: unknown }>>,
+    readonly parameters: TemplateParameters,
     readonly o: TemplateOptions,
   ) {}
 
@@ -71,35 +72,14 @@ class Reader {
 
   /** Resolves intrinsics to a string where it can; undefined (and a note) where it cannot. */
   str(v: unknown, where: string): string | undefined {
-    if (typeof v === "string") return v;
-    if (typeof v === "number" || typeof v === "boolean") return String(v);
-    if (!isRecord(v)) return undefined;
-    if (typeof v.Ref === "string") {
-      const ref = v.Ref;
-      const pseudo = PSEUDO[ref];
-      if (pseudo !== undefined) return pseudo;
-      const p = this.parameters[ref];
-      if (p && (typeof p.Default === "string" || typeof p.Default === "number")) return String(p.Default);
-      this.note(where, `{"Ref": "${ref}"} cannot be resolved locally`);
-      return undefined;
-    }
-    const join = v["Fn::Join"];
-    if (Array.isArray(join) && typeof join[0] === "string" && Array.isArray(join[1])) {
-      const parts = (join[1] as unknown[]).map((p) => this.str(p, where));
-      return parts.every((p) => p !== undefined) ? parts.join(join[0]) : undefined;
-    }
-    const sub = v["Fn::Sub"];
-    if (typeof sub === "string") {
-      const missing: string[] = [];
-      const out = sub.replace(/\$\{([^}!]+)\}/g, (_m, name: string) => {
-        const r = this.str({ Ref: name }, where);
-        if (r === undefined) missing.push(name);
-        return r ?? "";
-      });
-      return missing.length === 0 ? out : undefined;
-    }
-    this.note(where, `${JSON.stringify(v).slice(0, 120)} cannot be resolved locally`);
-    return undefined;
+    return resolveString(v, {
+      ref: (id) => {
+        const value = parameterValue(id, this.parameters);
+        if (value === undefined) this.note(where, `{"Ref": "${id}"} cannot be resolved locally`);
+        return value;
+      },
+      unresolved: (what) => this.note(where, `${what} cannot be resolved locally`),
+    });
   }
 
   secret(v: unknown, where: string): string | undefined {
@@ -317,7 +297,7 @@ class Reader {
 
 function readTemplate(path: string): {
   resources: Resources;
-  parameters: Readonly<Record<string, { Default?: unknown }>>;
+  parameters: TemplateParameters;
   globals: Record<string, unknown> | undefined;
 } {
   const raw = readTemplateFile(path);
@@ -527,10 +507,7 @@ function multiValueOf(
   if (withoutFunction.length > 1)
     reader.note(listenerId, `forwards to ${withoutFunction.join(", ")}, which have no function of the template: they share the one target`);
   const first = withoutFunction[0] ?? [...groups][0];
-  const tg = first === undefined ? undefined : reader.resources[first]?.Properties;
-  const attributes = Array.isArray(tg?.TargetGroupAttributes) ? (tg.TargetGroupAttributes as unknown[]).filter(isRecord) : [];
-  const mv = attributes.find((a) => a.Key === "lambda.multi_value_headers.enabled");
-  return mv === undefined ? undefined : String(mv.Value) === "true";
+  return multiValueAttribute(first === undefined ? undefined : reader.resources[first]?.Properties);
 }
 
 /**
