@@ -1,7 +1,7 @@
 // The load balancer's error pages: the ALB's status and access-log reason, the emulator's explanation in the provider's style, what was compared, and nothing secret.
 import { describe, expect, it } from "vitest";
 import { useForFile } from "alb-oidc-target-test-support";
-import { ALB_ERRORS, albErrorPage, type AlbErrorReason } from "../src/emulator/error-page.js";
+import { ALB_ERRORS, albErrorPage, reasonOf, type AlbErrorReason } from "../src/emulator/error-page.js";
 import { Browser } from "./browser.js";
 import { testEmulator } from "./setup.js";
 
@@ -60,7 +60,7 @@ describe("an error page looks like the provider's pages", () => {
     for (const failure of failures) {
       const page = albErrorPage(561, failure, "detail");
       expect(page, failure).not.toContain("`");
-      expect(page, failure).toContain(`<code>${ALB_ERRORS[failure].reason}</code>`);
+      expect(page, failure).toContain(`<code>${reasonOf(failure)}</code>`);
     }
   });
 });

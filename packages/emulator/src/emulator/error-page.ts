@@ -42,12 +42,13 @@ export type AlbErrorReason =
   | "EmulatorError";
 
 /**
- * What a failure shows: `reason` is the access log's `error_reason` name where AWS documents one
+ * What a failure shows: its name is the access log's `error_reason` where AWS documents one
  * (`aws: true`, load-balancer-access-logs.html "Error reason codes"), else the emulator's own name;
- * `hint` is one sentence on the usual cause and the fix (`code` in backticks is shown as code).
+ * `reason` only where the ALB logs it under another name; `hint` is one sentence on the usual cause
+ * and the fix (`code` in backticks is shown as code).
  */
 export interface AlbErrorInfo {
-  readonly reason: string;
+  readonly reason?: AlbErrorReason;
   readonly aws: boolean;
   readonly hint: string;
 }
@@ -55,107 +56,86 @@ export interface AlbErrorInfo {
 /** The one map from each failure to what the page and the `x-alb-emulator-error` header say. */
 export const ALB_ERRORS: Readonly<Record<AlbErrorReason, AlbErrorInfo>> = {
   AuthIdPClientRequestError: {
-    reason: "AuthIdPClientRequestError",
     aws: false,
     hint: "The identity provider sent an error back to /oauth2/idpresponse, usually a Scope it does not accept (LINE wants exactly `profile openid`): fix Scope and try again.",
   },
   AuthMissingAWSALBAuthNonce: {
-    reason: "AuthMissingAWSALBAuthNonce",
     aws: true,
     hint: "The AWSALBAuthNonce cookie did not come back with the callback, usually because cookies are blocked or the login was started on another host name: allow cookies and use one host name.",
   },
   AuthInvalidAWSALBAuthNonce: {
-    reason: "AuthInvalidAWSALBAuthNonce",
     aws: true,
     hint: "The state sent back by the identity provider does not match this browser's login, usually a stale or second login tab: close other login tabs and start again from the application URL.",
   },
   AuthMissingCodeParam: {
-    reason: "AuthMissingCodeParam",
     aws: true,
     hint: "The identity provider came back without an authorization code: check that it is set up for the authorization code flow.",
   },
   AuthMissingStateParam: {
-    reason: "AuthMissingStateParam",
     aws: true,
     hint: "The callback came back without the state the load balancer sent: check that the identity provider returns `state` unchanged, and start again from the application URL.",
   },
   AuthUnauthenticatedRequest: {
-    reason: "AuthUnauthenticatedRequest",
     aws: false,
     hint: "This rule answers unauthenticated requests with 401 (OnUnauthenticatedRequest is `deny`): log in through a route that authenticates, or use `authenticate`.",
   },
   AuthInvalidIdToken: {
-    reason: "AuthInvalidIdToken",
     aws: true,
     hint: "The ID token failed a check, usually a wrong Issuer (LINE's is `https://access.line.me`, not `https://access.line.me/oauth2/v2.1`) or a ClientId that is not the token's audience: copy both from the provider's discovery document and console.",
   },
   AuthInvalidGrantError: {
-    reason: "AuthInvalidGrantError",
     aws: true,
     hint: "The token endpoint refused the authorization code (invalid_grant), usually a code used twice (a reloaded callback) or expired: start again from the application URL.",
   },
   AuthTokenEpRequestFailed: {
-    reason: "AuthTokenEpRequestFailed",
     aws: true,
     hint: "The token endpoint answered with an error, usually a wrong ClientSecret or ClientId (invalid_client): copy both again from the provider's console.",
   },
   AuthTokenEpRequestTimeout: {
-    reason: "AuthTokenEpRequestTimeout",
     aws: true,
     hint: "The token endpoint could not be reached or did not answer within 5 seconds: check TokenEndpoint and that the provider is up.",
   },
   AuthInvalidTokenResponse: {
-    reason: "AuthInvalidTokenResponse",
     aws: true,
     hint: "The token endpoint answered without an ID token, usually because Scope does not ask for one: add `openid` (Cognito's `aws.cognito.signin.user.admin` alone yields none).",
   },
   AuthUserinfoEpRequestFailed: {
-    reason: "AuthUserinfoEpRequestFailed",
     aws: true,
     hint: "The userinfo endpoint answered with an error, usually because it does not accept the access token (a UserInfoEndpoint of another provider): check UserInfoEndpoint.",
   },
   AuthUserinfoEpRequestTimeout: {
-    reason: "AuthUserinfoEpRequestTimeout",
     aws: true,
     hint: "The userinfo endpoint could not be reached or did not answer within 5 seconds: check UserInfoEndpoint and that the provider is up.",
   },
   AuthInvalidUserinfoResponse: {
-    reason: "AuthInvalidUserinfoResponse",
     aws: true,
     hint: "The userinfo endpoint's answer is not the user's claims as JSON with the ID token's `sub`: check that UserInfoEndpoint is the provider's userinfo endpoint.",
   },
   AuthUserinfoResponseSizeExceeded: {
-    reason: "AuthUserinfoResponseSizeExceeded",
     aws: true,
     hint: "The user's claims plus the access token exceed 11 KB, which the load balancer refuses: request fewer scopes or trim the claims at the provider.",
   },
   AuthMissingJwt: {
-    reason: "AuthMissingJwt",
     aws: false,
     hint: "This path is behind a jwt-validation rule and the request carried no bearer token: send `Authorization: Bearer <access token>` (locally: `npm run token`).",
   },
   AuthInvalidJwt: {
-    reason: "AuthInvalidJwt",
     aws: false,
     hint: "The bearer token failed the jwt-validation rule (signature via the JWKS, RS256, iss, exp, nbf, iat or an additional claim): get a fresh token from the configured Issuer with the claims the rule asks for.",
   },
   AuthJwksUnavailable: {
-    reason: "AuthJwksUnavailable",
     aws: false,
     hint: "The jwt-validation rule could not use the JWKS endpoint (unreachable, not 200 JSON, over 150 KB or over 10 keys): check JwksEndpoint and that the provider is up.",
   },
   LambdaInvalidResponse: {
-    reason: "LambdaInvalidResponse",
     aws: true,
     hint: "The function returned something that is not a valid ALB Lambda result: statusCode an integer, every header value a string (an array of strings in multi-value mode), body a string or left out, never null.",
   },
   LambdaResponseTooLarge: {
-    reason: "LambdaResponseTooLarge",
     aws: true,
     hint: "The function's result is over 1 MB as JSON, which the load balancer refuses: send less, or serve large files from S3.",
   },
   LambdaUnhandled: {
-    reason: "LambdaUnhandled",
     aws: true,
     hint: "The function threw, or did not settle within its timeout, instead of returning a result: see the emulator's console for the error, or raise the timeout (`--timeout`, or the function's Timeout).",
   },
@@ -166,26 +146,27 @@ export const ALB_ERRORS: Readonly<Record<AlbErrorReason, AlbErrorInfo>> = {
     hint: "The handler module could not be loaded (it threw at module scope, or the export is not a function): see the emulator's console for the cause, fix it and restart.",
   },
   LambdaRequestTooLarge: {
-    reason: "LambdaRequestTooLarge",
     aws: true,
     hint: "The request body exceeds the 1 MB a Lambda target accepts: send a smaller body.",
   },
   TargetConnectionError: {
-    reason: "TargetConnectionError",
     aws: false,
     hint: "The upstream HTTP server refused the connection or closed it without an answer: check that it runs on the `--upstream` address.",
   },
   TargetTimeout: {
-    reason: "TargetTimeout",
     aws: false,
     hint: "The upstream HTTP server did not answer within the idle timeout: see why it hangs, or raise `--upstream-timeout`.",
   },
   EmulatorError: {
-    reason: "EmulatorError",
     aws: false,
     hint: "The emulator itself failed on this request, not the function or the provider: see the emulator's console, and report it if it is a bug.",
   },
 };
+
+/** The name the page and the `x-alb-emulator-error` header give a failure. */
+export function reasonOf(failure: AlbErrorReason): AlbErrorReason {
+  return ALB_ERRORS[failure].reason ?? failure;
+}
 
 /** A value the load balancer checked and what it got instead (issuer, audience, ...): never a token, code, cookie or secret. */
 export interface Compared {
@@ -214,7 +195,8 @@ function comparedHtml(compared: readonly Compared[]): string {
 /** The error page: status line, the reason (and whose name it is), what was compared, the detail, the hint. */
 export function albErrorPage(status: number, failure: AlbErrorReason, detail?: string, compared: readonly Compared[] = []): string {
   const phrase = REASONS[status] ?? "Error";
-  const { reason, aws, hint } = ALB_ERRORS[failure];
+  const { aws, hint } = ALB_ERRORS[failure];
+  const reason = reasonOf(failure);
   const whose = aws
     ? "the <code>error_reason</code> a real ALB writes to its access log"
     : "the emulator's own name: AWS documents no <code>error_reason</code> for this";
@@ -245,7 +227,7 @@ export function sendAlbError(
   res.writeHead(status, {
     "content-type": "text/html; charset=utf-8",
     "cache-control": "no-store",
-    "x-alb-emulator-error": ALB_ERRORS[failure].reason,
+    "x-alb-emulator-error": reasonOf(failure),
   });
   res.end(albErrorPage(status, failure, detail, compared));
 }
