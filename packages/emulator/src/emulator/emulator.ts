@@ -209,7 +209,7 @@ async function templateTargets(
       embeddedIssuer: c.idp?.issuer,
     });
     if (!("unrunnable" in fn.run)) restoreProcessEnvOnCleanup(env, s.cleanup);
-    const target = await templateTarget({ fn, env, timeoutS: c.timeoutS, writeLog: s.writeLog, defer: (u) => s.cleanup.defer(u) });
+    const target = await templateTarget({ fn, env, timeoutS: c.timeoutS, logger: s.logger, defer: (u) => s.cleanup.defer(u) });
     s.cleanup.defer(() => target.stop());
     targets.set(fn.targetGroup, target);
   }

@@ -2,6 +2,7 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Logger } from "alb-oidc-target/rules";
 import type { TemplateFunction } from "../listener/template-function.js";
 import { safeDetail } from "../safe-detail.js";
 import { loadHandler } from "./handler-module.js";
@@ -13,7 +14,8 @@ export interface TemplateTargetOptions {
   readonly env: Readonly<Record<string, string>>;
   /** --timeout, which wins over the template's Timeout. */
   readonly timeoutS: number | undefined;
-  readonly writeLog: (line: string) => void;
+  /** The emulator's console: a function that fails to load is named there. */
+  readonly logger: Logger;
   /** Registers an undo step (the copied code is removed on stop). */
   readonly defer: (undo: () => Promise<void> | void) => void;
 }
@@ -22,7 +24,7 @@ export interface TemplateTargetOptions {
  * Builds the target of a template function. Its code is copied out of cdk.out (or SAM's directory) first:
  * at Lambda it runs from its own root, so a `.js` file is CommonJS unless a package.json of the code says
  * otherwise, and nothing outside the code (the project's node_modules) is there to import.
- * @example const t = await templateTarget({ fn, env, timeoutS: undefined, writeLog, defer: (u) => cleanup.defer(u) });
+ * @example const t = await templateTarget({ fn, env, timeoutS: undefined, logger, defer: (u) => cleanup.defer(u) });
  */
 export async function templateTarget(o: TemplateTargetOptions): Promise<LambdaTarget> {
   const { fn } = o;
@@ -49,9 +51,7 @@ export async function templateTarget(o: TemplateTargetOptions): Promise<LambdaTa
   } catch (err) {
     // As at Lambda: a function whose init phase fails makes every request a 502; the cause goes to the console.
     const loadError = err instanceof Error ? err : new Error(String(err));
-    o.writeLog(
-      `${JSON.stringify({ level: "error", msg: "the template's function failed to load", target: name, reason: safeDetail(describeError(loadError)) })}\n`,
-    );
+    o.logger.error("the template's function failed to load", { target: name, reason: safeDetail(describeError(loadError)) });
     return lambdaTarget({ ...base, handler: () => undefined, name, loadError, timeoutS });
   }
 }
