@@ -9,7 +9,7 @@ import { DEFAULT_ALB_ARN } from "alb-oidc-target/testing";
 import { banner, shellQuote } from "../src/emulator/banner.js";
 import { templateListener } from "../src/emulator/listener/template.js";
 import { emulatorOptions } from "../src/start.js";
-import { startCli } from "./cli-process.js";
+import { startCli } from "alb-oidc-target-test-support/emulator-cli";
 import { bannerEnv } from "./python-upstream.js";
 import { REPOSITORY_ROOT, testEmulator, type TestEmulator } from "./setup.js";
 

@@ -1,6 +1,6 @@
 // The authenticate-oidc flow as docs/emulator-fidelity.md's "Authentication flow" rows state it, driven over HTTP: the authorization request, the client login timeout, the callback path, the client's authentication at the token endpoint.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { startEmulator, type Emulator } from "../src/emulator/emulator.js";
 import { startIdpProxy, type IdpProxy } from "./idp-proxy.js";
 import { testEmulator, type TestEmulator } from "./setup.js";

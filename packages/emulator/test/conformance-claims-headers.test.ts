@@ -1,7 +1,7 @@
 // The x-amzn-oidc-* headers as docs/emulator-fidelity.md's "Headers added to the target" rows state them, read off a real login: the claims token's encoding, header fields, payload and signature, its key at the key endpoint, its lifetime.
 import { createPublicKey, verify } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { startIdpProxy, type IdpProxy } from "./idp-proxy.js";
 import { lastEvent, testEmulator, type TestEmulator } from "./setup.js";
 

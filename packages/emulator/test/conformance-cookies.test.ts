@@ -1,6 +1,6 @@
 // The session cookie as docs/emulator-fidelity.md's "Cookies" rows state it, with a cookie-keeping client: shards over 4K, the cookie's 7-day expiry apart from SessionTimeout, the session's end fixed at login.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { startIdpProxy, type IdpProxy } from "./idp-proxy.js";
 import { lastEvent, testEmulator, type TestEmulator } from "./setup.js";
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { useForFile } from "alb-oidc-target-test-support";
 import { ALB_ERRORS, albErrorPage, reasonOf, type AlbErrorReason } from "../src/emulator/error-page.js";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { testEmulator } from "./setup.js";
 
 const alb = useForFile("the emulator", () => testEmulator());

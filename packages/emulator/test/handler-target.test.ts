@@ -1,8 +1,8 @@
 // The emulator in front of a user's Lambda handler module (--handler): .ts outside src/, plain .mjs and callback-style .cjs; the environment set before load; load, throw and malformed-result failures are 502s with the cause on the console.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_USERS } from "../src/oidc/users.js";
-import { Browser } from "./browser.js";
-import { startCli } from "./cli-process.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
+import { startCli } from "alb-oidc-target-test-support/emulator-cli";
 import { testEmulator, type TestEmulator } from "./setup.js";
 
 const FIXTURES = "test/fixtures";

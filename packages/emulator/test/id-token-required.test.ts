@@ -1,6 +1,6 @@
 // A token response without an ID token (a Scope that yields none, like Cognito's aws.cognito.signin.user.admin alone) is the ALB's 500, not a 561: no session, the function not called.
 import { describe, expect, it } from "vitest";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { startIdpProxy } from "./idp-proxy.js";
 import { testEmulator } from "./setup.js";
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { scrubTokens } from "alb-oidc-target/rules";
 import { mintAlbToken, createAlbKey, loopback } from "alb-oidc-target/testing";
 import { useForFile } from "alb-oidc-target-test-support";
-import { Browser, type Followed } from "./browser.js";
+import { Browser, type Followed } from "alb-oidc-target-test-support/browser";
 import { startIdpProxy } from "./idp-proxy.js";
 import { testEmulator, type TestEmulator } from "./setup.js";
 

@@ -16,7 +16,7 @@ import {
   type MachineMintOptions,
 } from "alb-oidc-target/testing";
 import { useKeyServer } from "alb-oidc-target-test-support";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { lastEvent, REPOSITORY_ROOT, testEmulator, type TestEmulator } from "./setup.js";
 
 function oidcHeaders(headers: Record<string, string | undefined> | undefined): string[] {

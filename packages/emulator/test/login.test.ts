@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEMO_USERS } from "../src/oidc/users.js";
 import { decodePart, mintAlbToken, createAlbKey } from "alb-oidc-target/testing";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { lastEvent, testEmulator, type TestEmulator } from "./setup.js";
 
 let alb: TestEmulator;

@@ -1,7 +1,7 @@
 // OnUnauthenticatedRequest deny and allow, and the target group's multi-value headers mode.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintAlbToken, createAlbKey } from "alb-oidc-target/testing";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { lastEvent, testEmulator, type TestEmulator } from "./setup.js";
 
 describe("OnUnauthenticatedRequest: deny", () => {

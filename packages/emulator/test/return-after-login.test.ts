@@ -3,7 +3,7 @@ import { request } from "node:http";
 import { describe, expect, it } from "vitest";
 import { safeReturnTo } from "../src/emulator/authenticate-oidc/action.js";
 import { useForFile } from "alb-oidc-target-test-support";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { testEmulator } from "./setup.js";
 
 const alb = useForFile("the emulator", () => testEmulator());

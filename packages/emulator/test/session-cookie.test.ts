@@ -2,7 +2,7 @@
 import { CookieJar } from "tough-cookie";
 import { describe, expect, it } from "vitest";
 import { useForFile } from "alb-oidc-target-test-support";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { testEmulator } from "./setup.js";
 
 const alb = useForFile("the emulator", () => testEmulator());

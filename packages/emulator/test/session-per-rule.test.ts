@@ -7,7 +7,7 @@ import { resolveConfig, type EmulatorConfig } from "../src/emulator/listener/con
 import { sortRules, type ListenerRule } from "../src/emulator/listener/rules.js";
 import type { ListenerSource } from "../src/emulator/listener/source.js";
 import { startOidcProvider, type EmbeddedOidcProvider } from "../src/oidc/provider.js";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { PROFILE_SCOPE, testEmulator, type TestEmulator } from "./setup.js";
 
 /** A port the OS just handed out: the second provider must know the emulator's callback URL before the emulator starts. */

@@ -5,7 +5,7 @@ import { banner } from "../src/emulator/banner.js";
 import { EmulatorConfigError } from "../src/emulator/listener/config-file.js";
 import { templateListener } from "../src/emulator/listener/template.js";
 import { emulatorOptions } from "../src/start.js";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { startIdpProxy, type IdpProxy, type Rewrite } from "./idp-proxy.js";
 import { lastEvent, testEmulator, type TestEmulator } from "./setup.js";
 

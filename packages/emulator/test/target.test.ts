@@ -1,7 +1,7 @@
 // What the function receives from the emulator (the ALB event built from the HTTP request) and how its result becomes the response.
 import type { ALBEvent, ALBResult } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { lastEvent, testEmulator, type TestEmulator } from "./setup.js";
 
 let alb: TestEmulator;

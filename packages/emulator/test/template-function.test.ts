@@ -8,8 +8,8 @@ import { banner } from "../src/emulator/banner.js";
 import { templateListener } from "../src/emulator/listener/template.js";
 import { splitHandler } from "../src/emulator/listener/template-function.js";
 import { emulatorOptions } from "../src/start.js";
-import { Browser } from "./browser.js";
-import { startCli } from "./cli-process.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
+import { startCli } from "alb-oidc-target-test-support/emulator-cli";
 import { testEmulator, type TestEmulator } from "./setup.js";
 
 const FIXTURE = resolve(import.meta.dirname, "fixtures/template-functions/functions.template.json");

@@ -5,7 +5,7 @@ import { request } from "node:http";
 import type { ListenerRule } from "../src/emulator/listener/rules.js";
 import { templateListener } from "../src/emulator/listener/template.js";
 import { banner } from "../src/emulator/banner.js";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 
 /**
  * A login rule bound to a host name (an existing listener's rule for notes.example.com) cannot be followed by a

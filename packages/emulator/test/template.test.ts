@@ -12,7 +12,7 @@ import { parseYamlTemplate } from "../src/emulator/listener/template-file.js";
 import { decodePart } from "alb-oidc-target/testing";
 import { DEMO_USERS } from "../src/oidc/users.js";
 import { fetchMachineToken } from "../src/token.js";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { lastEvent, testEmulator, type TestEmulator } from "./setup.js";
 
 const TEMPLATE = "test/fixtures/listener.template.json";

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { banner } from "../src/emulator/banner.js";
 import { DEMO_MACHINE_CLIENT } from "../src/oidc/machine-client.js";
 import { defaultIssuer, fetchMachineToken, TokenError } from "../src/token.js";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { testEmulator, type TestEmulator } from "./setup.js";
 
 let alb: TestEmulator;

@@ -3,7 +3,7 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from "no
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { startPythonUpstream, type PythonUpstream } from "./python-upstream.js";
 import { lastEvent, testEmulator, type TestEmulator } from "./setup.js";
 

@@ -6,7 +6,7 @@ import { banner } from "../src/emulator/banner.js";
 import { parseUpstream } from "../src/emulator/targets/upstream.js";
 import { DEMO_USERS } from "../src/oidc/users.js";
 import { mintAlbToken, createAlbKey } from "alb-oidc-target/testing";
-import { Browser } from "./browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 import { bannerEnv, startPythonUpstream, type PythonUpstream } from "./python-upstream.js";
 import { testEmulator, type TestEmulator } from "./setup.js";
 

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { startEmulator } from "../../src/emulator/emulator.js";
 import type { TargetOption } from "../../src/emulator/targets/target-group.js";
-import { Browser } from "../browser.js";
+import { Browser } from "alb-oidc-target-test-support/browser";
 
 interface Figures {
   readonly target: string;

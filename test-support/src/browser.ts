@@ -1,4 +1,4 @@
-// A cookie-keeping HTTP client for the emulator tests: fetch with manual redirects, tough-cookie's jar, and the login form filled in.
+// A cookie-keeping HTTP client for tests that log in through the emulator: fetch with manual redirects, tough-cookie's jar, and the login form filled in.
 import { CookieJar } from "tough-cookie";
 
 export interface Hop {

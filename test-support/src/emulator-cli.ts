@@ -1,12 +1,13 @@
-// The emulator's CLI as a user starts it: a child process on a free port, ready once its banner says so; stopped with Ctrl-C (SIGINT).
+// The emulator's CLI as a user starts it, from its sources (as `npm start` does): a child process on free ports, ready once its banner says so; stopped with Ctrl-C (SIGINT).
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 
-const CLI = resolve(import.meta.dirname, "../src/cli.ts");
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+const require = createRequire(import.meta.url);
+const CLI = join(dirname(require.resolve("alb-oidc-target-emulator/package.json")), "src/cli.ts");
+const TSX = pathToFileURL(require.resolve("tsx")).href;
 
 /** A running `alb-oidc-target-emulator`: what its banner printed, the listener's URL, and how to stop it. */
 export interface CliProcess {
@@ -19,12 +20,12 @@ export interface CliProcess {
 }
 
 /**
- * Starts the CLI with `args` (PORT=0) and resolves once the banner is printed; rejects with what it
- * printed if it exits first.
+ * Starts the CLI with `args` on free ports (PORT=0: the embedded provider and the key server follow)
+ * and resolves once the banner is printed; rejects with what it printed if it exits first.
  * @example const cli = await startCli(["--handler", "test/fixtures/plain-handler.mjs"]); ... expect(await cli.stop()).toBe(0);
  */
 export async function startCli(args: readonly string[], o: { readonly cwd?: string } = {}): Promise<CliProcess> {
-  const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], {
+  const child = spawn(process.execPath, ["--conditions=alb-oidc-target-source", "--import", TSX, CLI, ...args], {
     cwd: o.cwd,
     env: { ...process.env, PORT: "0" },
     stdio: ["ignore", "pipe", "inherit"],
@@ -43,6 +44,7 @@ export async function startCli(args: readonly string[], o: { readonly cwd?: stri
     banner,
     url,
     stop: () => {
+      if (child.exitCode !== null) return exited;
       child.kill("SIGINT");
       return exited;
     },
